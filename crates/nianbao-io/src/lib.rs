@@ -1,0 +1,6 @@
+//! nianbao-io: reading and writing files — dataset folders (long-format CSV), framework files.
+
+pub mod csv_text;
+pub mod dataset_dir;
+
+pub use dataset_dir::{LoadedDataset, load_dataset_dir, load_framework_file};
