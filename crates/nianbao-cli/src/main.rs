@@ -10,7 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "nianbao", version, about = "职业教育质量年度报告 — indicator framework, data and reports")]
+#[command(
+    name = "nianbao",
+    version,
+    about = "职业教育质量年度报告 — indicator framework, data and reports"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -75,22 +79,42 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Framework { command: FrameworkCommand::Check { file } } => framework_check(&file),
+        Command::Framework {
+            command: FrameworkCommand::Check { file },
+        } => framework_check(&file),
         Command::Table { table, selection } => {
             let loaded = load(&selection.dataset)?;
             let table = loaded
                 .framework
                 .table(&table)
                 .ok_or_else(|| {
-                    let known: Vec<&str> = loaded.framework.tables.iter().map(|t| t.id.as_str()).collect();
-                    anyhow!("unknown table {table:?}; tables of {}: {}", loaded.framework.id, known.join(", "))
+                    let known: Vec<&str> = loaded
+                        .framework
+                        .tables
+                        .iter()
+                        .map(|t| t.id.as_str())
+                        .collect();
+                    anyhow!(
+                        "unknown table {table:?}; tables of {}: {}",
+                        loaded.framework.id,
+                        known.join(", ")
+                    )
                 })?
                 .clone();
             print_tables(&loaded, &selection, &[&table])
         }
-        Command::Tables { selection, include_unprinted } => {
+        Command::Tables {
+            selection,
+            include_unprinted,
+        } => {
             let loaded = load(&selection.dataset)?;
-            let tables: Vec<_> = loaded.framework.tables.iter().filter(|t| t.printed || include_unprinted).cloned().collect();
+            let tables: Vec<_> = loaded
+                .framework
+                .tables
+                .iter()
+                .filter(|t| t.printed || include_unprinted)
+                .cloned()
+                .collect();
             print_tables(&loaded, &selection, &tables.iter().collect::<Vec<_>>())
         }
     }
@@ -98,21 +122,44 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 fn load(directory: &Path) -> Result<LoadedDataset> {
     nianbao_io::load_dataset_dir(directory).map_err(|problems| {
-        anyhow!("cannot load dataset {} ({} problem(s)):\n{problems}", directory.display(), problems.error_count())
+        anyhow!(
+            "cannot load dataset {} ({} problem(s)):\n{problems}",
+            directory.display(),
+            problems.error_count()
+        )
     })
 }
 
 fn framework_check(file: &Path) -> Result<ExitCode> {
     match nianbao_io::load_framework_file(file) {
         Ok(framework) => {
-            let declared = framework.indicators.iter().filter(|i| i.companion_of.is_none()).count();
+            let declared = framework
+                .indicators
+                .iter()
+                .filter(|i| i.companion_of.is_none())
+                .count();
             let companions = framework.indicators.len() - declared;
             println!("{}: ok", file.display());
-            println!("  framework {} version {} ({})", framework.id, framework.version, framework.notice);
-            println!("  {} tables, {} indicators (+{} survey companions), {} appendix rows", framework.tables.len(), declared, companions, framework.appendix_row_count());
+            println!(
+                "  framework {} version {} ({})",
+                framework.id, framework.version, framework.notice
+            );
+            println!(
+                "  {} tables, {} indicators (+{} survey companions), {} appendix rows",
+                framework.tables.len(),
+                declared,
+                companions,
+                framework.appendix_row_count()
+            );
             for table in &framework.tables {
                 let number = table.number.as_deref().unwrap_or("（正文）");
-                println!("  {:<8} {} {} — {} rows", table.id, number, table.caption, table.rows.len());
+                println!(
+                    "  {:<8} {} {} — {} rows",
+                    table.id,
+                    number,
+                    table.caption,
+                    table.rows.len()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -124,25 +171,47 @@ fn framework_check(file: &Path) -> Result<ExitCode> {
     }
 }
 
-fn print_tables(loaded: &LoadedDataset, selection: &Selection, tables: &[&nianbao_core::Table]) -> Result<ExitCode> {
-    let format = TableFormat::from_name(&selection.format)
-        .ok_or_else(|| anyhow!("unknown format {:?}; expected one of {}", selection.format, TableFormat::NAMES.join(", ")))?;
+fn print_tables(
+    loaded: &LoadedDataset,
+    selection: &Selection,
+    tables: &[&nianbao_core::Table],
+) -> Result<ExitCode> {
+    let format = TableFormat::from_name(&selection.format).ok_or_else(|| {
+        anyhow!(
+            "unknown format {:?}; expected one of {}",
+            selection.format,
+            TableFormat::NAMES.join(", ")
+        )
+    })?;
     let dataset = &loaded.dataset;
     let org = match &selection.org {
-        Some(id) => dataset.org_index(id).with_context(|| format!("unknown org unit {id:?} in {}", loaded.directory.display()))?,
+        Some(id) => dataset.org_index(id).with_context(|| {
+            format!("unknown org unit {id:?} in {}", loaded.directory.display())
+        })?,
         None => {
-            let org = dataset.default_org().context("the dataset has no org units")?;
+            let org = dataset
+                .default_org()
+                .context("the dataset has no org units")?;
             dataset.org_index(&org.id).context("default org")?
         }
     };
     let year = match selection.year {
         Some(year) => year,
-        None => *dataset.years().last().context("the dataset holds no values")?,
+        None => *dataset
+            .years()
+            .last()
+            .context("the dataset holds no values")?,
     };
     if !dataset.years().contains(&year) {
-        bail!("the dataset holds no values for {year} (years present: {:?})", dataset.years());
+        bail!(
+            "the dataset holds no values for {year} (years present: {:?})",
+            dataset.years()
+        );
     }
-    let views: Vec<TableView> = tables.iter().map(|table| TableView::build(&loaded.framework, dataset, table, org, year)).collect();
+    let views: Vec<TableView> = tables
+        .iter()
+        .map(|table| TableView::build(&loaded.framework, dataset, table, org, year))
+        .collect();
     let output = table_output::render(&views, format);
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(output.as_bytes())?;

@@ -45,7 +45,12 @@ pub struct Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.position {
-            Some(position) => write!(f, "{position}: {}: {}", self.severity.as_str(), self.message),
+            Some(position) => write!(
+                f,
+                "{position}: {}: {}",
+                self.severity.as_str(),
+                self.message
+            ),
             None => write!(f, "{}: {}", self.severity.as_str(), self.message),
         }
     }
@@ -60,7 +65,10 @@ impl Diagnostics {
         self.0.iter().any(|d| d.severity == Severity::Error)
     }
     pub fn error_count(&self) -> usize {
-        self.0.iter().filter(|d| d.severity == Severity::Error).count()
+        self.0
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
     }
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.0.push(diagnostic);
@@ -96,7 +104,11 @@ impl<'a> LineIndex<'a> {
     pub fn new(file: &'a str, text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { file, text, line_starts }
+        LineIndex {
+            file,
+            text,
+            line_starts,
+        }
     }
 
     pub fn position(&self, byte_offset: usize) -> SourcePosition {
@@ -109,7 +121,11 @@ impl<'a> LineIndex<'a> {
             .map(|prefix| prefix.chars().count())
             .unwrap_or(0)
             + 1;
-        SourcePosition { file: self.file.to_string(), line, column }
+        SourcePosition {
+            file: self.file.to_string(),
+            line,
+            column,
+        }
     }
 
     pub fn error(&self, byte_offset: usize, message: impl Into<String>) -> Diagnostic {

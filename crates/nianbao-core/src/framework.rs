@@ -27,7 +27,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const NAMES: [&'static str; 6] = ["count", "amount", "percentage", "ratio", "money", "text"];
+    pub const NAMES: [&'static str; 6] =
+        ["count", "amount", "percentage", "ratio", "money", "text"];
 
     pub fn from_name(name: &str) -> Option<Kind> {
         Some(match name {
@@ -135,13 +136,22 @@ pub enum RespondentBreakdown {
 pub enum Aggregation {
     Sum,
     /// Mean of the children's values weighted by another indicator's values.
-    WeightedMean { by: IndicatorIndex },
+    WeightedMean {
+        by: IndicatorIndex,
+    },
     /// Recomputed from summed parts: `scale × Σ numerator ÷ Σ denominator`.
-    Ratio { numerator: IndicatorIndex, denominator: IndicatorIndex, scale: Decimal },
+    Ratio {
+        numerator: IndicatorIndex,
+        denominator: IndicatorIndex,
+        scale: Decimal,
+    },
     Max,
     Min,
     /// Number of descendant schools, optionally only those whose attribute has one of the values.
-    CountOrgs { attribute: Option<String>, values: Vec<String> },
+    CountOrgs {
+        attribute: Option<String>,
+        values: Vec<String>,
+    },
     /// Not aggregable: only a value entered at that level counts.
     NotAggregable,
 }
@@ -244,7 +254,11 @@ pub struct Indicator {
 impl Indicator {
     /// The row label exactly as printed, with its 其中： prefix where printed.
     pub fn printed_label(&self) -> String {
-        if self.qizhong { format!("其中：{}", self.label) } else { self.label.clone() }
+        if self.qizhong {
+            format!("其中：{}", self.label)
+        } else {
+            self.label.clone()
+        }
     }
 
     pub fn printed_unit(&self) -> &'static str {
@@ -279,7 +293,9 @@ pub struct Table {
 impl Table {
     /// The caption with `{year}` and `{org}` filled in.
     pub fn caption_for(&self, year: i32, org_name: &str) -> String {
-        self.caption.replace("{year}", &year.to_string()).replace("{org}", org_name)
+        self.caption
+            .replace("{year}", &year.to_string())
+            .replace("{org}", org_name)
     }
 
     /// “附表 1 人才培养质量计分卡”, or just the caption when unnumbered.
@@ -356,6 +372,10 @@ impl Framework {
 
     /// Number of printed rows across the appendix tables (附表).
     pub fn appendix_row_count(&self) -> usize {
-        self.tables.iter().filter(|t| t.appendix).map(|t| t.rows.len()).sum()
+        self.tables
+            .iter()
+            .filter(|t| t.appendix)
+            .map(|t| t.rows.len())
+            .sum()
     }
 }

@@ -116,13 +116,22 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
     let mut error = |offset: usize, message: String| problems.push(lines.error(offset, message));
 
     if raw.framework.id.get_ref().trim().is_empty() {
-        error(raw.framework.id.span().start, "framework id must not be empty".into());
+        error(
+            raw.framework.id.span().start,
+            "framework id must not be empty".into(),
+        );
     }
     if raw.framework.version.get_ref().trim().is_empty() {
-        error(raw.framework.version.span().start, "framework version must not be empty".into());
+        error(
+            raw.framework.version.span().start,
+            "framework version must not be empty".into(),
+        );
     }
     if raw.framework.notice.get_ref().trim().is_empty() {
-        error(raw.framework.notice.span().start, "the notice the framework implements must be named".into());
+        error(
+            raw.framework.notice.span().start,
+            "the notice the framework implements must be named".into(),
+        );
     }
 
     let mut tables = Vec::new();
@@ -135,15 +144,33 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
         let table_index = tables.len();
         let table_id = raw_table.id.get_ref().clone();
         if !is_valid_id(&table_id) {
-            error(raw_table.id.span().start, format!("table id {table_id:?} must be lowercase ASCII letters, digits, '_' or '.'"));
+            error(
+                raw_table.id.span().start,
+                format!(
+                    "table id {table_id:?} must be lowercase ASCII letters, digits, '_' or '.'"
+                ),
+            );
         }
         if let Some(previous) = table_ids.insert(table_id.clone(), table_index) {
-            error(raw_table.id.span().start, format!("duplicate table id {table_id:?} (first used by table #{})", previous + 1));
+            error(
+                raw_table.id.span().start,
+                format!(
+                    "duplicate table id {table_id:?} (first used by table #{})",
+                    previous + 1
+                ),
+            );
         }
         let layout = match &raw_table.layout {
             None => TableLayout::IndicatorRows,
             Some(name) => TableLayout::from_name(name.get_ref()).unwrap_or_else(|| {
-                error(name.span().start, format!("unknown layout {:?}; expected one of {}", name.get_ref(), TableLayout::NAMES.join(", ")));
+                error(
+                    name.span().start,
+                    format!(
+                        "unknown layout {:?}; expected one of {}",
+                        name.get_ref(),
+                        TableLayout::NAMES.join(", ")
+                    ),
+                );
                 TableLayout::IndicatorRows
             }),
         };
@@ -151,25 +178,45 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
             None => 2,
             Some(years) if (1..=2).contains(years.get_ref()) => *years.get_ref() as u32,
             Some(years) => {
-                error(years.span().start, format!("years must be 1 (report year) or 2 (previous and report year), not {}", years.get_ref()));
+                error(
+                    years.span().start,
+                    format!(
+                        "years must be 1 (report year) or 2 (previous and report year), not {}",
+                        years.get_ref()
+                    ),
+                );
                 2
             }
         };
         if layout == TableLayout::SingleRow && year_count != 1 {
-            error(raw_table.id.span().start, "a single-row table prints one year: set years = 1".into());
+            error(
+                raw_table.id.span().start,
+                "a single-row table prints one year: set years = 1".into(),
+            );
         }
         let mut extra_columns = Vec::new();
         for column in &raw_table.columns {
             match ExtraColumn::from_name(column.get_ref()) {
-                Some(extra) if extra_columns.contains(&extra) => {
-                    error(column.span().start, format!("column {:?} listed twice", column.get_ref()))
-                }
+                Some(extra) if extra_columns.contains(&extra) => error(
+                    column.span().start,
+                    format!("column {:?} listed twice", column.get_ref()),
+                ),
                 Some(extra) => extra_columns.push(extra),
-                None => error(column.span().start, format!("unknown extra column {:?}; expected one of {}", column.get_ref(), ExtraColumn::NAMES.join(", "))),
+                None => error(
+                    column.span().start,
+                    format!(
+                        "unknown extra column {:?}; expected one of {}",
+                        column.get_ref(),
+                        ExtraColumn::NAMES.join(", ")
+                    ),
+                ),
             }
         }
         if raw_table.indicators.is_empty() {
-            error(raw_table.id.span().start, format!("table {table_id:?} has no indicators"));
+            error(
+                raw_table.id.span().start,
+                format!("table {table_id:?} has no indicators"),
+            );
         }
 
         let mut rows = Vec::new();
@@ -177,10 +224,22 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
             let id = raw_indicator.id.get_ref().clone();
             let id_offset = raw_indicator.id.span().start;
             if !is_valid_id(&id) {
-                error(id_offset, format!("indicator id {id:?} must be lowercase ASCII letters, digits, '_' or '.'"));
+                error(
+                    id_offset,
+                    format!(
+                        "indicator id {id:?} must be lowercase ASCII letters, digits, '_' or '.'"
+                    ),
+                );
             }
             let kind = Kind::from_name(raw_indicator.kind.get_ref()).unwrap_or_else(|| {
-                error(raw_indicator.kind.span().start, format!("unknown kind {:?}; expected one of {}", raw_indicator.kind.get_ref(), Kind::NAMES.join(", ")));
+                error(
+                    raw_indicator.kind.span().start,
+                    format!(
+                        "unknown kind {:?}; expected one of {}",
+                        raw_indicator.kind.get_ref(),
+                        Kind::NAMES.join(", ")
+                    ),
+                );
                 Kind::Count
             });
             let unit = match &raw_indicator.unit {
@@ -188,13 +247,25 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
                     Some(known) => Some(known),
                     None => {
                         let known: Vec<&str> = Unit::ALL.iter().map(|u| u.printed()).collect();
-                        error(unit.span().start, format!("unknown unit {:?}; known units: {}", unit.get_ref(), known.join(" ")));
+                        error(
+                            unit.span().start,
+                            format!(
+                                "unknown unit {:?}; known units: {}",
+                                unit.get_ref(),
+                                known.join(" ")
+                            ),
+                        );
                         None
                     }
                 },
                 None => {
                     if kind != Kind::Text {
-                        error(id_offset, format!("indicator {id:?} has no unit (only text indicators may omit it)"));
+                        error(
+                            id_offset,
+                            format!(
+                                "indicator {id:?} has no unit (only text indicators may omit it)"
+                            ),
+                        );
                     }
                     None
                 }
@@ -204,36 +275,76 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
                 None => kind.default_decimals(),
                 Some(decimals) if (0..=6).contains(decimals.get_ref()) => {
                     if kind == Kind::Count && *decimals.get_ref() != 0 {
-                        error(decimals.span().start, "a count is a whole number: decimals must be 0".into());
+                        error(
+                            decimals.span().start,
+                            "a count is a whole number: decimals must be 0".into(),
+                        );
                     }
                     *decimals.get_ref() as u32
                 }
                 Some(decimals) => {
-                    error(decimals.span().start, format!("decimals must be between 0 and 6, not {}", decimals.get_ref()));
+                    error(
+                        decimals.span().start,
+                        format!(
+                            "decimals must be between 0 and 6, not {}",
+                            decimals.get_ref()
+                        ),
+                    );
                     kind.default_decimals()
                 }
             };
             let relation = raw_indicator.relation.as_ref().and_then(|relation| {
                 let parsed = Relation::from_name(relation.get_ref());
                 if parsed.is_none() {
-                    error(relation.span().start, format!("unknown relation {:?}; expected one of {}", relation.get_ref(), Relation::NAMES.join(", ")));
+                    error(
+                        relation.span().start,
+                        format!(
+                            "unknown relation {:?}; expected one of {}",
+                            relation.get_ref(),
+                            Relation::NAMES.join(", ")
+                        ),
+                    );
                 }
                 parsed
             });
             match (&raw_indicator.parent, &raw_indicator.relation) {
-                (Some(parent), None) => error(parent.span().start, format!("indicator {id:?} has a parent but no relation; say whether it is a part, a subset or an aspect of {:?}", parent.get_ref())),
-                (None, Some(relation)) => error(relation.span().start, format!("indicator {id:?} declares a relation but no parent")),
+                (Some(parent), None) => error(
+                    parent.span().start,
+                    format!(
+                        "indicator {id:?} has a parent but no relation; say whether it is a part, a subset or an aspect of {:?}",
+                        parent.get_ref()
+                    ),
+                ),
+                (None, Some(relation)) => error(
+                    relation.span().start,
+                    format!("indicator {id:?} declares a relation but no parent"),
+                ),
                 _ => {}
             }
             let qizhong = raw_indicator.qizhong.as_ref().is_some_and(|q| *q.get_ref());
-            let allow_over_100 = raw_indicator.allow_over_100.as_ref().is_some_and(|a| *a.get_ref());
-            if let (true, Some(flag), None) = (qizhong, &raw_indicator.qizhong, &raw_indicator.parent) {
-                error(flag.span().start, format!("indicator {id:?} is printed with 其中： but has no parent"));
+            let allow_over_100 = raw_indicator
+                .allow_over_100
+                .as_ref()
+                .is_some_and(|a| *a.get_ref());
+            if let (true, Some(flag), None) =
+                (qizhong, &raw_indicator.qizhong, &raw_indicator.parent)
+            {
+                error(
+                    flag.span().start,
+                    format!("indicator {id:?} is printed with 其中： but has no parent"),
+                );
             }
             let breakdown = raw_indicator.breakdown.as_ref().and_then(|breakdown| {
                 let parsed = Breakdown::from_name(breakdown.get_ref());
                 if parsed.is_none() {
-                    error(breakdown.span().start, format!("unknown breakdown {:?}; expected one of {}", breakdown.get_ref(), Breakdown::NAMES.join(", ")));
+                    error(
+                        breakdown.span().start,
+                        format!(
+                            "unknown breakdown {:?}; expected one of {}",
+                            breakdown.get_ref(),
+                            Breakdown::NAMES.join(", ")
+                        ),
+                    );
                 }
                 parsed
             });
@@ -250,23 +361,53 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
                     }
                 }
             });
-            if let (true, Some(flag)) = (allow_over_100 && kind != Kind::Percentage, &raw_indicator.allow_over_100) {
-                error(flag.span().start, "allow_over_100 only applies to percentages".into());
+            if let (true, Some(flag)) = (
+                allow_over_100 && kind != Kind::Percentage,
+                &raw_indicator.allow_over_100,
+            ) {
+                error(
+                    flag.span().start,
+                    "allow_over_100 only applies to percentages".into(),
+                );
             }
             let (aggregation, aggregation_offset) = match &raw_indicator.aggregate {
-                Some(aggregate) => (parse_aggregation(aggregate, &mut error), aggregate.span().start),
-                None => (PendingAggregation::Ready(default_aggregation(kind)), id_offset),
+                Some(aggregate) => (
+                    parse_aggregation(aggregate, &mut error),
+                    aggregate.span().start,
+                ),
+                None => (
+                    PendingAggregation::Ready(default_aggregation(kind)),
+                    id_offset,
+                ),
             };
-            if let PendingAggregation::Ready(Aggregation::Sum) = aggregation {
-                if !matches!(kind, Kind::Count | Kind::Money | Kind::Amount) || unit.is_some_and(is_intensive_unit) {
-                    let unit_text = unit.map(Unit::printed).unwrap_or("");
-                    error(aggregation_offset, format!("indicator {id:?} ({} in {unit_text:?}) cannot be summed up an org tree; declare aggregate = {{ rule = \"weighted_mean\", by = … }}, \"ratio\", \"max\" or \"none\"", kind.name()));
-                }
+            if let PendingAggregation::Ready(Aggregation::Sum) = aggregation
+                && (!matches!(kind, Kind::Count | Kind::Money | Kind::Amount)
+                    || unit.is_some_and(is_intensive_unit))
+            {
+                let unit_text = unit.map(Unit::printed).unwrap_or("");
+                error(
+                    aggregation_offset,
+                    format!(
+                        "indicator {id:?} ({} in {unit_text:?}) cannot be summed up an org tree; declare aggregate = {{ rule = \"weighted_mean\", by = … }}, \"ratio\", \"max\" or \"none\"",
+                        kind.name()
+                    ),
+                );
             }
 
             let index = IndicatorIndex(indicators.len());
-            if let Some(first) = by_id.insert(id.clone(), index) {
-                error(id_offset, format!("duplicate indicator id {id:?} (first declared on line {})", indicators[first.0].line));
+            match by_id.entry(id.clone()) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    error(
+                        id_offset,
+                        format!(
+                            "duplicate indicator id {id:?} (first declared on line {})",
+                            indicators[first.get().0].line
+                        ),
+                    );
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(index);
+                }
             }
             rows.push(index);
             indicators.push(Indicator {
@@ -291,9 +432,17 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
                 line: lines.position(id_offset).line,
             });
             if raw_indicator.label.get_ref().trim().is_empty() {
-                error(raw_indicator.label.span().start, format!("indicator {id:?} has an empty label"));
+                error(
+                    raw_indicator.label.span().start,
+                    format!("indicator {id:?} has an empty label"),
+                );
             }
-            pending.push(Pending { parent: raw_indicator.parent.clone(), aggregation, aggregation_offset, id_offset });
+            pending.push(Pending {
+                parent: raw_indicator.parent.clone(),
+                aggregation,
+                aggregation_offset,
+                id_offset,
+            });
         }
 
         // Companion indicators for the extra columns (调查方式, 调查人次) of every row.
@@ -304,11 +453,18 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
                 let index = IndicatorIndex(indicators.len());
                 let id_offset = pending[row.0].id_offset;
                 if by_id.insert(id.clone(), index).is_some() {
-                    error(id_offset, format!("the generated companion id {id:?} clashes with a declared indicator"));
+                    error(
+                        id_offset,
+                        format!(
+                            "the generated companion id {id:?} clashes with a declared indicator"
+                        ),
+                    );
                 }
                 let (kind, unit, aggregation) = match column {
                     ExtraColumn::SurveyMethod => (Kind::Text, None, Aggregation::NotAggregable),
-                    ExtraColumn::Respondents => (Kind::Count, Some(Unit::PersonTime), Aggregation::Sum),
+                    ExtraColumn::Respondents => {
+                        (Kind::Count, Some(Unit::PersonTime), Aggregation::Sum)
+                    }
                 };
                 indicators.push(Indicator {
                     id,
@@ -331,7 +487,12 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
                     companion_of: Some((row, column)),
                     line: owner.line,
                 });
-                pending.push(Pending { parent: None, aggregation: PendingAggregation::Ready(aggregation), aggregation_offset: id_offset, id_offset });
+                pending.push(Pending {
+                    parent: None,
+                    aggregation: PendingAggregation::Ready(aggregation),
+                    aggregation_offset: id_offset,
+                    id_offset,
+                });
             }
         }
 
@@ -350,31 +511,44 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
     }
 
     // Resolve references now that every id is known.
-    let resolve = |name: &S<String>, what: &str, problems: &mut Vec<(usize, String)>| -> Option<IndicatorIndex> {
+    let resolve = |name: &S<String>,
+                   what: &str,
+                   problems: &mut Vec<(usize, String)>|
+     -> Option<IndicatorIndex> {
         let found = by_id.get(name.get_ref()).copied();
         if found.is_none() {
-            problems.push((name.span().start, format!("{what} refers to unknown indicator {:?}", name.get_ref())));
+            problems.push((
+                name.span().start,
+                format!("{what} refers to unknown indicator {:?}", name.get_ref()),
+            ));
         }
         found
     };
     let mut reference_problems = Vec::new();
     for (position, item) in pending.iter().enumerate() {
-        if let Some(parent_name) = &item.parent {
-            if let Some(parent) = resolve(parent_name, "parent", &mut reference_problems) {
-                indicators[position].parent = Some(parent);
-            }
+        if let Some(parent_name) = &item.parent
+            && let Some(parent) = resolve(parent_name, "parent", &mut reference_problems)
+        {
+            indicators[position].parent = Some(parent);
         }
         indicators[position].aggregation = match &item.aggregation {
             PendingAggregation::Ready(aggregation) => aggregation.clone(),
-            PendingAggregation::WeightedMean(by) => match resolve(by, "weighted_mean", &mut reference_problems) {
-                Some(by) => Aggregation::WeightedMean { by },
-                None => Aggregation::NotAggregable,
-            },
+            PendingAggregation::WeightedMean(by) => {
+                match resolve(by, "weighted_mean", &mut reference_problems) {
+                    Some(by) => Aggregation::WeightedMean { by },
+                    None => Aggregation::NotAggregable,
+                }
+            }
             PendingAggregation::Ratio(numerator, denominator, scale) => {
                 let numerator = resolve(numerator, "ratio numerator", &mut reference_problems);
-                let denominator = resolve(denominator, "ratio denominator", &mut reference_problems);
+                let denominator =
+                    resolve(denominator, "ratio denominator", &mut reference_problems);
                 match (numerator, denominator) {
-                    (Some(numerator), Some(denominator)) => Aggregation::Ratio { numerator, denominator, scale: *scale },
+                    (Some(numerator), Some(denominator)) => Aggregation::Ratio {
+                        numerator,
+                        denominator,
+                        scale: *scale,
+                    },
                     _ => Aggregation::NotAggregable,
                 }
             }
@@ -387,7 +561,6 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
     check_hierarchy(&indicators, &pending, &mut error);
     check_aggregation_references(&indicators, &pending, &mut error);
 
-    drop(error);
     if problems.has_errors() {
         return Err(problems);
     }
@@ -407,7 +580,9 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
 
 fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
         && id.as_bytes()[0].is_ascii_lowercase()
         && !id.ends_with('.')
         && !id.contains("..")
@@ -435,26 +610,52 @@ fn default_aggregation(kind: Kind) -> Aggregation {
     }
 }
 
-fn check_unit_fits_kind(unit: Option<Unit>, kind: Kind, raw: &Option<S<String>>, error: &mut impl FnMut(usize, String)) {
-    let (Some(unit), Some(raw)) = (unit, raw) else { return };
+fn check_unit_fits_kind(
+    unit: Option<Unit>,
+    kind: Kind,
+    raw: &Option<S<String>>,
+    error: &mut impl FnMut(usize, String),
+) {
+    let (Some(unit), Some(raw)) = (unit, raw) else {
+        return;
+    };
     let fits = match kind {
         Kind::Percentage => unit == Unit::Percent,
         Kind::Ratio => unit == Unit::Ratio,
-        Kind::Money => matches!(unit, Unit::Yuan | Unit::TenThousandYuan | Unit::HundredMillionYuan | Unit::YuanPerStudent),
+        Kind::Money => matches!(
+            unit,
+            Unit::Yuan | Unit::TenThousandYuan | Unit::HundredMillionYuan | Unit::YuanPerStudent
+        ),
         Kind::Count | Kind::Amount => !matches!(unit, Unit::Percent | Unit::Ratio),
         Kind::Text => false,
     };
     if !fits {
-        error(raw.span().start, format!("unit {:?} does not fit kind {:?}", unit.printed(), kind.name()));
+        error(
+            raw.span().start,
+            format!(
+                "unit {:?} does not fit kind {:?}",
+                unit.printed(),
+                kind.name()
+            ),
+        );
     }
 }
 
-fn parse_aggregation(aggregate: &S<RawAggregate>, error: &mut impl FnMut(usize, String)) -> PendingAggregation {
+fn parse_aggregation(
+    aggregate: &S<RawAggregate>,
+    error: &mut impl FnMut(usize, String),
+) -> PendingAggregation {
     let raw = aggregate.get_ref();
     let rule_offset = raw.rule.span().start;
-    let need = |field: &Option<S<String>>, name: &str, error: &mut dyn FnMut(usize, String)| -> Option<S<String>> {
+    let need = |field: &Option<S<String>>,
+                name: &str,
+                error: &mut dyn FnMut(usize, String)|
+     -> Option<S<String>> {
         if field.is_none() {
-            error(rule_offset, format!("aggregate rule {:?} needs `{name}`", raw.rule.get_ref()));
+            error(
+                rule_offset,
+                format!("aggregate rule {:?} needs `{name}`", raw.rule.get_ref()),
+            );
         }
         field.clone()
     };
@@ -476,7 +677,10 @@ fn parse_aggregation(aggregate: &S<RawAggregate>, error: &mut impl FnMut(usize, 
                 Some(scale) => match scale.get_ref() {
                     toml::Value::Integer(value) => Decimal::from(*value),
                     toml::Value::String(text) => Decimal::from_str(text).unwrap_or_else(|_| {
-                        error_dyn(scale.span().start, format!("scale {text:?} is not a decimal number"));
+                        error_dyn(
+                            scale.span().start,
+                            format!("scale {text:?} is not a decimal number"),
+                        );
                         Decimal::ONE
                     }),
                     _ => {
@@ -486,7 +690,9 @@ fn parse_aggregation(aggregate: &S<RawAggregate>, error: &mut impl FnMut(usize, 
                 },
             };
             match (numerator, denominator) {
-                (Some(numerator), Some(denominator)) => PendingAggregation::Ratio(numerator, denominator, scale),
+                (Some(numerator), Some(denominator)) => {
+                    PendingAggregation::Ratio(numerator, denominator, scale)
+                }
                 _ => PendingAggregation::Ready(Aggregation::NotAggregable),
             }
         }
@@ -507,38 +713,72 @@ fn parse_aggregation(aggregate: &S<RawAggregate>, error: &mut impl FnMut(usize, 
                         })
                         .collect(),
                     _ => {
-                        error_dyn(equals.span().start, "equals must be a string or a list of strings".into());
+                        error_dyn(
+                            equals.span().start,
+                            "equals must be a string or a list of strings".into(),
+                        );
                         Vec::new()
                     }
                 },
             };
             if attribute.is_some() != raw.equals.is_some() {
-                error_dyn(rule_offset, "count_orgs takes `attribute` and `equals` together".into());
+                error_dyn(
+                    rule_offset,
+                    "count_orgs takes `attribute` and `equals` together".into(),
+                );
             }
-            if let Some(attribute) = &raw.attribute {
-                if !crate::dataset::ORG_ATTRIBUTES.contains(&attribute.get_ref().as_str()) {
-                    error_dyn(attribute.span().start, format!("unknown org attribute {:?}; expected one of {}", attribute.get_ref(), crate::dataset::ORG_ATTRIBUTES.join(", ")));
-                }
+            if let Some(attribute) = &raw.attribute
+                && !crate::dataset::ORG_ATTRIBUTES.contains(&attribute.get_ref().as_str())
+            {
+                error_dyn(
+                    attribute.span().start,
+                    format!(
+                        "unknown org attribute {:?}; expected one of {}",
+                        attribute.get_ref(),
+                        crate::dataset::ORG_ATTRIBUTES.join(", ")
+                    ),
+                );
             }
             PendingAggregation::Ready(Aggregation::CountOrgs { attribute, values })
         }
         other => {
-            error_dyn(rule_offset, format!("unknown aggregate rule {other:?}; expected one of sum, weighted_mean, ratio, max, min, count_orgs, none"));
+            error_dyn(
+                rule_offset,
+                format!(
+                    "unknown aggregate rule {other:?}; expected one of sum, weighted_mean, ratio, max, min, count_orgs, none"
+                ),
+            );
             PendingAggregation::Ready(Aggregation::NotAggregable)
         }
     }
 }
 
-fn check_hierarchy(indicators: &[Indicator], pending: &[Pending], error: &mut impl FnMut(usize, String)) {
+fn check_hierarchy(
+    indicators: &[Indicator],
+    pending: &[Pending],
+    error: &mut impl FnMut(usize, String),
+) {
     for (position, indicator) in indicators.iter().enumerate() {
-        let offset = pending[position].parent.as_ref().map(|p| p.span().start).unwrap_or(pending[position].id_offset);
-        let Some(parent_index) = indicator.parent else { continue };
+        let offset = pending[position]
+            .parent
+            .as_ref()
+            .map(|p| p.span().start)
+            .unwrap_or(pending[position].id_offset);
+        let Some(parent_index) = indicator.parent else {
+            continue;
+        };
         // A cycle: walking up from this row comes back to it.
         let mut current = Some(parent_index);
         let mut steps = 0;
         while let Some(step) = current {
             if step.0 == position {
-                error(offset, format!("indicator {:?} is its own ancestor: the 其中 hierarchy has a cycle", indicator.id));
+                error(
+                    offset,
+                    format!(
+                        "indicator {:?} is its own ancestor: the 其中 hierarchy has a cycle",
+                        indicator.id
+                    ),
+                );
                 break;
             }
             steps += 1;
@@ -549,58 +789,125 @@ fn check_hierarchy(indicators: &[Indicator], pending: &[Pending], error: &mut im
         }
         let parent = &indicators[parent_index.0];
         if parent.table != indicator.table {
-            error(offset, format!("parent {:?} of {:?} is in another table; a 其中 row belongs to its parent's table", parent.id, indicator.id));
+            error(
+                offset,
+                format!(
+                    "parent {:?} of {:?} is in another table; a 其中 row belongs to its parent's table",
+                    parent.id, indicator.id
+                ),
+            );
         }
         match indicator.relation {
             Some(Relation::Part) | Some(Relation::Subset) => {
-                if indicator.unit != parent.unit {
-                    error(offset, format!(
-                        "{:?} is a {} of {:?} but their units differ ({:?} vs {:?}); use relation = \"aspect\" for a related measure",
-                        indicator.id,
-                        indicator.relation.map(Relation::name).unwrap_or(""),
-                        parent.id,
-                        indicator.printed_unit(),
-                        parent.printed_unit()
-                    ));
+                let units_known = (indicator.unit.is_some() || indicator.kind == Kind::Text)
+                    && (parent.unit.is_some() || parent.kind == Kind::Text);
+                if units_known && indicator.unit != parent.unit {
+                    error(
+                        offset,
+                        format!(
+                            "{:?} is a {} of {:?} but their units differ ({:?} vs {:?}); use relation = \"aspect\" for a related measure",
+                            indicator.id,
+                            indicator.relation.map(Relation::name).unwrap_or(""),
+                            parent.id,
+                            indicator.printed_unit(),
+                            parent.printed_unit()
+                        ),
+                    );
                 }
-                if indicator.relation == Some(Relation::Part) && !matches!(indicator.kind, Kind::Count | Kind::Money | Kind::Amount) {
-                    error(offset, format!("{:?} is a {}: only additive quantities can be parts that add up", indicator.id, indicator.kind.name()));
+                if indicator.relation == Some(Relation::Part)
+                    && !matches!(indicator.kind, Kind::Count | Kind::Money | Kind::Amount)
+                {
+                    error(
+                        offset,
+                        format!(
+                            "{:?} is a {}: only additive quantities can be parts that add up",
+                            indicator.id,
+                            indicator.kind.name()
+                        ),
+                    );
                 }
                 if indicator.relation == Some(Relation::Part) && parent.breakdown.is_none() {
-                    error(offset, format!("{:?} has parts; declare breakdown = \"exhaustive\" or \"partial\" on it", parent.id));
+                    error(
+                        offset,
+                        format!(
+                            "{:?} has parts; declare breakdown = \"exhaustive\" or \"partial\" on it",
+                            parent.id
+                        ),
+                    );
                 }
             }
             _ => {}
         }
     }
     for (position, indicator) in indicators.iter().enumerate() {
-        if indicator.breakdown.is_some() && !indicators.iter().any(|child| child.parent == Some(IndicatorIndex(position)) && child.relation == Some(Relation::Part)) {
-            error(pending[position].id_offset, format!("{:?} declares a breakdown but has no children with relation = \"part\"", indicator.id));
+        if indicator.breakdown.is_some()
+            && !indicators.iter().any(|child| {
+                child.parent == Some(IndicatorIndex(position))
+                    && child.relation == Some(Relation::Part)
+            })
+        {
+            error(
+                pending[position].id_offset,
+                format!(
+                    "{:?} declares a breakdown but has no children with relation = \"part\"",
+                    indicator.id
+                ),
+            );
         }
     }
 }
 
-fn check_aggregation_references(indicators: &[Indicator], pending: &[Pending], error: &mut impl FnMut(usize, String)) {
+fn check_aggregation_references(
+    indicators: &[Indicator],
+    pending: &[Pending],
+    error: &mut impl FnMut(usize, String),
+) {
     for (position, indicator) in indicators.iter().enumerate() {
         let offset = pending[position].aggregation_offset;
         match &indicator.aggregation {
             Aggregation::WeightedMean { by } => {
                 let weight = &indicators[by.0];
                 if !matches!(weight.kind, Kind::Count | Kind::Amount | Kind::Money) {
-                    error(offset, format!("{:?} is weighted by {:?}, a {}: weights must be counts or amounts", indicator.id, weight.id, weight.kind.name()));
+                    error(
+                        offset,
+                        format!(
+                            "{:?} is weighted by {:?}, a {}: weights must be counts or amounts",
+                            indicator.id,
+                            weight.id,
+                            weight.kind.name()
+                        ),
+                    );
                 }
             }
-            Aggregation::Ratio { numerator, denominator, .. } => {
+            Aggregation::Ratio {
+                numerator,
+                denominator,
+                ..
+            } => {
                 for reference in [numerator, denominator] {
                     if !indicators[reference.0].kind.is_numeric() {
-                        error(offset, format!("{:?} is a ratio of {:?}, which is not numeric", indicator.id, indicators[reference.0].id));
+                        error(
+                            offset,
+                            format!(
+                                "{:?} is a ratio of {:?}, which is not numeric",
+                                indicator.id, indicators[reference.0].id
+                            ),
+                        );
                     }
                 }
             }
             _ => {}
         }
-        if indicator.kind == Kind::Text && !matches!(indicator.aggregation, Aggregation::NotAggregable) {
-            error(offset, format!("text indicator {:?} cannot be aggregated; use rule = \"none\"", indicator.id));
+        if indicator.kind == Kind::Text
+            && !matches!(indicator.aggregation, Aggregation::NotAggregable)
+        {
+            error(
+                offset,
+                format!(
+                    "text indicator {:?} cannot be aggregated; use rule = \"none\"",
+                    indicator.id
+                ),
+            );
         }
     }
 }

@@ -11,7 +11,8 @@ pub mod value;
 pub use dataset::{Dataset, OrgLevel, OrgUnit, Ownership};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity, SourcePosition};
 pub use framework::{
-    Aggregation, Breakdown, Framework, Indicator, IndicatorIndex, Kind, Relation, Table, TableLayout,
+    Aggregation, Breakdown, Framework, Indicator, IndicatorIndex, Kind, Relation, Table,
+    TableLayout,
 };
 pub use unit::Unit;
 pub use value::Value;

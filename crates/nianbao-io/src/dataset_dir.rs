@@ -1,16 +1,27 @@
 //! Loads a dataset folder: `dataset.toml`, `orgs.csv` and `values.csv` (the long format).
 
 use crate::csv_text::{self, Record};
-use nianbao_core::dataset::ORG_ATTRIBUTES;
 use nianbao_core::value::{NOT_APPLICABLE, parse_plain_decimal};
-use nianbao_core::{Dataset, Diagnostic, Diagnostics, Framework, Kind, OrgLevel, OrgUnit, Ownership, Severity, SourcePosition, Value};
+use nianbao_core::{
+    Dataset, Diagnostic, Diagnostics, Framework, Kind, OrgLevel, OrgUnit, Ownership, Severity,
+    SourcePosition, Value,
+};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Header of `orgs.csv`.
-pub const ORGS_HEADER: [&str; 9] =
-    ["id", "name", "name_en", "level", "parent", "ownership", "designations", "provincial_grade", "school_type"];
+pub const ORGS_HEADER: [&str; 9] = [
+    "id",
+    "name",
+    "name_en",
+    "level",
+    "parent",
+    "ownership",
+    "designations",
+    "provincial_grade",
+    "school_type",
+];
 /// Header of `values.csv`.
 pub const VALUES_HEADER: [&str; 5] = ["org", "year", "indicator", "value", "note"];
 
@@ -68,7 +79,11 @@ pub fn load_dataset_dir(directory: &Path) -> Result<LoadedDataset, Diagnostics> 
         let position = index.position(error.span().map(|s| s.start).unwrap_or(0));
         Diagnostics(vec![Diagnostic {
             severity: Severity::Error,
-            position: Some(SourcePosition { file: meta_path.display().to_string(), line: position.line, column: position.column }),
+            position: Some(SourcePosition {
+                file: meta_path.display().to_string(),
+                line: position.line,
+                column: position.column,
+            }),
             message: error.message().trim().to_string(),
         }])
     })?;
@@ -81,13 +96,29 @@ pub fn load_dataset_dir(directory: &Path) -> Result<LoadedDataset, Diagnostics> 
 
     let mut problems = Diagnostics::default();
     let orgs_path = directory.join("orgs.csv");
-    read_orgs(&orgs_path, &read_text(&orgs_path)?, &mut dataset, &mut problems);
+    read_orgs(
+        &orgs_path,
+        &read_text(&orgs_path)?,
+        &mut dataset,
+        &mut problems,
+    );
     let values_path = directory.join("values.csv");
-    read_values(&values_path, &read_text(&values_path)?, &framework, &mut dataset, &mut problems);
+    read_values(
+        &values_path,
+        &read_text(&values_path)?,
+        &framework,
+        &mut dataset,
+        &mut problems,
+    );
     if problems.has_errors() {
         return Err(problems);
     }
-    Ok(LoadedDataset { framework, framework_path, dataset, directory: directory.to_path_buf() })
+    Ok(LoadedDataset {
+        framework,
+        framework_path,
+        dataset,
+        directory: directory.to_path_buf(),
+    })
 }
 
 struct Reporter<'a> {
@@ -99,7 +130,11 @@ impl Reporter<'_> {
     fn error(&mut self, line: usize, column: usize, message: impl Into<String>) {
         self.problems.push(Diagnostic {
             severity: Severity::Error,
-            position: Some(SourcePosition { file: self.file.clone(), line, column }),
+            position: Some(SourcePosition {
+                file: self.file.clone(),
+                line,
+                column,
+            }),
             message: message.into(),
         });
     }
@@ -115,19 +150,46 @@ fn records_with_header(text: &str, expected: &[&str], reporter: &mut Reporter<'_
         }
     };
     let Some((header, data)) = records.split_first() else {
-        reporter.error(1, 1, format!("the file is empty; expected the header {}", expected.join(",")));
+        reporter.error(
+            1,
+            1,
+            format!(
+                "the file is empty; expected the header {}",
+                expected.join(",")
+            ),
+        );
         return Vec::new();
     };
     let names: Vec<&str> = header.fields.iter().map(|f| f.text.trim()).collect();
     if names != expected {
-        reporter.error(header.line, 1, format!("expected the header {}, found {}", expected.join(","), names.join(",")));
+        reporter.error(
+            header.line,
+            1,
+            format!(
+                "expected the header {}, found {}",
+                expected.join(","),
+                names.join(",")
+            ),
+        );
         return Vec::new();
     }
     let mut good = Vec::new();
     for record in data {
         if record.fields.len() != expected.len() {
-            let last = record.fields.last().map(|f| (f.line, f.column)).unwrap_or((record.line, 1));
-            reporter.error(last.0, last.1, format!("expected {} fields, found {}", expected.len(), record.fields.len()));
+            let last = record
+                .fields
+                .last()
+                .map(|f| (f.line, f.column))
+                .unwrap_or((record.line, 1));
+            reporter.error(
+                last.0,
+                last.1,
+                format!(
+                    "expected {} fields, found {}",
+                    expected.len(),
+                    record.fields.len()
+                ),
+            );
         } else {
             good.push(record.clone());
         }
@@ -136,18 +198,37 @@ fn records_with_header(text: &str, expected: &[&str], reporter: &mut Reporter<'_
 }
 
 fn read_orgs(path: &Path, text: &str, dataset: &mut Dataset, problems: &mut Diagnostics) {
-    let mut reporter = Reporter { file: path.display().to_string(), problems };
+    let mut reporter = Reporter {
+        file: path.display().to_string(),
+        problems,
+    };
     let records = records_with_header(text, &ORGS_HEADER, &mut reporter);
     for record in records {
         let f = &record.fields;
         let field = |i: usize| f[i].text.trim();
         let id = field(0).to_string();
-        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-            reporter.error(f[0].line, f[0].column, format!("org id {id:?} must be ASCII letters, digits, '_' or '-'"));
+        if id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            reporter.error(
+                f[0].line,
+                f[0].column,
+                format!("org id {id:?} must be ASCII letters, digits, '_' or '-'"),
+            );
             continue;
         }
         let Some(level) = OrgLevel::from_name(field(3)) else {
-            reporter.error(f[3].line, f[3].column, format!("unknown level {:?}; expected one of {}", field(3), OrgLevel::NAMES.join(", ")));
+            reporter.error(
+                f[3].line,
+                f[3].column,
+                format!(
+                    "unknown level {:?}; expected one of {}",
+                    field(3),
+                    OrgLevel::NAMES.join(", ")
+                ),
+            );
             continue;
         };
         let parent = if field(4).is_empty() {
@@ -160,7 +241,14 @@ fn read_orgs(path: &Path, text: &str, dataset: &mut Dataset, problems: &mut Diag
                     continue;
                 }
                 None => {
-                    reporter.error(f[4].line, f[4].column, format!("unknown parent {:?} (parents must be listed before their children)", field(4)));
+                    reporter.error(
+                        f[4].line,
+                        f[4].column,
+                        format!(
+                            "unknown parent {:?} (parents must be listed before their children)",
+                            field(4)
+                        ),
+                    );
                     continue;
                 }
             }
@@ -170,12 +258,21 @@ fn read_orgs(path: &Path, text: &str, dataset: &mut Dataset, problems: &mut Diag
             name => match Ownership::from_name(name) {
                 Some(ownership) => Some(ownership),
                 None => {
-                    reporter.error(f[5].line, f[5].column, format!("unknown ownership {name:?}; expected public or private"));
+                    reporter.error(
+                        f[5].line,
+                        f[5].column,
+                        format!("unknown ownership {name:?}; expected public or private"),
+                    );
                     continue;
                 }
             },
         };
-        let designations: Vec<String> = field(6).split(';').map(str::trim).filter(|d| !d.is_empty()).map(String::from).collect();
+        let designations: Vec<String> = field(6)
+            .split(';')
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(String::from)
+            .collect();
         let unit = OrgUnit {
             id,
             name: field(1).to_string(),
@@ -195,14 +292,19 @@ fn read_orgs(path: &Path, text: &str, dataset: &mut Dataset, problems: &mut Diag
             reporter.error(f[0].line, f[0].column, message);
         }
     }
-    debug_assert!(ORG_ATTRIBUTES.len() == 4);
 }
 
 /// Reads one value cell as written in a dataset file for an indicator of `kind`.
 pub fn parse_value_cell(text: &str, kind: Kind) -> Result<Value, String> {
     let trimmed = text.trim();
     if kind == Kind::Text {
-        return Ok(if trimmed.is_empty() { Value::Missing } else if trimmed == NOT_APPLICABLE { Value::NotApplicable } else { Value::Text(trimmed.to_string()) });
+        return Ok(if trimmed.is_empty() {
+            Value::Missing
+        } else if trimmed == NOT_APPLICABLE {
+            Value::NotApplicable
+        } else {
+            Value::Text(trimmed.to_string())
+        });
     }
     match trimmed {
         "" => Ok(Value::Missing),
@@ -213,8 +315,17 @@ pub fn parse_value_cell(text: &str, kind: Kind) -> Result<Value, String> {
     }
 }
 
-fn read_values(path: &Path, text: &str, framework: &Framework, dataset: &mut Dataset, problems: &mut Diagnostics) {
-    let mut reporter = Reporter { file: path.display().to_string(), problems };
+fn read_values(
+    path: &Path,
+    text: &str,
+    framework: &Framework,
+    dataset: &mut Dataset,
+    problems: &mut Diagnostics,
+) {
+    let mut reporter = Reporter {
+        file: path.display().to_string(),
+        problems,
+    };
     let records = records_with_header(text, &VALUES_HEADER, &mut reporter);
     let mut seen: HashMap<(usize, i32, usize), usize> = HashMap::new();
     for record in records {
@@ -222,34 +333,70 @@ fn read_values(path: &Path, text: &str, framework: &Framework, dataset: &mut Dat
         let org = match dataset.org_index(f[0].text.trim()) {
             Some(org) => Some(org),
             None => {
-                reporter.error(f[0].line, f[0].column, format!("unknown org unit {:?} (not in orgs.csv)", f[0].text.trim()));
+                reporter.error(
+                    f[0].line,
+                    f[0].column,
+                    format!("unknown org unit {:?} (not in orgs.csv)", f[0].text.trim()),
+                );
                 None
             }
         };
         let year = match f[1].text.trim().parse::<i32>() {
             Ok(year) if (1949..=2100).contains(&year) => Some(year),
             _ => {
-                reporter.error(f[1].line, f[1].column, format!("{:?} is not a year", f[1].text.trim()));
+                reporter.error(
+                    f[1].line,
+                    f[1].column,
+                    format!("{:?} is not a year", f[1].text.trim()),
+                );
                 None
             }
         };
         let indicator = match framework.lookup(f[2].text.trim()) {
             Some(indicator) => Some(indicator),
             None => {
-                reporter.error(f[2].line, f[2].column, format!("unknown indicator {:?} (not in framework {} {})", f[2].text.trim(), framework.id, framework.version));
+                reporter.error(
+                    f[2].line,
+                    f[2].column,
+                    format!(
+                        "unknown indicator {:?} (not in framework {} {})",
+                        f[2].text.trim(),
+                        framework.id,
+                        framework.version
+                    ),
+                );
                 None
             }
         };
-        let (Some(org), Some(year), Some(indicator)) = (org, year, indicator) else { continue };
+        let (Some(org), Some(year), Some(indicator)) = (org, year, indicator) else {
+            continue;
+        };
         let value = match parse_value_cell(&f[3].text, framework.indicator(indicator).kind) {
             Ok(value) => value,
             Err(message) => {
-                reporter.error(f[3].line, f[3].column, format!("{} ({}): {message}", framework.indicator(indicator).printed_label(), framework.indicator(indicator).id));
+                reporter.error(
+                    f[3].line,
+                    f[3].column,
+                    format!(
+                        "{} ({}): {message}",
+                        framework.indicator(indicator).printed_label(),
+                        framework.indicator(indicator).id
+                    ),
+                );
                 continue;
             }
         };
         if let Some(first_line) = seen.insert((org, year, indicator.0), record.line) {
-            reporter.error(f[0].line, f[0].column, format!("a second value for {} {} {} (first on line {first_line})", f[0].text.trim(), year, f[2].text.trim()));
+            reporter.error(
+                f[0].line,
+                f[0].column,
+                format!(
+                    "a second value for {} {} {} (first on line {first_line})",
+                    f[0].text.trim(),
+                    year,
+                    f[2].text.trim()
+                ),
+            );
             continue;
         }
         dataset.set(org, year, indicator, value);

@@ -1,0 +1,13 @@
+//! Integration tests of nianbao-core (one test binary; modules per area).
+
+mod bundled_framework;
+mod framework_loader;
+mod table_view;
+
+pub fn bundled_framework_text() -> String {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../frameworks/zhongzhi-2024.toml"
+    );
+    std::fs::read_to_string(path).expect("bundled framework file")
+}

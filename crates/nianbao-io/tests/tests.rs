@@ -1,0 +1,3 @@
+//! Integration tests of nianbao-io (one test binary; modules per area).
+
+mod dataset_dir;

@@ -1,0 +1,3 @@
+//! Integration tests of nianbao-report (one test binary; modules per area).
+
+mod table_output;
