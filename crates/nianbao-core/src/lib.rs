@@ -2,6 +2,7 @@
 
 pub mod dataset;
 pub mod diagnostic;
+pub mod expr;
 pub mod framework;
 mod framework_parse;
 pub mod table_view;
