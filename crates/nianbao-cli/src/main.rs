@@ -10,11 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "nianbao",
-    version,
-    about = "职业教育质量年度报告 — indicator framework, data and reports"
-)]
+#[command(name = "nianbao", version, about = "职业教育质量年度报告 — indicator framework, data and reports")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -41,6 +37,24 @@ enum Command {
         /// Also print tables of figures that the report only states in its text.
         #[arg(long)]
         include_unprinted: bool,
+    },
+    /// Check a dataset's values for one year against every rule; exit status 1 when errors are found.
+    Validate {
+        /// Dataset folder.
+        #[arg(long, default_value = "datasets/ganzhou")]
+        dataset: PathBuf,
+        /// Year to check (its previous year is used for year-over-year checks).
+        #[arg(long)]
+        year: i32,
+        /// Only this org unit (default: every unit holding values for the year).
+        #[arg(long)]
+        org: Option<String>,
+        /// text or json.
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Message language: zh or en.
+        #[arg(long, default_value = "zh")]
+        lang: String,
     },
 }
 
@@ -79,42 +93,26 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Framework {
-            command: FrameworkCommand::Check { file },
-        } => framework_check(&file),
+        Command::Framework { command: FrameworkCommand::Check { file } } => framework_check(&file),
         Command::Table { table, selection } => {
             let loaded = load(&selection.dataset)?;
             let table = loaded
                 .framework
                 .table(&table)
                 .ok_or_else(|| {
-                    let known: Vec<&str> = loaded
-                        .framework
-                        .tables
-                        .iter()
-                        .map(|t| t.id.as_str())
-                        .collect();
-                    anyhow!(
-                        "unknown table {table:?}; tables of {}: {}",
-                        loaded.framework.id,
-                        known.join(", ")
-                    )
+                    let known: Vec<&str> = loaded.framework.tables.iter().map(|t| t.id.as_str()).collect();
+                    anyhow!("unknown table {table:?}; tables of {}: {}", loaded.framework.id, known.join(", "))
                 })?
                 .clone();
             print_tables(&loaded, &selection, &[&table])
         }
-        Command::Tables {
-            selection,
-            include_unprinted,
-        } => {
+        Command::Validate { dataset, year, org, format, lang } => {
+            validate(&dataset, year, org.as_deref(), &format, &lang)
+        }
+        Command::Tables { selection, include_unprinted } => {
             let loaded = load(&selection.dataset)?;
-            let tables: Vec<_> = loaded
-                .framework
-                .tables
-                .iter()
-                .filter(|t| t.printed || include_unprinted)
-                .cloned()
-                .collect();
+            let tables: Vec<_> =
+                loaded.framework.tables.iter().filter(|t| t.printed || include_unprinted).cloned().collect();
             print_tables(&loaded, &selection, &tables.iter().collect::<Vec<_>>())
         }
     }
@@ -122,28 +120,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 fn load(directory: &Path) -> Result<LoadedDataset> {
     nianbao_io::load_dataset_dir(directory).map_err(|problems| {
-        anyhow!(
-            "cannot load dataset {} ({} problem(s)):\n{problems}",
-            directory.display(),
-            problems.error_count()
-        )
+        anyhow!("cannot load dataset {} ({} problem(s)):\n{problems}", directory.display(), problems.error_count())
     })
 }
 
 fn framework_check(file: &Path) -> Result<ExitCode> {
     match nianbao_io::load_framework_file(file) {
         Ok(framework) => {
-            let declared = framework
-                .indicators
-                .iter()
-                .filter(|i| i.companion_of.is_none())
-                .count();
+            let declared = framework.indicators.iter().filter(|i| i.companion_of.is_none()).count();
             let companions = framework.indicators.len() - declared;
             println!("{}: ok", file.display());
-            println!(
-                "  framework {} version {} ({})",
-                framework.id, framework.version, framework.notice
-            );
+            println!("  framework {} version {} ({})", framework.id, framework.version, framework.notice);
             println!(
                 "  {} tables, {} indicators (+{} survey companions), {} appendix rows",
                 framework.tables.len(),
@@ -153,13 +140,7 @@ fn framework_check(file: &Path) -> Result<ExitCode> {
             );
             for table in &framework.tables {
                 let number = table.number.as_deref().unwrap_or("（正文）");
-                println!(
-                    "  {:<8} {} {} — {} rows",
-                    table.id,
-                    number,
-                    table.caption,
-                    table.rows.len()
-                );
+                println!("  {:<8} {} {} — {} rows", table.id, number, table.caption, table.rows.len());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -171,49 +152,66 @@ fn framework_check(file: &Path) -> Result<ExitCode> {
     }
 }
 
-fn print_tables(
-    loaded: &LoadedDataset,
-    selection: &Selection,
-    tables: &[&nianbao_core::Table],
-) -> Result<ExitCode> {
+fn print_tables(loaded: &LoadedDataset, selection: &Selection, tables: &[&nianbao_core::Table]) -> Result<ExitCode> {
     let format = TableFormat::from_name(&selection.format).ok_or_else(|| {
-        anyhow!(
-            "unknown format {:?}; expected one of {}",
-            selection.format,
-            TableFormat::NAMES.join(", ")
-        )
+        anyhow!("unknown format {:?}; expected one of {}", selection.format, TableFormat::NAMES.join(", "))
     })?;
     let dataset = &loaded.dataset;
     let org = match &selection.org {
-        Some(id) => dataset.org_index(id).with_context(|| {
-            format!("unknown org unit {id:?} in {}", loaded.directory.display())
-        })?,
+        Some(id) => dataset
+            .org_index(id)
+            .with_context(|| format!("unknown org unit {id:?} in {}", loaded.directory.display()))?,
         None => {
-            let org = dataset
-                .default_org()
-                .context("the dataset has no org units")?;
+            let org = dataset.default_org().context("the dataset has no org units")?;
             dataset.org_index(&org.id).context("default org")?
         }
     };
     let year = match selection.year {
         Some(year) => year,
-        None => *dataset
-            .years()
-            .last()
-            .context("the dataset holds no values")?,
+        None => *dataset.years().last().context("the dataset holds no values")?,
     };
     if !dataset.years().contains(&year) {
-        bail!(
-            "the dataset holds no values for {year} (years present: {:?})",
-            dataset.years()
-        );
+        bail!("the dataset holds no values for {year} (years present: {:?})", dataset.years());
     }
-    let views: Vec<TableView> = tables
-        .iter()
-        .map(|table| TableView::build(&loaded.framework, dataset, table, org, year))
-        .collect();
+    let views: Vec<TableView> =
+        tables.iter().map(|table| TableView::build(&loaded.framework, dataset, table, org, year)).collect();
     let output = table_output::render(&views, format);
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(output.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn validate(directory: &Path, year: i32, org: Option<&str>, format: &str, lang: &str) -> Result<ExitCode> {
+    use nianbao_core::validation::{RuleSet, Summary};
+    use nianbao_report::validation_output::{self, Language};
+    let language = Language::from_name(lang).ok_or_else(|| anyhow!("unknown language {lang:?}; expected zh or en"))?;
+    if !matches!(format, "text" | "json") {
+        bail!("unknown format {format:?}; expected text or json");
+    }
+    let loaded = load(directory)?;
+    let rules = RuleSet::for_framework(&loaded.framework);
+    let mut summary = Summary::default();
+    let findings = match org {
+        Some(id) => {
+            let index = loaded.dataset.org_index(id).with_context(|| format!("unknown org unit {id:?}"))?;
+            rules.evaluate(&loaded.framework, &loaded.dataset, index, year, &mut summary)
+        }
+        None => rules.evaluate_year(&loaded.framework, &loaded.dataset, year, &mut summary),
+    };
+    if summary.evaluated + summary.skipped == 0 {
+        bail!("the dataset holds no values for {year} (years present: {:?})", loaded.dataset.years());
+    }
+    let output = if format == "json" {
+        let mut text = serde_json::to_string_pretty(&validation_output::json(&findings, &summary, rules.rules.len()))?;
+        text.push('\n');
+        text
+    } else {
+        let title = match language {
+            Language::Chinese => format!("{} {year} 年数据校验", loaded.dataset.name),
+            Language::English => format!("Validation of {} for {year}", loaded.dataset.name),
+        };
+        validation_output::text(&loaded.framework, &title, &findings, &summary, rules.rules.len(), language)
+    };
+    std::io::stdout().lock().write_all(output.as_bytes())?;
+    Ok(if summary.errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

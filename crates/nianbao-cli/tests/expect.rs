@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 
 fn expect_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/expect")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/expect").join(name)
 }
 
 /// Asserts that `actual` equals the golden file `name`, or rewrites it when UPDATE_EXPECT is set.
@@ -15,12 +13,8 @@ pub fn assert_expect(name: &str, actual: &str) {
         std::fs::write(&path, actual).expect("write golden file");
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "golden file {} is missing; run with UPDATE_EXPECT=1 to create it",
-            path.display()
-        )
-    });
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("golden file {} is missing; run with UPDATE_EXPECT=1 to create it", path.display()));
     if expected != actual {
         let first_difference = expected
             .lines()
@@ -35,9 +29,6 @@ pub fn assert_expect(name: &str, actual: &str) {
                     actual.lines().count()
                 )
             });
-        panic!(
-            "output differs from {} ({first_difference}); run with UPDATE_EXPECT=1 to accept",
-            path.display()
-        );
+        panic!("output differs from {} ({first_difference}); run with UPDATE_EXPECT=1 to accept", path.display());
     }
 }

@@ -5,12 +5,7 @@ use crate::value::Value;
 use std::collections::{BTreeSet, HashMap};
 
 /// Org-unit attributes that reports group schools by (and that `count_orgs` may test).
-pub const ORG_ATTRIBUTES: [&str; 4] = [
-    "ownership",
-    "designation",
-    "provincial_grade",
-    "school_type",
-];
+pub const ORG_ATTRIBUTES: [&str; 4] = ["ownership", "designation", "provincial_grade", "school_type"];
 
 /// Level of an org unit in the tree province › city › county › school.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -108,10 +103,7 @@ pub struct Dataset {
 
 impl Dataset {
     pub fn new(indicator_count: usize) -> Dataset {
-        Dataset {
-            indicator_count,
-            ..Dataset::default()
-        }
+        Dataset { indicator_count, ..Dataset::default() }
     }
 
     /// Adds an org unit; its parent must already be present. Returns its index.
@@ -138,26 +130,16 @@ impl Dataset {
     pub fn default_org(&self) -> Option<&OrgUnit> {
         let mut with_values: Vec<usize> = self.values.keys().map(|(org, _)| *org).collect();
         with_values.sort_by_key(|&org| (self.orgs[org].level, org));
-        with_values
-            .first()
-            .map(|&org| &self.orgs[org])
-            .or(self.orgs.first())
+        with_values.first().map(|&org| &self.orgs[org]).or(self.orgs.first())
     }
 
     pub fn children_of(&self, org: usize) -> impl Iterator<Item = usize> + '_ {
-        self.orgs
-            .iter()
-            .enumerate()
-            .filter(move |(_, unit)| unit.parent == Some(org))
-            .map(|(index, _)| index)
+        self.orgs.iter().enumerate().filter(move |(_, unit)| unit.parent == Some(org)).map(|(index, _)| index)
     }
 
     pub fn set(&mut self, org: usize, year: i32, indicator: IndicatorIndex, value: Value) {
         let count = self.indicator_count;
-        let slots = self
-            .values
-            .entry((org, year))
-            .or_insert_with(|| vec![Value::Missing; count]);
+        let slots = self.values.entry((org, year)).or_insert_with(|| vec![Value::Missing; count]);
         slots[indicator.0] = value;
     }
 
@@ -167,10 +149,12 @@ impl Dataset {
 
     pub fn get(&self, org: usize, year: i32, indicator: IndicatorIndex) -> &Value {
         static MISSING: Value = Value::Missing;
-        self.values
-            .get(&(org, year))
-            .and_then(|slots| slots.get(indicator.0))
-            .unwrap_or(&MISSING)
+        self.values.get(&(org, year)).and_then(|slots| slots.get(indicator.0)).unwrap_or(&MISSING)
+    }
+
+    /// All values of one org unit and year, indexed by indicator (None when nothing is held).
+    pub fn slots(&self, org: usize, year: i32) -> Option<&[Value]> {
+        self.values.get(&(org, year)).map(Vec::as_slice)
     }
 
     pub fn note(&self, org: usize, year: i32, indicator: IndicatorIndex) -> Option<&str> {
@@ -179,26 +163,16 @@ impl Dataset {
 
     /// Years that hold at least one value, ascending.
     pub fn years(&self) -> Vec<i32> {
-        self.values
-            .keys()
-            .map(|(_, year)| *year)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect()
+        self.values.keys().map(|(_, year)| *year).collect::<BTreeSet<_>>().into_iter().collect()
     }
 
     /// Number of values that are not missing.
     pub fn value_count(&self) -> usize {
-        self.values
-            .values()
-            .map(|slots| slots.iter().filter(|v| !v.is_missing()).count())
-            .sum()
+        self.values.values().map(|slots| slots.iter().filter(|v| !v.is_missing()).count()).sum()
     }
 
     /// Every stored (org index, year) pair with its slots.
     pub fn iter_slots(&self) -> impl Iterator<Item = ((usize, i32), &[Value])> {
-        self.values
-            .iter()
-            .map(|(key, slots)| (*key, slots.as_slice()))
+        self.values.iter().map(|(key, slots)| (*key, slots.as_slice()))
     }
 }

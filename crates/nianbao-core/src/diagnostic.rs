@@ -45,12 +45,7 @@ pub struct Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.position {
-            Some(position) => write!(
-                f,
-                "{position}: {}: {}",
-                self.severity.as_str(),
-                self.message
-            ),
+            Some(position) => write!(f, "{position}: {}: {}", self.severity.as_str(), self.message),
             None => write!(f, "{}: {}", self.severity.as_str(), self.message),
         }
     }
@@ -65,10 +60,7 @@ impl Diagnostics {
         self.0.iter().any(|d| d.severity == Severity::Error)
     }
     pub fn error_count(&self) -> usize {
-        self.0
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count()
+        self.0.iter().filter(|d| d.severity == Severity::Error).count()
     }
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.0.push(diagnostic);
@@ -104,35 +96,18 @@ impl<'a> LineIndex<'a> {
     pub fn new(file: &'a str, text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex {
-            file,
-            text,
-            line_starts,
-        }
+        LineIndex { file, text, line_starts }
     }
 
     pub fn position(&self, byte_offset: usize) -> SourcePosition {
         let offset = byte_offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset);
         let start = self.line_starts[line - 1];
-        let column = self
-            .text
-            .get(start..offset)
-            .map(|prefix| prefix.chars().count())
-            .unwrap_or(0)
-            + 1;
-        SourcePosition {
-            file: self.file.to_string(),
-            line,
-            column,
-        }
+        let column = self.text.get(start..offset).map(|prefix| prefix.chars().count()).unwrap_or(0) + 1;
+        SourcePosition { file: self.file.to_string(), line, column }
     }
 
     pub fn error(&self, byte_offset: usize, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Error,
-            position: Some(self.position(byte_offset)),
-            message: message.into(),
-        }
+        Diagnostic { severity: Severity::Error, position: Some(self.position(byte_offset)), message: message.into() }
     }
 }

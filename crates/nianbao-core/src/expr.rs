@@ -108,7 +108,12 @@ impl BinaryOp {
     pub fn is_comparison(self) -> bool {
         matches!(
             self,
-            BinaryOp::Equal | BinaryOp::NotEqual | BinaryOp::Less | BinaryOp::LessOrEqual | BinaryOp::Greater | BinaryOp::GreaterOrEqual
+            BinaryOp::Equal
+                | BinaryOp::NotEqual
+                | BinaryOp::Less
+                | BinaryOp::LessOrEqual
+                | BinaryOp::Greater
+                | BinaryOp::GreaterOrEqual
         )
     }
 }
@@ -247,7 +252,8 @@ impl Lexer {
                     }
                 }
                 let literal = &text[start..end];
-                let number = Decimal::from_str(literal).map_err(|_| error_at(text, start, format!("number {literal:?} is out of range")))?;
+                let number = Decimal::from_str(literal)
+                    .map_err(|_| error_at(text, start, format!("number {literal:?} is out of range")))?;
                 lexer.tokens.push((Token::Number(number), start));
                 continue;
             }
@@ -266,10 +272,11 @@ impl Lexer {
             }
             chars.next();
             let next = chars.peek().map(|&(_, d)| d);
-            let two = |lexer: &mut Lexer, chars: &mut std::iter::Peekable<std::str::CharIndices<'a>>, op: &'static str| {
-                chars.next();
-                lexer.tokens.push((Token::Op(op), start));
-            };
+            let two =
+                |lexer: &mut Lexer, chars: &mut std::iter::Peekable<std::str::CharIndices<'a>>, op: &'static str| {
+                    chars.next();
+                    lexer.tokens.push((Token::Op(op), start));
+                };
             let token = match (c, next) {
                 ('=', Some('=')) => {
                     two(&mut lexer, &mut chars, "==");
@@ -325,7 +332,11 @@ impl Lexer {
 
 /// Parses and type-checks `text`. `resolve` maps an indicator id to its index (None: unknown).
 /// The whole expression must be a condition (`Type::Bool`) when `want` says so.
-pub fn parse(text: &str, resolve: &dyn Fn(&str) -> Option<IndicatorIndex>, want: Option<Type>) -> Result<Expr, ExprError> {
+pub fn parse(
+    text: &str,
+    resolve: &dyn Fn(&str) -> Option<IndicatorIndex>,
+    want: Option<Type>,
+) -> Result<Expr, ExprError> {
     if text.len() > 10_000 {
         return Err(error_at(text, 0, "expression is longer than 10000 bytes"));
     }
@@ -337,7 +348,11 @@ pub fn parse(text: &str, resolve: &dyn Fn(&str) -> Option<IndicatorIndex>, want:
     let (expr, start) = parser.expression()?;
     parser.expect_end()?;
     if tree_depth(&expr, 0) > MAX_TREE_DEPTH {
-        return Err(error_at(text, start, format!("expression is nested more than {MAX_TREE_DEPTH} levels deep; use sum(…) for long additions")));
+        return Err(error_at(
+            text,
+            start,
+            format!("expression is nested more than {MAX_TREE_DEPTH} levels deep; use sum(…) for long additions"),
+        ));
     }
     if let Some(want) = want
         && expr.type_of() != want
@@ -405,7 +420,8 @@ impl Parser<'_> {
         if *self.peek() == Token::End { Ok(()) } else { Err(self.error("an operator or the end of the expression")) }
     }
     fn is_op(&self, op: &str) -> bool {
-        matches!(self.peek(), Token::Op(o) if *o == op) || matches!(self.peek(), Token::Name(n) if n == op && matches!(op, "and" | "or" | "not"))
+        matches!(self.peek(), Token::Op(o) if *o == op)
+            || matches!(self.peek(), Token::Name(n) if n == op && matches!(op, "and" | "or" | "not"))
     }
 
     fn need(&self, expr: &Expr, start: usize, want: Type, context: &str) -> Result<(), ExprError> {
@@ -561,7 +577,9 @@ impl Parser<'_> {
                 match name.as_str() {
                     "true" => return Ok((Expr::Bool(true), start)),
                     "false" => return Ok((Expr::Bool(false), start)),
-                    "and" | "or" | "not" => return Err(error_at(self.text, start, format!("expected a value, found {name:?}"))),
+                    "and" | "or" | "not" => {
+                        return Err(error_at(self.text, start, format!("expected a value, found {name:?}")));
+                    }
                     _ => {}
                 }
                 if *self.peek() == Token::LeftParen {
@@ -587,9 +605,14 @@ impl Parser<'_> {
                     let Token::Number(number) = self.peek().clone() else {
                         return Err(self.error("a year offset such as -1"));
                     };
-                    let offset = i32::try_from(number.trunc().mantissa()).ok().filter(|o| number.fract().is_zero() && *o <= 50);
+                    let offset =
+                        i32::try_from(number.trunc().mantissa()).ok().filter(|o| number.fract().is_zero() && *o <= 50);
                     let Some(offset) = offset else {
-                        return Err(error_at(self.text, self.offset(), "a year offset is a whole number of years, at most 50"));
+                        return Err(error_at(
+                            self.text,
+                            self.offset(),
+                            "a year offset is a whole number of years, at most 50",
+                        ));
                     };
                     self.advance();
                     if *self.peek() != Token::RightBracket {
@@ -607,7 +630,11 @@ impl Parser<'_> {
     fn call(&mut self, name: &str, start: usize) -> Result<(Expr, usize), ExprError> {
         let Some(function) = Function::from_name(name) else {
             let known: Vec<&str> = Function::NAMES.iter().map(|(n, _)| *n).collect();
-            return Err(error_at(self.text, start, format!("unknown function {name:?}; functions: {}", known.join(", "))));
+            return Err(error_at(
+                self.text,
+                start,
+                format!("unknown function {name:?}; functions: {}", known.join(", ")),
+            ));
         };
         self.advance(); // '('
         let mut args = Vec::new();
@@ -627,7 +654,8 @@ impl Parser<'_> {
             }
         }
         self.advance(); // ')'
-        let arity_error = |expected: &str| error_at(self.text, start, format!("{name}() takes {expected}, given {}", args.len()));
+        let arity_error =
+            |expected: &str| error_at(self.text, start, format!("{name}() takes {expected}, given {}", args.len()));
         match function {
             Function::Sum | Function::Min | Function::Max | Function::Coalesce => {
                 if args.is_empty() {
@@ -650,7 +678,13 @@ impl Parser<'_> {
                 self.need(&args[0], starts[0], Type::Number, "round()")?;
                 match &args[1] {
                     Expr::Number(n) if n.fract().is_zero() && *n >= Decimal::ZERO && *n <= Decimal::from(12) => {}
-                    _ => return Err(error_at(self.text, starts[1], "round() takes a whole number of decimals (0–12) as its second argument")),
+                    _ => {
+                        return Err(error_at(
+                            self.text,
+                            starts[1],
+                            "round() takes a whole number of decimals (0–12) as its second argument",
+                        ));
+                    }
                 }
             }
             Function::If => {
@@ -848,7 +882,9 @@ impl Evaluator<'_> {
                 Missing
             }
             Function::IsMissing => match &args[0] {
-                Expr::Reference { indicator, year_offset } => Bool(!matches!(self.source.value(*indicator, *year_offset), Value::Number(_))),
+                Expr::Reference { indicator, year_offset } => {
+                    Bool(!matches!(self.source.value(*indicator, *year_offset), Value::Number(_)))
+                }
                 _ => Missing,
             },
         })
@@ -877,12 +913,17 @@ pub fn evaluate_with_references(
     source: &dyn ValueSource,
     strategy: MissingStrategy,
 ) -> Outcome {
-    let present = |&(indicator, offset): &(IndicatorIndex, i32)| matches!(source.value(indicator, offset), Value::Number(_));
+    let present =
+        |&(indicator, offset): &(IndicatorIndex, i32)| matches!(source.value(indicator, offset), Value::Number(_));
     // is_missing() asks about missing values itself: such rules are never skipped.
     let asks_about_missing = expr_uses(expr, Function::IsMissing);
     match strategy {
-        MissingStrategy::SkipIfAnyMissing if !asks_about_missing && !references.iter().all(present) => return Outcome::Skipped,
-        MissingStrategy::SkipIfAllMissing if !asks_about_missing && !references.is_empty() && !references.iter().any(present) => {
+        MissingStrategy::SkipIfAnyMissing if !asks_about_missing && !references.iter().all(present) => {
+            return Outcome::Skipped;
+        }
+        MissingStrategy::SkipIfAllMissing
+            if !asks_about_missing && !references.is_empty() && !references.iter().any(present) =>
+        {
             return Outcome::Skipped;
         }
         _ => {}
@@ -955,7 +996,10 @@ mod tests {
     #[test]
     fn parses_precedence_and_references() {
         let expr = parse("a + b * c[-1] >= 10% and not is_missing(x.total)", &names, Some(Type::Bool)).expect("parses");
-        assert_eq!(expr.references(), vec![(IndicatorIndex(0), 0), (IndicatorIndex(1), 0), (IndicatorIndex(2), -1), (IndicatorIndex(3), 0)]);
+        assert_eq!(
+            expr.references(),
+            vec![(IndicatorIndex(0), 0), (IndicatorIndex(1), 0), (IndicatorIndex(2), -1), (IndicatorIndex(3), 0)]
+        );
         let Expr::Binary(BinaryOp::And, left, _) = expr else { panic!("and at the top") };
         let Expr::Binary(BinaryOp::GreaterOrEqual, sum, ten_percent) = *left else { panic!("comparison") };
         assert_eq!(*ten_percent, Expr::Number(dec("0.1")));
@@ -971,15 +1015,24 @@ mod tests {
 
     #[test]
     fn parse_errors_give_position_and_expectation() {
-        assert_eq!(parse_error("a +"), (1, 4, "expected a number, an indicator, a function or '(', found the end of the expression".into()));
+        assert_eq!(
+            parse_error("a +"),
+            (1, 4, "expected a number, an indicator, a function or '(', found the end of the expression".into())
+        );
         assert_eq!(parse_error("a == zz"), (1, 6, "unknown indicator \"zz\"".into()));
         assert_eq!(parse_error("(a == b"), (1, 8, "expected ')', found the end of the expression".into()));
         assert_eq!(parse_error("a = b"), (1, 3, "'=' is not an operator; write '==' to compare".into()));
         assert_eq!(parse_error("a ==\n  b $"), (2, 5, "unexpected character '$'".into()));
-        assert_eq!(parse_error("a + b"), (1, 1, "a rule must be a condition (a comparison, and/or/not, is_missing); found a number".into()));
+        assert_eq!(
+            parse_error("a + b"),
+            (1, 1, "a rule must be a condition (a comparison, and/or/not, is_missing); found a number".into())
+        );
         assert_eq!(parse_error("a < b < c"), (1, 7, "comparisons do not chain; join them with 'and'".into()));
         assert_eq!(parse_error("a and b"), (1, 1, "'and' needs a condition, found a number".into()));
-        assert_eq!(parse_error("frob(a) > 1").2, "unknown function \"frob\"; functions: sum, min, max, abs, round, if, coalesce, is_missing");
+        assert_eq!(
+            parse_error("frob(a) > 1").2,
+            "unknown function \"frob\"; functions: sum, min, max, abs, round, if, coalesce, is_missing"
+        );
         assert_eq!(parse_error("round(a, b) > 1").0, 1);
         assert_eq!(parse_error("a[x] > 1"), (1, 3, "expected a year offset such as -1, found \"x\"".into()));
         assert_eq!(parse_error("a b"), (1, 3, "expected an operator or the end of the expression, found \"b\"".into()));
@@ -1006,16 +1059,31 @@ mod tests {
     #[test]
     fn arithmetic_is_exact_decimal() {
         let src = source(&[("a", 0, num("0.1")), ("b", 0, num("0.2")), ("c", 0, num("0.3"))]);
-        assert_eq!(eval_text("a + b == c", &src, MissingStrategy::SkipIfAnyMissing), Outcome::Value(Evaluated::Bool(true)));
-        assert_eq!(eval_text("round(c / 3 * 100, 2)", &src, MissingStrategy::SkipIfAnyMissing), Outcome::Value(Evaluated::Number(dec("10"))));
-        assert_eq!(eval_text("12.5% * 8", &src, MissingStrategy::SkipIfAnyMissing), Outcome::Value(Evaluated::Number(dec("1"))));
+        assert_eq!(
+            eval_text("a + b == c", &src, MissingStrategy::SkipIfAnyMissing),
+            Outcome::Value(Evaluated::Bool(true))
+        );
+        assert_eq!(
+            eval_text("round(c / 3 * 100, 2)", &src, MissingStrategy::SkipIfAnyMissing),
+            Outcome::Value(Evaluated::Number(dec("10")))
+        );
+        assert_eq!(
+            eval_text("12.5% * 8", &src, MissingStrategy::SkipIfAnyMissing),
+            Outcome::Value(Evaluated::Number(dec("1")))
+        );
     }
 
     #[test]
     fn division_by_zero_and_overflow_are_not_evaluable() {
         let src = source(&[("a", 0, num("1")), ("b", 0, num("0")), ("c", 0, Value::Number(Decimal::MAX))]);
-        assert_eq!(eval_text("a / b > 1", &src, MissingStrategy::SkipIfAnyMissing), Outcome::NotEvaluable(NotEvaluable::DivisionByZero));
-        assert_eq!(eval_text("c * c > 1", &src, MissingStrategy::SkipIfAnyMissing), Outcome::NotEvaluable(NotEvaluable::Overflow));
+        assert_eq!(
+            eval_text("a / b > 1", &src, MissingStrategy::SkipIfAnyMissing),
+            Outcome::NotEvaluable(NotEvaluable::DivisionByZero)
+        );
+        assert_eq!(
+            eval_text("c * c > 1", &src, MissingStrategy::SkipIfAnyMissing),
+            Outcome::NotEvaluable(NotEvaluable::Overflow)
+        );
     }
 
     #[test]
@@ -1027,10 +1095,19 @@ mod tests {
             eval_text("a >= b", &src, MissingStrategy::SkipIfAllMissing),
             Outcome::NotEvaluable(NotEvaluable::MissingOperand)
         );
-        assert_eq!(eval_text("sum(a, b, c) == 5", &src, MissingStrategy::SkipIfAllMissing), Outcome::Value(Evaluated::Bool(true)));
+        assert_eq!(
+            eval_text("sum(a, b, c) == 5", &src, MissingStrategy::SkipIfAllMissing),
+            Outcome::Value(Evaluated::Bool(true))
+        );
         assert_eq!(eval_text("b == c", &src, MissingStrategy::SkipIfAllMissing), Outcome::Skipped);
-        assert_eq!(eval_text("coalesce(b, c, a) == 5", &src, MissingStrategy::SkipIfAllMissing), Outcome::Value(Evaluated::Bool(true)));
-        assert_eq!(eval_text("is_missing(b) and not is_missing(a)", &src, MissingStrategy::SkipIfAnyMissing), Outcome::Value(Evaluated::Bool(true)));
+        assert_eq!(
+            eval_text("coalesce(b, c, a) == 5", &src, MissingStrategy::SkipIfAllMissing),
+            Outcome::Value(Evaluated::Bool(true))
+        );
+        assert_eq!(
+            eval_text("is_missing(b) and not is_missing(a)", &src, MissingStrategy::SkipIfAnyMissing),
+            Outcome::Value(Evaluated::Bool(true))
+        );
         assert_eq!(eval_text("a[-1] > 0", &src, MissingStrategy::SkipIfAnyMissing), Outcome::Skipped);
     }
 
@@ -1047,7 +1124,11 @@ mod tests {
             ("-a", "2.345"),
         ];
         for (text, expected) in cases {
-            assert_eq!(eval_text(text, &src, MissingStrategy::SkipIfAnyMissing), Outcome::Value(Evaluated::Number(dec(expected))), "{text}");
+            assert_eq!(
+                eval_text(text, &src, MissingStrategy::SkipIfAnyMissing),
+                Outcome::Value(Evaluated::Number(dec(expected))),
+                "{text}"
+            );
         }
     }
 }

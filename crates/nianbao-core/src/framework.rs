@@ -27,8 +27,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const NAMES: [&'static str; 6] =
-        ["count", "amount", "percentage", "ratio", "money", "text"];
+    pub const NAMES: [&'static str; 6] = ["count", "amount", "percentage", "ratio", "money", "text"];
 
     pub fn from_name(name: &str) -> Option<Kind> {
         Some(match name {
@@ -247,6 +246,10 @@ pub struct Indicator {
     pub table: usize,
     /// For a generated companion (调查方式/调查人次): the row it belongs to.
     pub companion_of: Option<(IndicatorIndex, ExtraColumn)>,
+    /// Year-over-year check: `None` uses the framework default for the kind; `Some(None)`
+    /// disables it; `Some(Some(t))` sets the threshold (percent change, or percentage points for
+    /// percentages).
+    pub year_over_year: Option<Option<Decimal>>,
     /// Line of the indicator's `id` in the framework file, for messages.
     pub line: usize,
 }
@@ -254,11 +257,7 @@ pub struct Indicator {
 impl Indicator {
     /// The row label exactly as printed, with its 其中： prefix where printed.
     pub fn printed_label(&self) -> String {
-        if self.qizhong {
-            format!("其中：{}", self.label)
-        } else {
-            self.label.clone()
-        }
+        if self.qizhong { format!("其中：{}", self.label) } else { self.label.clone() }
     }
 
     pub fn printed_unit(&self) -> &'static str {
@@ -293,9 +292,7 @@ pub struct Table {
 impl Table {
     /// The caption with `{year}` and `{org}` filled in.
     pub fn caption_for(&self, year: i32, org_name: &str) -> String {
-        self.caption
-            .replace("{year}", &year.to_string())
-            .replace("{org}", org_name)
+        self.caption.replace("{year}", &year.to_string()).replace("{org}", org_name)
     }
 
     /// “附表 1 人才培养质量计分卡”, or just the caption when unnumbered.
@@ -320,7 +317,47 @@ pub struct Framework {
     pub education_level: String,
     pub tables: Vec<Table>,
     pub indicators: Vec<Indicator>,
+    /// Rules declared in the file (`[[rule]]`), in file order.
+    pub rules: Vec<DeclaredRule>,
+    pub validation: ValidationSettings,
     pub(crate) by_id: HashMap<String, IndicatorIndex>,
+}
+
+/// A rule written in the framework file: an equation or inequality within or across tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeclaredRule {
+    pub id: String,
+    /// The condition as written.
+    pub text: String,
+    pub expr: crate::expr::Expr,
+    pub severity: crate::diagnostic::Severity,
+    pub message: String,
+    pub message_en: String,
+    /// Allowed difference for a top-level comparison (`a == b` passes when |a − b| ≤ tolerance).
+    pub tolerance: Option<Decimal>,
+    pub missing: crate::expr::MissingStrategy,
+    pub line: usize,
+}
+
+/// Framework-wide validation settings (`[validation]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationSettings {
+    /// Year-over-year: a relative change above this percentage is a warning (counts, amounts, money, ratios).
+    pub year_over_year_percent: Decimal,
+    /// Year-over-year: a change of a percentage above this many points is a warning.
+    pub year_over_year_points: Decimal,
+    /// Year-over-year changes are not checked when both years' values are below this magnitude.
+    pub year_over_year_min_magnitude: Decimal,
+}
+
+impl Default for ValidationSettings {
+    fn default() -> Self {
+        ValidationSettings {
+            year_over_year_percent: Decimal::from(30),
+            year_over_year_points: Decimal::from(10),
+            year_over_year_min_magnitude: Decimal::from(10),
+        }
+    }
 }
 
 impl Framework {
@@ -372,10 +409,6 @@ impl Framework {
 
     /// Number of printed rows across the appendix tables (附表).
     pub fn appendix_row_count(&self) -> usize {
-        self.tables
-            .iter()
-            .filter(|t| t.appendix)
-            .map(|t| t.rows.len())
-            .sum()
+        self.tables.iter().filter(|t| t.appendix).map(|t| t.rows.len()).sum()
     }
 }

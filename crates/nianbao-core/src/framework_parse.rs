@@ -1,6 +1,7 @@
 //! Reads a framework TOML file into a checked [`Framework`], reporting every problem with its position.
 
-use crate::diagnostic::{Diagnostics, LineIndex};
+use crate::diagnostic::{Diagnostics, LineIndex, Severity};
+use crate::expr::MissingStrategy;
 use crate::framework::*;
 use crate::unit::Unit;
 use rust_decimal::Decimal;
@@ -17,6 +18,30 @@ struct RawFile {
     framework: RawMeta,
     #[serde(default, rename = "table")]
     tables: Vec<RawTable>,
+    #[serde(default, rename = "rule")]
+    rules: Vec<RawRule>,
+    validation: Option<RawValidation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: S<String>,
+    check: S<String>,
+    severity: Option<S<String>>,
+    message: S<String>,
+    #[serde(default)]
+    message_en: String,
+    tolerance: Option<S<String>>,
+    missing: Option<S<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawValidation {
+    year_over_year_percent: Option<S<String>>,
+    year_over_year_points: Option<S<String>>,
+    year_over_year_min_magnitude: Option<S<String>>,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +99,8 @@ struct RawIndicator {
     definition: String,
     aggregate: Option<S<RawAggregate>>,
     allow_over_100: Option<S<bool>>,
+    /// Year-over-year threshold as a decimal string, or `false` to disable the check.
+    year_over_year: Option<S<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -116,22 +143,13 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
     let mut error = |offset: usize, message: String| problems.push(lines.error(offset, message));
 
     if raw.framework.id.get_ref().trim().is_empty() {
-        error(
-            raw.framework.id.span().start,
-            "framework id must not be empty".into(),
-        );
+        error(raw.framework.id.span().start, "framework id must not be empty".into());
     }
     if raw.framework.version.get_ref().trim().is_empty() {
-        error(
-            raw.framework.version.span().start,
-            "framework version must not be empty".into(),
-        );
+        error(raw.framework.version.span().start, "framework version must not be empty".into());
     }
     if raw.framework.notice.get_ref().trim().is_empty() {
-        error(
-            raw.framework.notice.span().start,
-            "the notice the framework implements must be named".into(),
-        );
+        error(raw.framework.notice.span().start, "the notice the framework implements must be named".into());
     }
 
     let mut tables = Vec::new();
@@ -146,18 +164,13 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
         if !is_valid_id(&table_id) {
             error(
                 raw_table.id.span().start,
-                format!(
-                    "table id {table_id:?} must be lowercase ASCII letters, digits, '_' or '.'"
-                ),
+                format!("table id {table_id:?} must be lowercase ASCII letters, digits, '_' or '.'"),
             );
         }
         if let Some(previous) = table_ids.insert(table_id.clone(), table_index) {
             error(
                 raw_table.id.span().start,
-                format!(
-                    "duplicate table id {table_id:?} (first used by table #{})",
-                    previous + 1
-                ),
+                format!("duplicate table id {table_id:?} (first used by table #{})", previous + 1),
             );
         }
         let layout = match &raw_table.layout {
@@ -165,11 +178,7 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
             Some(name) => TableLayout::from_name(name.get_ref()).unwrap_or_else(|| {
                 error(
                     name.span().start,
-                    format!(
-                        "unknown layout {:?}; expected one of {}",
-                        name.get_ref(),
-                        TableLayout::NAMES.join(", ")
-                    ),
+                    format!("unknown layout {:?}; expected one of {}", name.get_ref(), TableLayout::NAMES.join(", ")),
                 );
                 TableLayout::IndicatorRows
             }),
@@ -180,27 +189,20 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
             Some(years) => {
                 error(
                     years.span().start,
-                    format!(
-                        "years must be 1 (report year) or 2 (previous and report year), not {}",
-                        years.get_ref()
-                    ),
+                    format!("years must be 1 (report year) or 2 (previous and report year), not {}", years.get_ref()),
                 );
                 2
             }
         };
         if layout == TableLayout::SingleRow && year_count != 1 {
-            error(
-                raw_table.id.span().start,
-                "a single-row table prints one year: set years = 1".into(),
-            );
+            error(raw_table.id.span().start, "a single-row table prints one year: set years = 1".into());
         }
         let mut extra_columns = Vec::new();
         for column in &raw_table.columns {
             match ExtraColumn::from_name(column.get_ref()) {
-                Some(extra) if extra_columns.contains(&extra) => error(
-                    column.span().start,
-                    format!("column {:?} listed twice", column.get_ref()),
-                ),
+                Some(extra) if extra_columns.contains(&extra) => {
+                    error(column.span().start, format!("column {:?} listed twice", column.get_ref()))
+                }
                 Some(extra) => extra_columns.push(extra),
                 None => error(
                     column.span().start,
@@ -213,10 +215,7 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
             }
         }
         if raw_table.indicators.is_empty() {
-            error(
-                raw_table.id.span().start,
-                format!("table {table_id:?} has no indicators"),
-            );
+            error(raw_table.id.span().start, format!("table {table_id:?} has no indicators"));
         }
 
         let mut rows = Vec::new();
@@ -224,12 +223,7 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
             let id = raw_indicator.id.get_ref().clone();
             let id_offset = raw_indicator.id.span().start;
             if !is_valid_id(&id) {
-                error(
-                    id_offset,
-                    format!(
-                        "indicator id {id:?} must be lowercase ASCII letters, digits, '_' or '.'"
-                    ),
-                );
+                error(id_offset, format!("indicator id {id:?} must be lowercase ASCII letters, digits, '_' or '.'"));
             }
             let kind = Kind::from_name(raw_indicator.kind.get_ref()).unwrap_or_else(|| {
                 error(
@@ -249,23 +243,14 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
                         let known: Vec<&str> = Unit::ALL.iter().map(|u| u.printed()).collect();
                         error(
                             unit.span().start,
-                            format!(
-                                "unknown unit {:?}; known units: {}",
-                                unit.get_ref(),
-                                known.join(" ")
-                            ),
+                            format!("unknown unit {:?}; known units: {}", unit.get_ref(), known.join(" ")),
                         );
                         None
                     }
                 },
                 None => {
                     if kind != Kind::Text {
-                        error(
-                            id_offset,
-                            format!(
-                                "indicator {id:?} has no unit (only text indicators may omit it)"
-                            ),
-                        );
+                        error(id_offset, format!("indicator {id:?} has no unit (only text indicators may omit it)"));
                     }
                     None
                 }
@@ -275,20 +260,14 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
                 None => kind.default_decimals(),
                 Some(decimals) if (0..=6).contains(decimals.get_ref()) => {
                     if kind == Kind::Count && *decimals.get_ref() != 0 {
-                        error(
-                            decimals.span().start,
-                            "a count is a whole number: decimals must be 0".into(),
-                        );
+                        error(decimals.span().start, "a count is a whole number: decimals must be 0".into());
                     }
                     *decimals.get_ref() as u32
                 }
                 Some(decimals) => {
                     error(
                         decimals.span().start,
-                        format!(
-                            "decimals must be between 0 and 6, not {}",
-                            decimals.get_ref()
-                        ),
+                        format!("decimals must be between 0 and 6, not {}", decimals.get_ref()),
                     );
                     kind.default_decimals()
                 }
@@ -315,24 +294,15 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
                         parent.get_ref()
                     ),
                 ),
-                (None, Some(relation)) => error(
-                    relation.span().start,
-                    format!("indicator {id:?} declares a relation but no parent"),
-                ),
+                (None, Some(relation)) => {
+                    error(relation.span().start, format!("indicator {id:?} declares a relation but no parent"))
+                }
                 _ => {}
             }
             let qizhong = raw_indicator.qizhong.as_ref().is_some_and(|q| *q.get_ref());
-            let allow_over_100 = raw_indicator
-                .allow_over_100
-                .as_ref()
-                .is_some_and(|a| *a.get_ref());
-            if let (true, Some(flag), None) =
-                (qizhong, &raw_indicator.qizhong, &raw_indicator.parent)
-            {
-                error(
-                    flag.span().start,
-                    format!("indicator {id:?} is printed with 其中： but has no parent"),
-                );
+            let allow_over_100 = raw_indicator.allow_over_100.as_ref().is_some_and(|a| *a.get_ref());
+            if let (true, Some(flag), None) = (qizhong, &raw_indicator.qizhong, &raw_indicator.parent) {
+                error(flag.span().start, format!("indicator {id:?} is printed with 其中： but has no parent"));
             }
             let breakdown = raw_indicator.breakdown.as_ref().and_then(|breakdown| {
                 let parsed = Breakdown::from_name(breakdown.get_ref());
@@ -361,28 +331,15 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
                     }
                 }
             });
-            if let (true, Some(flag)) = (
-                allow_over_100 && kind != Kind::Percentage,
-                &raw_indicator.allow_over_100,
-            ) {
-                error(
-                    flag.span().start,
-                    "allow_over_100 only applies to percentages".into(),
-                );
+            if let (true, Some(flag)) = (allow_over_100 && kind != Kind::Percentage, &raw_indicator.allow_over_100) {
+                error(flag.span().start, "allow_over_100 only applies to percentages".into());
             }
             let (aggregation, aggregation_offset) = match &raw_indicator.aggregate {
-                Some(aggregate) => (
-                    parse_aggregation(aggregate, &mut error),
-                    aggregate.span().start,
-                ),
-                None => (
-                    PendingAggregation::Ready(default_aggregation(kind)),
-                    id_offset,
-                ),
+                Some(aggregate) => (parse_aggregation(aggregate, &mut error), aggregate.span().start),
+                None => (PendingAggregation::Ready(default_aggregation(kind)), id_offset),
             };
             if let PendingAggregation::Ready(Aggregation::Sum) = aggregation
-                && (!matches!(kind, Kind::Count | Kind::Money | Kind::Amount)
-                    || unit.is_some_and(is_intensive_unit))
+                && (!matches!(kind, Kind::Count | Kind::Money | Kind::Amount) || unit.is_some_and(is_intensive_unit))
             {
                 let unit_text = unit.map(Unit::printed).unwrap_or("");
                 error(
@@ -429,20 +386,29 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
                 allow_over_100,
                 table: table_index,
                 companion_of: None,
+                year_over_year: raw_indicator.year_over_year.as_ref().map(|setting| match setting.get_ref() {
+                    toml::Value::Boolean(false) => None,
+                    toml::Value::String(text) => match Decimal::from_str(text) {
+                        Ok(threshold) if threshold > Decimal::ZERO => Some(threshold),
+                        _ => {
+                            error(setting.span().start, format!("year_over_year {text:?} is not a positive decimal"));
+                            None
+                        }
+                    },
+                    _ => {
+                        error(
+                            setting.span().start,
+                            "year_over_year is a decimal string such as \"50\" or false".into(),
+                        );
+                        None
+                    }
+                }),
                 line: lines.position(id_offset).line,
             });
             if raw_indicator.label.get_ref().trim().is_empty() {
-                error(
-                    raw_indicator.label.span().start,
-                    format!("indicator {id:?} has an empty label"),
-                );
+                error(raw_indicator.label.span().start, format!("indicator {id:?} has an empty label"));
             }
-            pending.push(Pending {
-                parent: raw_indicator.parent.clone(),
-                aggregation,
-                aggregation_offset,
-                id_offset,
-            });
+            pending.push(Pending { parent: raw_indicator.parent.clone(), aggregation, aggregation_offset, id_offset });
         }
 
         // Companion indicators for the extra columns (调查方式, 调查人次) of every row.
@@ -453,18 +419,11 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
                 let index = IndicatorIndex(indicators.len());
                 let id_offset = pending[row.0].id_offset;
                 if by_id.insert(id.clone(), index).is_some() {
-                    error(
-                        id_offset,
-                        format!(
-                            "the generated companion id {id:?} clashes with a declared indicator"
-                        ),
-                    );
+                    error(id_offset, format!("the generated companion id {id:?} clashes with a declared indicator"));
                 }
                 let (kind, unit, aggregation) = match column {
                     ExtraColumn::SurveyMethod => (Kind::Text, None, Aggregation::NotAggregable),
-                    ExtraColumn::Respondents => {
-                        (Kind::Count, Some(Unit::PersonTime), Aggregation::Sum)
-                    }
+                    ExtraColumn::Respondents => (Kind::Count, Some(Unit::PersonTime), Aggregation::Sum),
                 };
                 indicators.push(Indicator {
                     id,
@@ -485,6 +444,7 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
                     allow_over_100: false,
                     table: table_index,
                     companion_of: Some((row, column)),
+                    year_over_year: None,
                     line: owner.line,
                 });
                 pending.push(Pending {
@@ -511,16 +471,10 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
     }
 
     // Resolve references now that every id is known.
-    let resolve = |name: &S<String>,
-                   what: &str,
-                   problems: &mut Vec<(usize, String)>|
-     -> Option<IndicatorIndex> {
+    let resolve = |name: &S<String>, what: &str, problems: &mut Vec<(usize, String)>| -> Option<IndicatorIndex> {
         let found = by_id.get(name.get_ref()).copied();
         if found.is_none() {
-            problems.push((
-                name.span().start,
-                format!("{what} refers to unknown indicator {:?}", name.get_ref()),
-            ));
+            problems.push((name.span().start, format!("{what} refers to unknown indicator {:?}", name.get_ref())));
         }
         found
     };
@@ -533,22 +487,17 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
         }
         indicators[position].aggregation = match &item.aggregation {
             PendingAggregation::Ready(aggregation) => aggregation.clone(),
-            PendingAggregation::WeightedMean(by) => {
-                match resolve(by, "weighted_mean", &mut reference_problems) {
-                    Some(by) => Aggregation::WeightedMean { by },
-                    None => Aggregation::NotAggregable,
-                }
-            }
+            PendingAggregation::WeightedMean(by) => match resolve(by, "weighted_mean", &mut reference_problems) {
+                Some(by) => Aggregation::WeightedMean { by },
+                None => Aggregation::NotAggregable,
+            },
             PendingAggregation::Ratio(numerator, denominator, scale) => {
                 let numerator = resolve(numerator, "ratio numerator", &mut reference_problems);
-                let denominator =
-                    resolve(denominator, "ratio denominator", &mut reference_problems);
+                let denominator = resolve(denominator, "ratio denominator", &mut reference_problems);
                 match (numerator, denominator) {
-                    (Some(numerator), Some(denominator)) => Aggregation::Ratio {
-                        numerator,
-                        denominator,
-                        scale: *scale,
-                    },
+                    (Some(numerator), Some(denominator)) => {
+                        Aggregation::Ratio { numerator, denominator, scale: *scale }
+                    }
                     _ => Aggregation::NotAggregable,
                 }
             }
@@ -560,6 +509,100 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
 
     check_hierarchy(&indicators, &pending, &mut error);
     check_aggregation_references(&indicators, &pending, &mut error);
+
+    let mut rules = Vec::new();
+    let mut rule_ids: HashMap<String, usize> = HashMap::new();
+    for raw_rule in &raw.rules {
+        let id = raw_rule.id.get_ref().clone();
+        if !is_valid_id(&id) {
+            error(
+                raw_rule.id.span().start,
+                format!("rule id {id:?} must be lowercase ASCII letters, digits, '_' or '.'"),
+            );
+        }
+        let line = lines.position(raw_rule.id.span().start).line;
+        if let Some(first) = rule_ids.insert(id.clone(), line) {
+            error(raw_rule.id.span().start, format!("duplicate rule id {id:?} (first declared on line {first})"));
+        }
+        let severity = match raw_rule.severity.as_ref().map(|s| s.get_ref().as_str()) {
+            None | Some("error") => Severity::Error,
+            Some("warning") => Severity::Warning,
+            Some("info") => Severity::Info,
+            Some(other) => {
+                let offset = raw_rule.severity.as_ref().map(|s| s.span().start).unwrap_or(0);
+                error(offset, format!("unknown severity {other:?}; expected error, warning or info"));
+                Severity::Error
+            }
+        };
+        let missing = match &raw_rule.missing {
+            None => MissingStrategy::default(),
+            Some(name) => MissingStrategy::from_name(name.get_ref()).unwrap_or_else(|| {
+                error(
+                    name.span().start,
+                    format!(
+                        "unknown missing-value strategy {:?}; expected one of {}",
+                        name.get_ref(),
+                        MissingStrategy::NAMES.join(", ")
+                    ),
+                );
+                MissingStrategy::default()
+            }),
+        };
+        let tolerance =
+            raw_rule.tolerance.as_ref().and_then(|tolerance| match Decimal::from_str(tolerance.get_ref()) {
+                Ok(value) if value >= Decimal::ZERO => Some(value),
+                _ => {
+                    error(
+                        tolerance.span().start,
+                        format!("tolerance {:?} is not a non-negative decimal", tolerance.get_ref()),
+                    );
+                    None
+                }
+            });
+        let check = raw_rule.check.get_ref();
+        // Offsets inside the expression map onto the file: the string starts one byte after its quote.
+        let check_offset = raw_rule.check.span().start + 1;
+        let resolve = |name: &str| by_id.get(name).copied();
+        match crate::expr::parse(check, &resolve, Some(crate::expr::Type::Bool)) {
+            Ok(expr) => {
+                if tolerance.is_some() && !matches!(&expr, crate::expr::Expr::Binary(op, _, _) if op.is_comparison()) {
+                    error(
+                        raw_rule.check.span().start,
+                        format!("rule {id:?} has a tolerance, which needs a comparison at the top of its check"),
+                    );
+                }
+                rules.push(DeclaredRule {
+                    id,
+                    text: check.clone(),
+                    expr,
+                    severity,
+                    message: raw_rule.message.get_ref().clone(),
+                    message_en: raw_rule.message_en.clone(),
+                    tolerance,
+                    missing,
+                    line,
+                });
+            }
+            Err(parse_error) => {
+                error(check_offset + parse_error.offset, format!("in rule {id:?}: {}", parse_error.message))
+            }
+        }
+    }
+
+    let mut validation = ValidationSettings::default();
+    if let Some(raw_validation) = &raw.validation {
+        let mut setting = |field: &Option<S<String>>, target: &mut Decimal| {
+            if let Some(value) = field {
+                match Decimal::from_str(value.get_ref()) {
+                    Ok(parsed) if parsed >= Decimal::ZERO => *target = parsed,
+                    _ => error(value.span().start, format!("{:?} is not a non-negative decimal", value.get_ref())),
+                }
+            }
+        };
+        setting(&raw_validation.year_over_year_percent, &mut validation.year_over_year_percent);
+        setting(&raw_validation.year_over_year_points, &mut validation.year_over_year_points);
+        setting(&raw_validation.year_over_year_min_magnitude, &mut validation.year_over_year_min_magnitude);
+    }
 
     if problems.has_errors() {
         return Err(problems);
@@ -574,15 +617,15 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
         education_level: raw.framework.education_level,
         tables,
         indicators,
+        rules,
+        validation,
         by_id,
     })
 }
 
 fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
         && id.as_bytes()[0].is_ascii_lowercase()
         && !id.ends_with('.')
         && !id.contains("..")
@@ -622,40 +665,23 @@ fn check_unit_fits_kind(
     let fits = match kind {
         Kind::Percentage => unit == Unit::Percent,
         Kind::Ratio => unit == Unit::Ratio,
-        Kind::Money => matches!(
-            unit,
-            Unit::Yuan | Unit::TenThousandYuan | Unit::HundredMillionYuan | Unit::YuanPerStudent
-        ),
+        Kind::Money => {
+            matches!(unit, Unit::Yuan | Unit::TenThousandYuan | Unit::HundredMillionYuan | Unit::YuanPerStudent)
+        }
         Kind::Count | Kind::Amount => !matches!(unit, Unit::Percent | Unit::Ratio),
         Kind::Text => false,
     };
     if !fits {
-        error(
-            raw.span().start,
-            format!(
-                "unit {:?} does not fit kind {:?}",
-                unit.printed(),
-                kind.name()
-            ),
-        );
+        error(raw.span().start, format!("unit {:?} does not fit kind {:?}", unit.printed(), kind.name()));
     }
 }
 
-fn parse_aggregation(
-    aggregate: &S<RawAggregate>,
-    error: &mut impl FnMut(usize, String),
-) -> PendingAggregation {
+fn parse_aggregation(aggregate: &S<RawAggregate>, error: &mut impl FnMut(usize, String)) -> PendingAggregation {
     let raw = aggregate.get_ref();
     let rule_offset = raw.rule.span().start;
-    let need = |field: &Option<S<String>>,
-                name: &str,
-                error: &mut dyn FnMut(usize, String)|
-     -> Option<S<String>> {
+    let need = |field: &Option<S<String>>, name: &str, error: &mut dyn FnMut(usize, String)| -> Option<S<String>> {
         if field.is_none() {
-            error(
-                rule_offset,
-                format!("aggregate rule {:?} needs `{name}`", raw.rule.get_ref()),
-            );
+            error(rule_offset, format!("aggregate rule {:?} needs `{name}`", raw.rule.get_ref()));
         }
         field.clone()
     };
@@ -677,22 +703,20 @@ fn parse_aggregation(
                 Some(scale) => match scale.get_ref() {
                     toml::Value::Integer(value) => Decimal::from(*value),
                     toml::Value::String(text) => Decimal::from_str(text).unwrap_or_else(|_| {
-                        error_dyn(
-                            scale.span().start,
-                            format!("scale {text:?} is not a decimal number"),
-                        );
+                        error_dyn(scale.span().start, format!("scale {text:?} is not a decimal number"));
                         Decimal::ONE
                     }),
                     _ => {
-                        error_dyn(scale.span().start, "scale must be an integer or a decimal written as a string (no binary floats)".into());
+                        error_dyn(
+                            scale.span().start,
+                            "scale must be an integer or a decimal written as a string (no binary floats)".into(),
+                        );
                         Decimal::ONE
                     }
                 },
             };
             match (numerator, denominator) {
-                (Some(numerator), Some(denominator)) => {
-                    PendingAggregation::Ratio(numerator, denominator, scale)
-                }
+                (Some(numerator), Some(denominator)) => PendingAggregation::Ratio(numerator, denominator, scale),
                 _ => PendingAggregation::Ready(Aggregation::NotAggregable),
             }
         }
@@ -713,19 +737,13 @@ fn parse_aggregation(
                         })
                         .collect(),
                     _ => {
-                        error_dyn(
-                            equals.span().start,
-                            "equals must be a string or a list of strings".into(),
-                        );
+                        error_dyn(equals.span().start, "equals must be a string or a list of strings".into());
                         Vec::new()
                     }
                 },
             };
             if attribute.is_some() != raw.equals.is_some() {
-                error_dyn(
-                    rule_offset,
-                    "count_orgs takes `attribute` and `equals` together".into(),
-                );
+                error_dyn(rule_offset, "count_orgs takes `attribute` and `equals` together".into());
             }
             if let Some(attribute) = &raw.attribute
                 && !crate::dataset::ORG_ATTRIBUTES.contains(&attribute.get_ref().as_str())
@@ -753,17 +771,9 @@ fn parse_aggregation(
     }
 }
 
-fn check_hierarchy(
-    indicators: &[Indicator],
-    pending: &[Pending],
-    error: &mut impl FnMut(usize, String),
-) {
+fn check_hierarchy(indicators: &[Indicator], pending: &[Pending], error: &mut impl FnMut(usize, String)) {
     for (position, indicator) in indicators.iter().enumerate() {
-        let offset = pending[position]
-            .parent
-            .as_ref()
-            .map(|p| p.span().start)
-            .unwrap_or(pending[position].id_offset);
+        let offset = pending[position].parent.as_ref().map(|p| p.span().start).unwrap_or(pending[position].id_offset);
         let Some(parent_index) = indicator.parent else {
             continue;
         };
@@ -774,10 +784,7 @@ fn check_hierarchy(
             if step.0 == position {
                 error(
                     offset,
-                    format!(
-                        "indicator {:?} is its own ancestor: the 其中 hierarchy has a cycle",
-                        indicator.id
-                    ),
+                    format!("indicator {:?} is its own ancestor: the 其中 hierarchy has a cycle", indicator.id),
                 );
                 break;
             }
@@ -829,10 +836,7 @@ fn check_hierarchy(
                 if indicator.relation == Some(Relation::Part) && parent.breakdown.is_none() {
                     error(
                         offset,
-                        format!(
-                            "{:?} has parts; declare breakdown = \"exhaustive\" or \"partial\" on it",
-                            parent.id
-                        ),
+                        format!("{:?} has parts; declare breakdown = \"exhaustive\" or \"partial\" on it", parent.id),
                     );
                 }
             }
@@ -841,27 +845,19 @@ fn check_hierarchy(
     }
     for (position, indicator) in indicators.iter().enumerate() {
         if indicator.breakdown.is_some()
-            && !indicators.iter().any(|child| {
-                child.parent == Some(IndicatorIndex(position))
-                    && child.relation == Some(Relation::Part)
-            })
+            && !indicators
+                .iter()
+                .any(|child| child.parent == Some(IndicatorIndex(position)) && child.relation == Some(Relation::Part))
         {
             error(
                 pending[position].id_offset,
-                format!(
-                    "{:?} declares a breakdown but has no children with relation = \"part\"",
-                    indicator.id
-                ),
+                format!("{:?} declares a breakdown but has no children with relation = \"part\"", indicator.id),
             );
         }
     }
 }
 
-fn check_aggregation_references(
-    indicators: &[Indicator],
-    pending: &[Pending],
-    error: &mut impl FnMut(usize, String),
-) {
+fn check_aggregation_references(indicators: &[Indicator], pending: &[Pending], error: &mut impl FnMut(usize, String)) {
     for (position, indicator) in indicators.iter().enumerate() {
         let offset = pending[position].aggregation_offset;
         match &indicator.aggregation {
@@ -879,11 +875,7 @@ fn check_aggregation_references(
                     );
                 }
             }
-            Aggregation::Ratio {
-                numerator,
-                denominator,
-                ..
-            } => {
+            Aggregation::Ratio { numerator, denominator, .. } => {
                 for reference in [numerator, denominator] {
                     if !indicators[reference.0].kind.is_numeric() {
                         error(
@@ -898,16 +890,8 @@ fn check_aggregation_references(
             }
             _ => {}
         }
-        if indicator.kind == Kind::Text
-            && !matches!(indicator.aggregation, Aggregation::NotAggregable)
-        {
-            error(
-                offset,
-                format!(
-                    "text indicator {:?} cannot be aggregated; use rule = \"none\"",
-                    indicator.id
-                ),
-            );
+        if indicator.kind == Kind::Text && !matches!(indicator.aggregation, Aggregation::NotAggregable) {
+            error(offset, format!("text indicator {:?} cannot be aggregated; use rule = \"none\"", indicator.id));
         }
     }
 }

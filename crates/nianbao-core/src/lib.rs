@@ -7,13 +7,11 @@ pub mod framework;
 mod framework_parse;
 pub mod table_view;
 pub mod unit;
+pub mod validation;
 pub mod value;
 
 pub use dataset::{Dataset, OrgLevel, OrgUnit, Ownership};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity, SourcePosition};
-pub use framework::{
-    Aggregation, Breakdown, Framework, Indicator, IndicatorIndex, Kind, Relation, Table,
-    TableLayout,
-};
+pub use framework::{Aggregation, Breakdown, Framework, Indicator, IndicatorIndex, Kind, Relation, Table, TableLayout};
 pub use unit::Unit;
 pub use value::Value;

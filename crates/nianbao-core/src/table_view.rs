@@ -51,24 +51,10 @@ pub struct TableView {
 
 impl TableView {
     /// Builds the view of `table` for the org unit at `org` and the report `year`.
-    pub fn build(
-        framework: &Framework,
-        dataset: &Dataset,
-        table: &Table,
-        org: usize,
-        year: i32,
-    ) -> TableView {
-        let org_name = dataset
-            .orgs
-            .get(org)
-            .map(|unit| unit.name.as_str())
-            .unwrap_or("");
+    pub fn build(framework: &Framework, dataset: &Dataset, table: &Table, org: usize, year: i32) -> TableView {
+        let org_name = dataset.orgs.get(org).map(|unit| unit.name.as_str()).unwrap_or("");
         let years = vec![year - 1, year];
-        let printed_years = if table.year_count == 1 {
-            vec![year]
-        } else {
-            years.clone()
-        };
+        let printed_years = if table.year_count == 1 { vec![year] } else { years.clone() };
         let rows = table
             .rows
             .iter()
@@ -77,10 +63,7 @@ impl TableView {
                 let cell = |indicator_index, year| {
                     let value = dataset.get(org, year, indicator_index).clone();
                     let decimals = framework.indicator(indicator_index).decimals;
-                    CellView {
-                        text: value.format(decimals),
-                        value,
-                    }
+                    CellView { text: value.format(decimals), value }
                 };
                 RowView {
                     indicator_id: indicator.id.clone(),
@@ -96,10 +79,7 @@ impl TableView {
                         .iter()
                         .map(|&column| match framework.companion(index, column) {
                             Some(companion) => cell(companion, year),
-                            None => CellView {
-                                value: Value::Missing,
-                                text: String::new(),
-                            },
+                            None => CellView { value: Value::Missing, text: String::new() },
                         })
                         .collect(),
                 }
@@ -122,9 +102,6 @@ impl TableView {
 
     /// The cell of a row for a given year, if that year is in the view.
     pub fn cell<'a>(&self, row: &'a RowView, year: i32) -> Option<&'a CellView> {
-        self.years
-            .iter()
-            .position(|&y| y == year)
-            .map(|i| &row.cells[i])
+        self.years.iter().position(|&y| y == year).map(|i| &row.cells[i])
     }
 }

@@ -112,9 +112,7 @@ mod tests {
     fn plain_decimal_rejects_anything_but_digits() {
         assert_eq!(parse_plain_decimal("6392.17"), Some(dec("6392.17")));
         assert_eq!(parse_plain_decimal("-2"), Some(dec("-2")));
-        for bad in [
-            "", ".5", "5.", "1e3", "1,000", " 1", "1 ", "12%", "+1", "--1", "1.2.3",
-        ] {
+        for bad in ["", ".5", "5.", "1e3", "1,000", " 1", "1 ", "12%", "+1", "--1", "1.2.3"] {
             assert_eq!(parse_plain_decimal(bad), None, "{bad:?}");
         }
     }

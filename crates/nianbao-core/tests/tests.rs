@@ -5,9 +5,6 @@ mod framework_loader;
 mod table_view;
 
 pub fn bundled_framework_text() -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../frameworks/zhongzhi-2024.toml"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../frameworks/zhongzhi-2024.toml");
     std::fs::read_to_string(path).expect("bundled framework file")
 }

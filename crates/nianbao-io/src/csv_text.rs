@@ -33,21 +33,13 @@ pub fn parse(text: &str) -> Result<Vec<Record>, CsvSyntaxError> {
     let mut fields: Vec<Field> = Vec::new();
     let mut record_line = 1;
     let mut at_field_start = true;
-    let mut current = Field {
-        text: String::new(),
-        line,
-        column,
-    };
+    let mut current = Field { text: String::new(), line, column };
     let mut in_quotes = false;
     let mut was_quoted = false;
 
     while let Some(c) = chars.next() {
         if at_field_start {
-            current = Field {
-                text: String::new(),
-                line,
-                column,
-            };
+            current = Field { text: String::new(), line, column };
             at_field_start = false;
             was_quoted = false;
             if c == '"' {
@@ -92,32 +84,15 @@ pub fn parse(text: &str) -> Result<Vec<Record>, CsvSyntaxError> {
         }
         match c {
             ',' => {
-                fields.push(std::mem::replace(
-                    &mut current,
-                    Field {
-                        text: String::new(),
-                        line,
-                        column: column + 1,
-                    },
-                ));
+                fields.push(std::mem::replace(&mut current, Field { text: String::new(), line, column: column + 1 }));
                 column += 1;
                 at_field_start = true;
             }
             '\r' if chars.peek() == Some(&'\n') => {}
             '\n' | '\r' => {
-                fields.push(std::mem::replace(
-                    &mut current,
-                    Field {
-                        text: String::new(),
-                        line,
-                        column,
-                    },
-                ));
+                fields.push(std::mem::replace(&mut current, Field { text: String::new(), line, column }));
                 if !(fields.len() == 1 && fields[0].text.is_empty() && !was_quoted) {
-                    records.push(Record {
-                        line: record_line,
-                        fields: std::mem::take(&mut fields),
-                    });
+                    records.push(Record { line: record_line, fields: std::mem::take(&mut fields) });
                 } else {
                     fields.clear();
                 }
@@ -127,7 +102,11 @@ pub fn parse(text: &str) -> Result<Vec<Record>, CsvSyntaxError> {
                 at_field_start = true;
             }
             '"' => {
-                return Err(CsvSyntaxError { line, column, message: "a quote inside an unquoted field; quote the whole field and double the quote".into() });
+                return Err(CsvSyntaxError {
+                    line,
+                    column,
+                    message: "a quote inside an unquoted field; quote the whole field and double the quote".into(),
+                });
             }
             other => {
                 current.text.push(other);
@@ -145,18 +124,11 @@ pub fn parse(text: &str) -> Result<Vec<Record>, CsvSyntaxError> {
     if !at_field_start || !fields.is_empty() {
         if at_field_start {
             // The text ended right after a comma: the last field is empty.
-            current = Field {
-                text: String::new(),
-                line,
-                column,
-            };
+            current = Field { text: String::new(), line, column };
         }
         fields.push(current);
         if !(fields.len() == 1 && fields[0].text.is_empty() && !was_quoted) {
-            records.push(Record {
-                line: record_line,
-                fields,
-            });
+            records.push(Record { line: record_line, fields });
         }
     }
     Ok(records)
@@ -176,29 +148,16 @@ mod tests {
     use super::*;
 
     fn texts(records: &[Record]) -> Vec<Vec<&str>> {
-        records
-            .iter()
-            .map(|r| r.fields.iter().map(|f| f.text.as_str()).collect())
-            .collect()
+        records.iter().map(|r| r.fields.iter().map(|f| f.text.as_str()).collect()).collect()
     }
 
     #[test]
     fn parses_quotes_crlf_and_positions() {
-        let records =
-            parse("\u{feff}a,b\r\n\"x,1\",\"say \"\"hi\"\"\"\n\nc,\n").expect("valid csv");
-        assert_eq!(
-            texts(&records),
-            vec![vec!["a", "b"], vec!["x,1", "say \"hi\""], vec!["c", ""]]
-        );
-        assert_eq!(
-            (records[1].fields[1].line, records[1].fields[1].column),
-            (2, 7)
-        );
+        let records = parse("\u{feff}a,b\r\n\"x,1\",\"say \"\"hi\"\"\"\n\nc,\n").expect("valid csv");
+        assert_eq!(texts(&records), vec![vec!["a", "b"], vec!["x,1", "say \"hi\""], vec!["c", ""]]);
+        assert_eq!((records[1].fields[1].line, records[1].fields[1].column), (2, 7));
         assert_eq!(records[2].line, 4);
-        assert_eq!(
-            (records[2].fields[1].line, records[2].fields[1].column),
-            (4, 3)
-        );
+        assert_eq!((records[2].fields[1].line, records[2].fields[1].column), (4, 3));
     }
 
     #[test]
@@ -221,11 +180,7 @@ mod tests {
     #[test]
     fn quote_round_trips() {
         let fields = ["plain", "a,b", "say \"hi\"", " padded "];
-        let line = fields
-            .iter()
-            .map(|f| quote(f))
-            .collect::<Vec<_>>()
-            .join(",");
+        let line = fields.iter().map(|f| quote(f)).collect::<Vec<_>>().join(",");
         let records = parse(&line).expect("round trip");
         assert_eq!(texts(&records), vec![fields.to_vec()]);
     }

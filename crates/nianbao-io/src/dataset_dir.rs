@@ -3,25 +3,15 @@
 use crate::csv_text::{self, Record};
 use nianbao_core::value::{NOT_APPLICABLE, parse_plain_decimal};
 use nianbao_core::{
-    Dataset, Diagnostic, Diagnostics, Framework, Kind, OrgLevel, OrgUnit, Ownership, Severity,
-    SourcePosition, Value,
+    Dataset, Diagnostic, Diagnostics, Framework, Kind, OrgLevel, OrgUnit, Ownership, Severity, SourcePosition, Value,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Header of `orgs.csv`.
-pub const ORGS_HEADER: [&str; 9] = [
-    "id",
-    "name",
-    "name_en",
-    "level",
-    "parent",
-    "ownership",
-    "designations",
-    "provincial_grade",
-    "school_type",
-];
+pub const ORGS_HEADER: [&str; 9] =
+    ["id", "name", "name_en", "level", "parent", "ownership", "designations", "provincial_grade", "school_type"];
 /// Header of `values.csv`.
 pub const VALUES_HEADER: [&str; 5] = ["org", "year", "indicator", "value", "note"];
 
@@ -96,29 +86,13 @@ pub fn load_dataset_dir(directory: &Path) -> Result<LoadedDataset, Diagnostics> 
 
     let mut problems = Diagnostics::default();
     let orgs_path = directory.join("orgs.csv");
-    read_orgs(
-        &orgs_path,
-        &read_text(&orgs_path)?,
-        &mut dataset,
-        &mut problems,
-    );
+    read_orgs(&orgs_path, &read_text(&orgs_path)?, &mut dataset, &mut problems);
     let values_path = directory.join("values.csv");
-    read_values(
-        &values_path,
-        &read_text(&values_path)?,
-        &framework,
-        &mut dataset,
-        &mut problems,
-    );
+    read_values(&values_path, &read_text(&values_path)?, &framework, &mut dataset, &mut problems);
     if problems.has_errors() {
         return Err(problems);
     }
-    Ok(LoadedDataset {
-        framework,
-        framework_path,
-        dataset,
-        directory: directory.to_path_buf(),
-    })
+    Ok(LoadedDataset { framework, framework_path, dataset, directory: directory.to_path_buf() })
 }
 
 struct Reporter<'a> {
@@ -130,11 +104,7 @@ impl Reporter<'_> {
     fn error(&mut self, line: usize, column: usize, message: impl Into<String>) {
         self.problems.push(Diagnostic {
             severity: Severity::Error,
-            position: Some(SourcePosition {
-                file: self.file.clone(),
-                line,
-                column,
-            }),
+            position: Some(SourcePosition { file: self.file.clone(), line, column }),
             message: message.into(),
         });
     }
@@ -150,14 +120,7 @@ fn records_with_header(text: &str, expected: &[&str], reporter: &mut Reporter<'_
         }
     };
     let Some((header, data)) = records.split_first() else {
-        reporter.error(
-            1,
-            1,
-            format!(
-                "the file is empty; expected the header {}",
-                expected.join(",")
-            ),
-        );
+        reporter.error(1, 1, format!("the file is empty; expected the header {}", expected.join(",")));
         return Vec::new();
     };
     let names: Vec<&str> = header.fields.iter().map(|f| f.text.trim()).collect();
@@ -165,30 +128,18 @@ fn records_with_header(text: &str, expected: &[&str], reporter: &mut Reporter<'_
         reporter.error(
             header.line,
             1,
-            format!(
-                "expected the header {}, found {}",
-                expected.join(","),
-                names.join(",")
-            ),
+            format!("expected the header {}, found {}", expected.join(","), names.join(",")),
         );
         return Vec::new();
     }
     let mut good = Vec::new();
     for record in data {
         if record.fields.len() != expected.len() {
-            let last = record
-                .fields
-                .last()
-                .map(|f| (f.line, f.column))
-                .unwrap_or((record.line, 1));
+            let last = record.fields.last().map(|f| (f.line, f.column)).unwrap_or((record.line, 1));
             reporter.error(
                 last.0,
                 last.1,
-                format!(
-                    "expected {} fields, found {}",
-                    expected.len(),
-                    record.fields.len()
-                ),
+                format!("expected {} fields, found {}", expected.len(), record.fields.len()),
             );
         } else {
             good.push(record.clone());
@@ -198,36 +149,21 @@ fn records_with_header(text: &str, expected: &[&str], reporter: &mut Reporter<'_
 }
 
 fn read_orgs(path: &Path, text: &str, dataset: &mut Dataset, problems: &mut Diagnostics) {
-    let mut reporter = Reporter {
-        file: path.display().to_string(),
-        problems,
-    };
+    let mut reporter = Reporter { file: path.display().to_string(), problems };
     let records = records_with_header(text, &ORGS_HEADER, &mut reporter);
     for record in records {
         let f = &record.fields;
         let field = |i: usize| f[i].text.trim();
         let id = field(0).to_string();
-        if id.is_empty()
-            || !id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        {
-            reporter.error(
-                f[0].line,
-                f[0].column,
-                format!("org id {id:?} must be ASCII letters, digits, '_' or '-'"),
-            );
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+            reporter.error(f[0].line, f[0].column, format!("org id {id:?} must be ASCII letters, digits, '_' or '-'"));
             continue;
         }
         let Some(level) = OrgLevel::from_name(field(3)) else {
             reporter.error(
                 f[3].line,
                 f[3].column,
-                format!(
-                    "unknown level {:?}; expected one of {}",
-                    field(3),
-                    OrgLevel::NAMES.join(", ")
-                ),
+                format!("unknown level {:?}; expected one of {}", field(3), OrgLevel::NAMES.join(", ")),
             );
             continue;
         };
@@ -237,17 +173,22 @@ fn read_orgs(path: &Path, text: &str, dataset: &mut Dataset, problems: &mut Diag
             match dataset.org_index(field(4)) {
                 Some(parent) if dataset.orgs[parent].level < level => Some(parent),
                 Some(_) => {
-                    reporter.error(f[4].line, f[4].column, format!("parent {:?} is not above {:?} in the tree province › city › county › school", field(4), id));
+                    reporter.error(
+                        f[4].line,
+                        f[4].column,
+                        format!(
+                            "parent {:?} is not above {:?} in the tree province › city › county › school",
+                            field(4),
+                            id
+                        ),
+                    );
                     continue;
                 }
                 None => {
                     reporter.error(
                         f[4].line,
                         f[4].column,
-                        format!(
-                            "unknown parent {:?} (parents must be listed before their children)",
-                            field(4)
-                        ),
+                        format!("unknown parent {:?} (parents must be listed before their children)", field(4)),
                     );
                     continue;
                 }
@@ -267,12 +208,8 @@ fn read_orgs(path: &Path, text: &str, dataset: &mut Dataset, problems: &mut Diag
                 }
             },
         };
-        let designations: Vec<String> = field(6)
-            .split(';')
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-            .map(String::from)
-            .collect();
+        let designations: Vec<String> =
+            field(6).split(';').map(str::trim).filter(|d| !d.is_empty()).map(String::from).collect();
         let unit = OrgUnit {
             id,
             name: field(1).to_string(),
@@ -315,17 +252,8 @@ pub fn parse_value_cell(text: &str, kind: Kind) -> Result<Value, String> {
     }
 }
 
-fn read_values(
-    path: &Path,
-    text: &str,
-    framework: &Framework,
-    dataset: &mut Dataset,
-    problems: &mut Diagnostics,
-) {
-    let mut reporter = Reporter {
-        file: path.display().to_string(),
-        problems,
-    };
+fn read_values(path: &Path, text: &str, framework: &Framework, dataset: &mut Dataset, problems: &mut Diagnostics) {
+    let mut reporter = Reporter { file: path.display().to_string(), problems };
     let records = records_with_header(text, &VALUES_HEADER, &mut reporter);
     let mut seen: HashMap<(usize, i32, usize), usize> = HashMap::new();
     for record in records {
@@ -344,11 +272,7 @@ fn read_values(
         let year = match f[1].text.trim().parse::<i32>() {
             Ok(year) if (1949..=2100).contains(&year) => Some(year),
             _ => {
-                reporter.error(
-                    f[1].line,
-                    f[1].column,
-                    format!("{:?} is not a year", f[1].text.trim()),
-                );
+                reporter.error(f[1].line, f[1].column, format!("{:?} is not a year", f[1].text.trim()));
                 None
             }
         };

@@ -14,10 +14,7 @@ fn dataset_with(orgs: &str, values: &str) -> tempfile::TempDir {
     let framework = repository_root().join("frameworks/zhongzhi-2024.toml");
     std::fs::write(
         dir.path().join("dataset.toml"),
-        format!(
-            "[dataset]\nname = \"测试\"\nframework = {:?}\nsample = true\n",
-            framework.display().to_string()
-        ),
+        format!("[dataset]\nname = \"测试\"\nframework = {:?}\nsample = true\n", framework.display().to_string()),
     )
     .expect("write");
     std::fs::write(dir.path().join("orgs.csv"), orgs).expect("write");
@@ -29,51 +26,27 @@ const ORGS: &str = "id,name,name_en,level,parent,ownership,designations,provinci
 
 #[test]
 fn bundled_ganzhou_dataset_loads() {
-    let loaded = load_dataset_dir(&repository_root().join("datasets/ganzhou"))
-        .expect("bundled dataset loads");
+    let loaded = load_dataset_dir(&repository_root().join("datasets/ganzhou")).expect("bundled dataset loads");
     let dataset = &loaded.dataset;
-    assert!(
-        !dataset.sample,
-        "the Ganzhou figures are published, not sample"
-    );
+    assert!(!dataset.sample, "the Ganzhou figures are published, not sample");
     assert_eq!(dataset.years(), vec![2023, 2024]);
     let city = dataset.org_index("ganzhou").expect("city");
-    assert_eq!(
-        dataset.children_of(city).count(),
-        18,
-        "18 county-level divisions"
-    );
-    let enrolled = loaded
-        .framework
-        .lookup("a6.enrolled_full_time")
-        .expect("indicator");
-    assert_eq!(
-        dataset.get(city, 2024, enrolled),
-        &Value::Number(116392.into())
-    );
+    assert_eq!(dataset.children_of(city).count(), 18, "18 county-level divisions");
+    let enrolled = loaded.framework.lookup("a6.enrolled_full_time").expect("indicator");
+    assert_eq!(dataset.get(city, 2024, enrolled), &Value::Number(116392.into()));
     let staff = loaded.framework.lookup("a2.staff").expect("indicator");
     assert_eq!(dataset.get(city, 2024, staff), &Value::NotApplicable);
-    let method = loaded
-        .framework
-        .lookup("a2.employers.method")
-        .expect("companion");
-    assert_eq!(
-        dataset.get(city, 2024, method),
-        &Value::Text("电话、问卷".into())
-    );
+    let method = loaded.framework.lookup("a2.employers.method").expect("companion");
+    assert_eq!(dataset.get(city, 2024, method), &Value::Text("电话、问卷".into()));
 }
 
 fn load_errors(orgs: &str, values: &str) -> Vec<String> {
     let dir = dataset_with(orgs, values);
     match load_dataset_dir(dir.path()) {
         Ok(_) => panic!("expected errors"),
-        Err(problems) => problems
-            .iter()
-            .map(|d| {
-                d.to_string()
-                    .replace(&dir.path().display().to_string(), "DIR")
-            })
-            .collect(),
+        Err(problems) => {
+            problems.iter().map(|d| d.to_string().replace(&dir.path().display().to_string(), "DIR")).collect()
+        }
     }
 }
 
@@ -103,22 +76,14 @@ fn every_bad_value_row_is_reported_with_its_cell() {
 fn bad_header_field_count_and_quotes_are_reported() {
     assert_eq!(
         load_errors(ORGS, "org,year,value\n"),
-        vec![
-            "DIR/values.csv:1:1: error: expected the header org,year,indicator,value,note, found org,year,value"
-        ]
+        vec!["DIR/values.csv:1:1: error: expected the header org,year,indicator,value,note, found org,year,value"]
     );
     assert_eq!(
-        load_errors(
-            ORGS,
-            "org,year,indicator,value,note\ncity,2024,a1.graduates,1\n"
-        ),
+        load_errors(ORGS, "org,year,indicator,value,note\ncity,2024,a1.graduates,1\n"),
         vec!["DIR/values.csv:2:24: error: expected 5 fields, found 4"]
     );
     assert_eq!(
-        load_errors(
-            ORGS,
-            "org,year,indicator,value,note\ncity,2024,a1.graduates,\"1,\n"
-        ),
+        load_errors(ORGS, "org,year,indicator,value,note\ncity,2024,a1.graduates,\"1,\n"),
         vec!["DIR/values.csv:2:24: error: a quoted field is never closed"]
     );
 }
@@ -148,8 +113,5 @@ fn org_tree_problems_are_reported() {
 fn missing_file_is_named() {
     let dir = tempfile::tempdir().expect("temp dir");
     let problems = load_dataset_dir(dir.path()).expect_err("no dataset.toml");
-    assert!(
-        problems.to_string().contains("dataset.toml: cannot read"),
-        "{problems}"
-    );
+    assert!(problems.to_string().contains("dataset.toml: cannot read"), "{problems}");
 }

@@ -2,3 +2,4 @@
 
 pub mod table_output;
 pub mod text_width;
+pub mod validation_output;

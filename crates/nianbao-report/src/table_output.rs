@@ -34,11 +34,7 @@ pub fn render(views: &[TableView], format: TableFormat) -> String {
         TableFormat::Markdown => views.iter().map(markdown).collect::<Vec<_>>().join("\n"),
         TableFormat::Csv => csv(views),
         TableFormat::Json => {
-            let value = if views.len() == 1 {
-                json(&views[0])
-            } else {
-                Json::Array(views.iter().map(json).collect())
-            };
+            let value = if views.len() == 1 { json(&views[0]) } else { Json::Array(views.iter().map(json).collect()) };
             let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
             out.push('\n');
             out
@@ -69,11 +65,11 @@ fn grid(view: &TableView) -> Grid {
                 .iter()
                 .map(|row| {
                     let mut line = vec![row.label.clone(), row.unit.to_string()];
-                    line.extend(view.printed_years.iter().map(|&y| {
-                        view.cell(row, y)
-                            .map(|c| c.text.clone())
-                            .unwrap_or_default()
-                    }));
+                    line.extend(
+                        view.printed_years
+                            .iter()
+                            .map(|&y| view.cell(row, y).map(|c| c.text.clone()).unwrap_or_default()),
+                    );
                     line.extend(row.extras.iter().map(|c| c.text.clone()));
                     line
                 })
@@ -81,11 +77,7 @@ fn grid(view: &TableView) -> Grid {
             let mut right = vec![false, false];
             right.extend(view.printed_years.iter().map(|_| true));
             right.extend(view.extra_headers.iter().map(|h| *h == "调查人次"));
-            Grid {
-                header: vec![header],
-                body,
-                right,
-            }
+            Grid { header: vec![header], body, right }
         }
         TableLayout::YearRows => {
             let mut header = vec!["年度".to_string()];
@@ -95,21 +87,15 @@ fn grid(view: &TableView) -> Grid {
                 .iter()
                 .map(|&year| {
                     let mut line = vec![year_header(year)];
-                    line.extend(view.rows.iter().map(|row| {
-                        view.cell(row, year)
-                            .map(|c| c.text.clone())
-                            .unwrap_or_default()
-                    }));
+                    line.extend(
+                        view.rows.iter().map(|row| view.cell(row, year).map(|c| c.text.clone()).unwrap_or_default()),
+                    );
                     line
                 })
                 .collect();
             let mut right = vec![false];
             right.extend(view.rows.iter().map(|_| true));
-            Grid {
-                header: vec![header],
-                body,
-                right,
-            }
+            Grid { header: vec![header], body, right }
         }
         TableLayout::SingleRow => {
             let has_groups = view.rows.iter().any(|row| row.group.is_some());
@@ -119,11 +105,7 @@ fn grid(view: &TableView) -> Grid {
             for row in &view.rows {
                 match row.group.as_deref() {
                     Some(group) => {
-                        top.push(if previous_group == Some(group) {
-                            String::new()
-                        } else {
-                            group.to_string()
-                        });
+                        top.push(if previous_group == Some(group) { String::new() } else { group.to_string() });
                         bottom.push(row.header.clone());
                     }
                     None => {
@@ -136,33 +118,17 @@ fn grid(view: &TableView) -> Grid {
             let body = vec![
                 view.rows
                     .iter()
-                    .map(|row| {
-                        view.cell(row, view.report_year)
-                            .map(|c| c.text.clone())
-                            .unwrap_or_default()
-                    })
+                    .map(|row| view.cell(row, view.report_year).map(|c| c.text.clone()).unwrap_or_default())
                     .collect(),
             ];
-            let header = if has_groups {
-                vec![top, bottom]
-            } else {
-                vec![top]
-            };
-            Grid {
-                header,
-                body,
-                right: view.rows.iter().map(|_| true).collect(),
-            }
+            let header = if has_groups { vec![top, bottom] } else { vec![top] };
+            Grid { header, body, right: view.rows.iter().map(|_| true).collect() }
         }
     }
 }
 
 fn column_title_with_unit(row: &RowView) -> String {
-    if row.unit.is_empty() {
-        row.header.clone()
-    } else {
-        format!("{}（{}）", row.header, row.unit)
-    }
+    if row.unit.is_empty() { row.header.clone() } else { format!("{}（{}）", row.header, row.unit) }
 }
 
 /// The table as aligned plain text, title first. Chinese text is aligned by display width.
@@ -210,9 +176,7 @@ pub fn text(view: &TableView) -> String {
                 && let Some(group) = view.rows[i].group.as_deref()
             {
                 let mut end = i;
-                while end + 1 < view.rows.len()
-                    && view.rows[end + 1].group.as_deref() == Some(group)
-                {
+                while end + 1 < view.rows.len() && view.rows[end + 1].group.as_deref() == Some(group) {
                     end += 1;
                 }
                 let span: usize = widths[i..=end].iter().sum::<usize>() + 2 * (end - i);
@@ -235,10 +199,7 @@ pub fn text(view: &TableView) -> String {
     };
     let header_lines = grid.header.len();
     for (n, line) in grid.header.iter().enumerate() {
-        out.push_str(&render_line(
-            line,
-            if header_lines == 2 { n + 1 } else { 1 },
-        ));
+        out.push_str(&render_line(line, if header_lines == 2 { n + 1 } else { 1 }));
     }
     for line in &grid.body {
         out.push_str(&render_line(line, 0));
@@ -267,23 +228,12 @@ pub fn markdown(view: &TableView) -> String {
     }
     let mut out = format!("**{}**\n\n", markdown_escape(&view.title));
     let line = |cells: &[String]| {
-        format!(
-            "| {} |\n",
-            cells
-                .iter()
-                .map(|c| markdown_escape(c))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        )
+        format!("| {} |\n", cells.iter().map(|c| markdown_escape(c)).collect::<Vec<_>>().join(" | "))
     };
     out.push_str(&line(&grid.header[0]));
     out.push_str(&format!(
         "|{}|\n",
-        grid.right
-            .iter()
-            .map(|&r| if r { " ---: " } else { " --- " })
-            .collect::<Vec<_>>()
-            .join("|")
+        grid.right.iter().map(|&r| if r { " ---: " } else { " --- " }).collect::<Vec<_>>().join("|")
     ));
     for body in &grid.body {
         out.push_str(&line(body));
@@ -320,27 +270,13 @@ pub fn csv(views: &[TableView]) -> String {
     out.push('\n');
     for view in views {
         for row in &view.rows {
-            let mut fields = vec![
-                view.table_id.clone(),
-                row.label.clone(),
-                row.unit.to_string(),
-            ];
+            let mut fields = vec![view.table_id.clone(), row.label.clone(), row.unit.to_string()];
             fields.extend(row.cells.iter().map(|c| c.text.clone()));
             for header in &extra_headers {
-                let cell = view
-                    .extra_headers
-                    .iter()
-                    .position(|h| h == header)
-                    .map(|i| row.extras[i].text.clone());
+                let cell = view.extra_headers.iter().position(|h| h == header).map(|i| row.extras[i].text.clone());
                 fields.push(cell.unwrap_or_default());
             }
-            out.push_str(
-                &fields
-                    .iter()
-                    .map(|f| csv_field(f))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
+            out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
             out.push('\n');
         }
     }
@@ -355,22 +291,13 @@ pub fn json(view: &TableView) -> Json {
         .iter()
         .map(|row| {
             let cell_json = |text: &str, missing: bool| {
-                if missing {
-                    Json::Null
-                } else {
-                    Json::String(text.to_string())
-                }
+                if missing { Json::Null } else { Json::String(text.to_string()) }
             };
             let values: serde_json::Map<String, Json> = view
                 .years
                 .iter()
                 .zip(&row.cells)
-                .map(|(year, cell)| {
-                    (
-                        year.to_string(),
-                        cell_json(&cell.text, cell.value.is_missing()),
-                    )
-                })
+                .map(|(year, cell)| (year.to_string(), cell_json(&cell.text, cell.value.is_missing())))
                 .collect();
             let mut object = json!({
                 "indicator": row.indicator_id,
@@ -385,12 +312,7 @@ pub fn json(view: &TableView) -> Json {
                     .extra_headers
                     .iter()
                     .zip(&row.extras)
-                    .map(|(header, cell)| {
-                        (
-                            header.to_string(),
-                            cell_json(&cell.text, cell.value.is_missing()),
-                        )
-                    })
+                    .map(|(header, cell)| (header.to_string(), cell_json(&cell.text, cell.value.is_missing())))
                     .collect();
                 object["extra"] = Json::Object(extras);
             }

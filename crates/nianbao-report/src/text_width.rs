@@ -10,10 +10,7 @@ pub fn width(text: &str) -> usize {
 /// Pads on the right to `columns` display columns.
 pub fn pad_right(text: &str, columns: usize) -> String {
     let mut out = text.to_string();
-    out.extend(std::iter::repeat_n(
-        ' ',
-        columns.saturating_sub(width(text)),
-    ));
+    out.extend(std::iter::repeat_n(' ', columns.saturating_sub(width(text))));
     out
 }
 

@@ -7,10 +7,7 @@ use nianbao_report::table_output::{TableFormat, csv, json, markdown, render, tex
 use nianbao_report::text_width::width;
 
 fn cell(value: Value, decimals: u32) -> CellView {
-    CellView {
-        text: value.format(decimals),
-        value,
-    }
+    CellView { text: value.format(decimals), value }
 }
 
 fn row(id: &str, label: &str, unit: &'static str, values: [Value; 2], depth: usize) -> RowView {
@@ -40,20 +37,8 @@ fn view() -> TableView {
         printed_years: vec![2023, 2024],
         extra_headers: vec![],
         rows: vec![
-            row(
-                "x1.total",
-                "总数",
-                "万元",
-                [Value::Number(1234.into()), Value::NotApplicable],
-                0,
-            ),
-            row(
-                "x1.part",
-                "其中：甲, \"乙\"",
-                "万元",
-                [Value::Missing, Value::Number(5.into())],
-                1,
-            ),
+            row("x1.total", "总数", "万元", [Value::Number(1234.into()), Value::NotApplicable], 0),
+            row("x1.part", "其中：甲, \"乙\"", "万元", [Value::Missing, Value::Number(5.into())], 1),
         ],
     }
 }
@@ -72,16 +57,17 @@ fn text_aligns_by_display_width_and_right_aligns_numbers() {
 #[test]
 fn markdown_escapes_pipes_and_marks_numeric_columns() {
     let output = markdown(&view());
-    assert!(output.starts_with("**附表 9 测试\\|表**\n\n| 指标 | 单位 | 2023 年 | 2024 年 |\n| --- | --- | ---: | ---: |\n"), "{output}");
+    assert!(
+        output
+            .starts_with("**附表 9 测试\\|表**\n\n| 指标 | 单位 | 2023 年 | 2024 年 |\n| --- | --- | ---: | ---: |\n"),
+        "{output}"
+    );
 }
 
 #[test]
 fn csv_quotes_fields_and_keeps_missing_apart_from_not_applicable() {
     let output = csv(&[view()]);
-    assert_eq!(
-        output,
-        "table,label,unit,2023,2024\nx1,总数,万元,1234.00,-\nx1,\"其中：甲, \"\"乙\"\"\",万元,,5.00\n"
-    );
+    assert_eq!(output, "table,label,unit,2023,2024\nx1,总数,万元,1234.00,-\nx1,\"其中：甲, \"\"乙\"\"\",万元,,5.00\n");
 }
 
 #[test]
