@@ -4,6 +4,7 @@ mod expect;
 mod framework_check;
 mod reference_figures;
 mod table_golden;
+mod validate;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -101,6 +101,7 @@ pub struct Finding {
     pub message_en: String,
     pub org_id: String,
     pub org_name: String,
+    pub org_name_en: String,
     pub year: i32,
     /// The two sides of a top-level comparison, when the rule has one.
     pub left: Option<Decimal>,
@@ -492,6 +493,7 @@ impl RuleSet {
             message_en,
             org_id: org_unit.id.clone(),
             org_name: org_unit.name.clone(),
+            org_name_en: if org_unit.name_en.is_empty() { org_unit.name.clone() } else { org_unit.name_en.clone() },
             year,
             left,
             right,

@@ -3,6 +3,7 @@
 mod bundled_framework;
 mod framework_loader;
 mod table_view;
+mod validation;
 
 pub fn bundled_framework_text() -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../frameworks/zhongzhi-2024.toml");

@@ -81,13 +81,11 @@ pub fn text(
                 Language::Chinese => &finding.message_zh,
                 Language::English => &finding.message_en,
             };
-            out.push_str(&format!(
-                "  {}  {}（{}）{}\n",
-                severity_label(finding.severity, language),
-                finding.org_name,
-                finding.year,
-                message
-            ));
+            let place = match language {
+                Language::Chinese => format!("{}（{}）", finding.org_name, finding.year),
+                Language::English => format!("{} ({}): ", finding.org_name_en, finding.year),
+            };
+            out.push_str(&format!("  {}  {place}{message}\n", severity_label(finding.severity, language)));
             let (rule_word, cells_word) = match language {
                 Language::Chinese => ("规则", "单元格"),
                 Language::English => ("rule", "cells"),
@@ -100,7 +98,14 @@ pub fn text(
                     let table = cell.table_number.clone().unwrap_or_else(|| cell.table_caption.clone());
                     let value =
                         if cell.value_text.is_empty() { "（空）".to_string() } else { cell.value_text.clone() };
-                    format!("{table}「{}」{} {} 年 = {value}", cell.label, cell.unit, cell.year)
+                    match language {
+                        Language::Chinese => {
+                            format!("{table}「{}」{} {} 年 = {value}", cell.label, cell.unit, cell.year)
+                        }
+                        Language::English => {
+                            format!("{table} “{}” ({}) {} = {value}", cell.label, cell.unit, cell.year)
+                        }
+                    }
                 })
                 .collect();
             out.push_str(&format!("        {cells_word}: {}\n", cells.join("；")));
