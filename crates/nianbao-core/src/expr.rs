@@ -903,54 +903,54 @@ pub enum Outcome {
 /// Evaluates `expr`, applying the missing-value strategy to its indicator references first.
 /// Never panics: division by zero, overflow and missing operands become [`Outcome::NotEvaluable`].
 pub fn evaluate(expr: &Expr, source: &dyn ValueSource, strategy: MissingStrategy) -> Outcome {
-    evaluate_with_references(expr, &expr.references(), source, strategy)
-}
-
-/// As [`evaluate`], with the expression's references computed once by the caller.
-pub fn evaluate_with_references(
-    expr: &Expr,
-    references: &[(IndicatorIndex, i32)],
-    source: &dyn ValueSource,
-    strategy: MissingStrategy,
-) -> Outcome {
-    let present =
-        |&(indicator, offset): &(IndicatorIndex, i32)| matches!(source.value(indicator, offset), Value::Number(_));
-    // is_missing() asks about missing values itself: such rules are never skipped.
-    let asks_about_missing = expr_uses(expr, Function::IsMissing);
-    match strategy {
-        MissingStrategy::SkipIfAnyMissing if !asks_about_missing && !references.iter().all(present) => {
-            return Outcome::Skipped;
-        }
-        MissingStrategy::SkipIfAllMissing
-            if !asks_about_missing && !references.is_empty() && !references.iter().any(present) =>
-        {
-            return Outcome::Skipped;
-        }
-        _ => {}
+    let references = expr.references();
+    if !applies(&references, uses_is_missing(expr), source, strategy) {
+        return Outcome::Skipped;
     }
-    let evaluator = Evaluator { source, missing_as_zero: strategy == MissingStrategy::MissingAsZero };
-    match evaluator.eval(expr) {
+    match evaluate_value(expr, source, strategy) {
         Ok(Evaluated::Missing) => Outcome::NotEvaluable(NotEvaluable::MissingOperand),
         Ok(value) => Outcome::Value(value),
         Err(reason) => Outcome::NotEvaluable(reason),
     }
 }
 
-fn expr_uses(expr: &Expr, function: Function) -> bool {
-    match expr {
-        Expr::Call(f, args) => *f == function || args.iter().any(|a| expr_uses(a, function)),
-        Expr::Negate(inner) | Expr::Not(inner) => expr_uses(inner, function),
-        Expr::Binary(_, l, r) => expr_uses(l, function) || expr_uses(r, function),
-        _ => false,
+/// Whether a rule over `references` is evaluated at all under the missing-value strategy.
+/// Rules that ask `is_missing()` themselves are always evaluated.
+pub fn applies(
+    references: &[(IndicatorIndex, i32)],
+    asks_about_missing: bool,
+    source: &dyn ValueSource,
+    strategy: MissingStrategy,
+) -> bool {
+    if asks_about_missing {
+        return true;
+    }
+    let present =
+        |&(indicator, offset): &(IndicatorIndex, i32)| matches!(source.value(indicator, offset), Value::Number(_));
+    match strategy {
+        MissingStrategy::SkipIfAnyMissing => references.iter().all(present),
+        MissingStrategy::SkipIfAllMissing => references.is_empty() || references.iter().any(present),
+        MissingStrategy::MissingAsZero => true,
     }
 }
 
-/// Evaluates a numeric sub-expression (e.g. one side of a comparison) with missing values kept as missing.
-pub fn evaluate_number(expr: &Expr, source: &dyn ValueSource, strategy: MissingStrategy) -> Option<Decimal> {
-    let evaluator = Evaluator { source, missing_as_zero: strategy == MissingStrategy::MissingAsZero };
-    match evaluator.eval(expr) {
-        Ok(Evaluated::Number(n)) => Some(n),
-        _ => None,
+/// Evaluates without the strategy's pre-check; missing operands propagate as [`Evaluated::Missing`]
+/// (or count as 0 under [`MissingStrategy::MissingAsZero`]).
+pub fn evaluate_value(
+    expr: &Expr,
+    source: &dyn ValueSource,
+    strategy: MissingStrategy,
+) -> Result<Evaluated, NotEvaluable> {
+    Evaluator { source, missing_as_zero: strategy == MissingStrategy::MissingAsZero }.eval(expr)
+}
+
+/// Whether the expression calls `is_missing()`.
+pub fn uses_is_missing(expr: &Expr) -> bool {
+    match expr {
+        Expr::Call(f, args) => *f == Function::IsMissing || args.iter().any(uses_is_missing),
+        Expr::Negate(inner) | Expr::Not(inner) => uses_is_missing(inner),
+        Expr::Binary(_, l, r) => uses_is_missing(l) || uses_is_missing(r),
+        _ => false,
     }
 }
 

@@ -5,6 +5,7 @@ pub mod diagnostic;
 pub mod expr;
 pub mod framework;
 mod framework_parse;
+pub mod synthetic;
 pub mod table_view;
 pub mod unit;
 pub mod validation;

@@ -3,7 +3,7 @@
 
 use crate::dataset::Dataset;
 use crate::diagnostic::Severity;
-use crate::expr::{self, BinaryOp, Evaluated, Expr, MissingStrategy, NotEvaluable, Outcome, ValueSource};
+use crate::expr::{self, BinaryOp, Evaluated, Expr, MissingStrategy, NotEvaluable, ValueSource};
 use crate::framework::{Breakdown, Framework, Indicator, IndicatorIndex, Kind, Relation, RespondentBreakdown};
 use crate::value::{Value, format_decimal};
 use rust_decimal::Decimal;
@@ -60,6 +60,8 @@ pub struct Rule {
     /// Evaluated first when present: the rule applies only when it holds.
     pub guard: Option<Expr>,
     pub references: Vec<(IndicatorIndex, i32)>,
+    /// The condition calls is_missing(): never skipped for missing values.
+    pub asks_about_missing: bool,
     pub missing: MissingStrategy,
     pub tolerance: Option<Decimal>,
     pub message_zh: String,
@@ -120,6 +122,17 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+}
+
+impl Summary {
+    fn add(&mut self, other: &Summary) {
+        self.evaluated += other.evaluated;
+        self.passed += other.passed;
+        self.skipped += other.skipped;
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+        self.infos += other.infos;
+    }
 }
 
 /// All rules of a framework, compiled once.
@@ -193,6 +206,7 @@ impl RuleSet {
                     source: RuleSource::Derived(kind),
                     severity: Severity::Error,
                     references: expr.references(),
+                    asks_about_missing: false,
                     text,
                     expr,
                     guard: None,
@@ -369,6 +383,7 @@ impl RuleSet {
                 severity: declared.severity,
                 text: declared.text.clone(),
                 references: declared.expr.references(),
+                asks_about_missing: expr::uses_is_missing(&declared.expr),
                 expr: declared.expr.clone(),
                 guard: None,
                 missing: declared.missing,
@@ -413,7 +428,8 @@ impl RuleSet {
         findings
     }
 
-    /// Evaluates every rule for every org unit holding values in `year`.
+    /// Evaluates every rule for every org unit holding values in `year`, spread over the
+    /// machine's cores. Findings come back in org-unit order.
     pub fn evaluate_year(
         &self,
         framework: &Framework,
@@ -424,7 +440,30 @@ impl RuleSet {
         let mut orgs: Vec<usize> =
             dataset.iter_slots().filter(|((_, y), _)| *y == year).map(|((org, _), _)| org).collect();
         orgs.sort_unstable();
-        orgs.iter().flat_map(|&org| self.evaluate(framework, dataset, org, year, summary)).collect()
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(orgs.len().max(1));
+        let chunk = orgs.len().div_ceil(threads).max(1);
+        let results: Vec<(Vec<Finding>, Summary)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = orgs
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        let mut local = Summary::default();
+                        let findings: Vec<Finding> = part
+                            .iter()
+                            .flat_map(|&org| self.evaluate(framework, dataset, org, year, &mut local))
+                            .collect();
+                        (findings, local)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|handle| handle.join().unwrap_or_default()).collect()
+        });
+        let mut findings = Vec::new();
+        for (part, local) in results {
+            findings.extend(part);
+            summary.add(&local);
+        }
+        findings
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -439,8 +478,8 @@ impl RuleSet {
         summary: &mut Summary,
     ) -> Option<Finding> {
         if let Some(guard) = &rule.guard {
-            match expr::evaluate(guard, source, rule.missing) {
-                Outcome::Value(Evaluated::Bool(true)) => {}
+            match expr::evaluate_value(guard, source, rule.missing) {
+                Ok(Evaluated::Bool(true)) => {}
                 _ => {
                     summary.skipped += 1;
                     return None;
@@ -513,41 +552,41 @@ enum Check {
 /// Checks a rule. A condition that is one comparison is evaluated side by side, so that the
 /// finding can show both sides and the tolerance can apply.
 fn check(rule: &Rule, source: &SlotSource<'_>) -> Check {
-    let outcome = expr::evaluate_with_references(&rule.expr, &rule.references, source, rule.missing);
-    let comparison = match &rule.expr {
-        Expr::Binary(op, left, right) if op.is_comparison() => Some((*op, left, right)),
-        _ => None,
-    };
-    match (outcome, comparison) {
-        (Outcome::Skipped, _) => Check::Skipped,
-        (Outcome::NotEvaluable(reason), _) => Check::Finding(FindingStatus::NotEvaluable(reason), None, None),
-        (Outcome::Value(value), None) => {
-            if value == Evaluated::Bool(true) {
-                Check::Passed
-            } else {
-                Check::Finding(FindingStatus::Failed, None, None)
-            }
-        }
-        (Outcome::Value(_), Some((op, left_expr, right_expr))) => {
-            let (Some(left), Some(right)) = (
-                expr::evaluate_number(left_expr, source, rule.missing),
-                expr::evaluate_number(right_expr, source, rule.missing),
-            ) else {
-                return Check::Finding(FindingStatus::NotEvaluable(NotEvaluable::MissingOperand), None, None);
-            };
-            let tolerance = rule.tolerance.unwrap_or(Decimal::ZERO);
-            let holds = match op {
-                BinaryOp::Equal => (left - right).abs() <= tolerance,
-                BinaryOp::NotEqual => (left - right).abs() > tolerance,
-                BinaryOp::Less => left < right + tolerance,
-                BinaryOp::LessOrEqual => left <= right + tolerance,
-                BinaryOp::Greater => left + tolerance > right,
-                BinaryOp::GreaterOrEqual => left + tolerance >= right,
-                _ => false,
-            };
-            if holds { Check::Passed } else { Check::Finding(FindingStatus::Failed, Some(left), Some(right)) }
-        }
+    if !expr::applies(&rule.references, rule.asks_about_missing, source, rule.missing) {
+        return Check::Skipped;
     }
+    let not_evaluable = |reason| Check::Finding(FindingStatus::NotEvaluable(reason), None, None);
+    let (op, left_expr, right_expr) = match &rule.expr {
+        Expr::Binary(op, left, right) if op.is_comparison() => (*op, left, right),
+        other => {
+            return match expr::evaluate_value(other, source, rule.missing) {
+                Ok(Evaluated::Bool(true)) => Check::Passed,
+                Ok(Evaluated::Bool(false)) => Check::Finding(FindingStatus::Failed, None, None),
+                Ok(_) => not_evaluable(NotEvaluable::MissingOperand),
+                Err(reason) => not_evaluable(reason),
+            };
+        }
+    };
+    let side = |side: &Expr| match expr::evaluate_value(side, source, rule.missing) {
+        Ok(Evaluated::Number(n)) => Ok(n),
+        Ok(_) => Err(NotEvaluable::MissingOperand),
+        Err(reason) => Err(reason),
+    };
+    let (left, right) = match (side(left_expr), side(right_expr)) {
+        (Ok(left), Ok(right)) => (left, right),
+        (Err(reason), _) | (_, Err(reason)) => return not_evaluable(reason),
+    };
+    let tolerance = rule.tolerance.unwrap_or(Decimal::ZERO);
+    let holds = match op {
+        BinaryOp::Equal => (left - right).abs() <= tolerance,
+        BinaryOp::NotEqual => (left - right).abs() > tolerance,
+        BinaryOp::Less => left < right + tolerance,
+        BinaryOp::LessOrEqual => left <= right + tolerance,
+        BinaryOp::Greater => left + tolerance > right,
+        BinaryOp::GreaterOrEqual => left + tolerance >= right,
+        _ => false,
+    };
+    if holds { Check::Passed } else { Check::Finding(FindingStatus::Failed, Some(left), Some(right)) }
 }
 
 fn year_over_year_rule(framework: &Framework, index: IndicatorIndex, indicator: &Indicator) -> Option<Rule> {
@@ -611,6 +650,7 @@ fn year_over_year_rule(framework: &Framework, index: IndicatorIndex, indicator: 
         source: RuleSource::YearOverYear,
         severity: Severity::Warning,
         references: vec![(index, -1), (index, 0)],
+        asks_about_missing: false,
         text,
         expr,
         guard,
