@@ -38,6 +38,24 @@ enum Command {
         #[arg(long)]
         include_unprinted: bool,
     },
+    /// Generate a synthetic school-level sample whose roll-up reproduces published totals.
+    ///
+    /// Reads the sample's org tree from OUT/orgs.csv and the published figures of ORG from
+    /// PUBLISHED, and writes OUT/values.csv (the published figures as entered values of ORG, and
+    /// every school's generated figures).
+    Sample {
+        /// Dataset with the published figures.
+        #[arg(long, default_value = "datasets/ganzhou")]
+        published: PathBuf,
+        /// Sample dataset folder (its dataset.toml and orgs.csv must exist).
+        #[arg(long, default_value = "datasets/ganzhou-sample")]
+        out: PathBuf,
+        /// The org unit whose figures are split over the schools below it.
+        #[arg(long, default_value = "ganzhou")]
+        org: String,
+        #[arg(long, default_value_t = 2024)]
+        seed: u64,
+    },
     /// Check a dataset's values for one year against every rule; exit status 1 when errors are found.
     Validate {
         /// Dataset folder.
@@ -106,6 +124,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .clone();
             print_tables(&loaded, &selection, &[&table])
         }
+        Command::Sample { published, out, org, seed } => sample(&published, &out, &org, seed),
         Command::Validate { dataset, year, org, format, lang } => {
             validate(&dataset, year, org.as_deref(), &format, &lang)
         }
@@ -214,4 +233,71 @@ fn validate(directory: &Path, year: i32, org: Option<&str>, format: &str, lang: 
     };
     std::io::stdout().lock().write_all(output.as_bytes())?;
     Ok(if summary.errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn sample(published: &Path, out: &Path, org: &str, seed: u64) -> Result<ExitCode> {
+    use nianbao_core::OrgLevel;
+    use nianbao_core::synthetic::Random;
+    let source = load(published)?;
+    let values_path = out.join("values.csv");
+    std::fs::write(&values_path, "org,year,indicator,value,note\n")
+        .with_context(|| format!("writing {}", values_path.display()))?;
+    let mut target = load(out)?;
+    let framework = &source.framework;
+    if target.framework.id != framework.id || target.framework.version != framework.version {
+        bail!("{} and {} follow different frameworks", published.display(), out.display());
+    }
+    let from = source.dataset.org_index(org).with_context(|| format!("{org:?} is not in {}", published.display()))?;
+    let to = target.dataset.org_index(org).with_context(|| format!("{org:?} is not in {}/orgs.csv", out.display()))?;
+    let years = source.dataset.years();
+    for &year in &years {
+        for index in 0..framework.indicators.len() {
+            let indicator = nianbao_core::IndicatorIndex(index);
+            let value = source.dataset.get(from, year, indicator).clone();
+            if !value.is_missing() {
+                target.dataset.set(to, year, indicator, value);
+                if let Some(note) = source.dataset.note(from, year, indicator) {
+                    target.dataset.set_note(to, year, indicator, note.to_string());
+                }
+            }
+        }
+    }
+    // Schools below the org unit, with deterministic sizes (public schools larger).
+    let below = |school: usize| {
+        let mut current = target.dataset.orgs[school].parent;
+        while let Some(parent) = current {
+            if parent == to {
+                return true;
+            }
+            current = target.dataset.orgs[parent].parent;
+        }
+        false
+    };
+    let schools: Vec<usize> = (0..target.dataset.orgs.len())
+        .filter(|&o| target.dataset.orgs[o].level == OrgLevel::School && below(o))
+        .collect();
+    let weights: Vec<rust_decimal::Decimal> = schools
+        .iter()
+        .map(|&school| {
+            let unit = &target.dataset.orgs[school];
+            let hash = unit.id.bytes().fold(seed, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+            let mut random = Random::new(hash);
+            let size = match unit.ownership {
+                Some(nianbao_core::Ownership::Public) => random.between(1500, 5000),
+                _ => random.between(300, 2500),
+            };
+            rust_decimal::Decimal::from(size)
+        })
+        .collect();
+    nianbao_core::disaggregate::disaggregate(framework, &mut target.dataset, to, &schools, &weights, &years, seed);
+    std::fs::write(&values_path, nianbao_io::values_csv(framework, &target.dataset))
+        .with_context(|| format!("writing {}", values_path.display()))?;
+    eprintln!(
+        "wrote {} ({} schools, years {:?}, {} values)",
+        values_path.display(),
+        schools.len(),
+        years,
+        target.dataset.value_count()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,7 @@
 mod expect;
 mod framework_check;
 mod reference_figures;
+mod sample;
 mod table_golden;
 mod validate;
 

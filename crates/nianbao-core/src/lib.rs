@@ -1,7 +1,9 @@
 //! nianbao-core: the indicator framework, values, org units and printed-table views. Pure: no IO.
 
+pub mod aggregate;
 pub mod dataset;
 pub mod diagnostic;
+pub mod disaggregate;
 pub mod expr;
 pub mod framework;
 mod framework_parse;

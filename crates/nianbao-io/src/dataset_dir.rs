@@ -330,3 +330,56 @@ fn read_values(path: &Path, text: &str, framework: &Framework, dataset: &mut Dat
         }
     }
 }
+
+/// Writes the values of a dataset in the long format of `values.csv`: org units in tree order,
+/// then years, then indicators in framework order. Missing values are not written.
+pub fn values_csv(framework: &Framework, dataset: &Dataset) -> String {
+    use crate::csv_text::quote;
+    let mut out = VALUES_HEADER.join(",");
+    out.push('\n');
+    let years = dataset.years();
+    for (org, unit) in dataset.orgs.iter().enumerate() {
+        for &year in &years {
+            let Some(slots) = dataset.slots(org, year) else { continue };
+            for (index, value) in slots.iter().enumerate() {
+                if value.is_missing() {
+                    continue;
+                }
+                let indicator = nianbao_core::IndicatorIndex(index);
+                let note = dataset.note(org, year, indicator).unwrap_or("");
+                out.push_str(&format!(
+                    "{},{year},{},{},{}\n",
+                    quote(&unit.id),
+                    quote(&framework.indicator(indicator).id),
+                    quote(&value.to_storage_string()),
+                    quote(note)
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Writes `orgs.csv` for a dataset's org tree.
+pub fn orgs_csv(dataset: &Dataset) -> String {
+    use crate::csv_text::quote;
+    let mut out = ORGS_HEADER.join(",");
+    out.push('\n');
+    for unit in &dataset.orgs {
+        let parent = unit.parent.map(|p| dataset.orgs[p].id.as_str()).unwrap_or("");
+        let fields = [
+            unit.id.as_str(),
+            &unit.name,
+            &unit.name_en,
+            unit.level.name(),
+            parent,
+            unit.ownership.map(Ownership::name).unwrap_or(""),
+            &unit.designations.join(";"),
+            unit.provincial_grade.as_deref().unwrap_or(""),
+            unit.school_type.as_deref().unwrap_or(""),
+        ];
+        out.push_str(&fields.iter().map(|f| quote(f)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out
+}

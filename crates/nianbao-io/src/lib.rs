@@ -3,4 +3,4 @@
 pub mod csv_text;
 pub mod dataset_dir;
 
-pub use dataset_dir::{LoadedDataset, load_dataset_dir, load_framework_file};
+pub use dataset_dir::{LoadedDataset, load_dataset_dir, load_framework_file, orgs_csv, values_csv};

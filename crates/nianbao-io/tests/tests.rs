@@ -1,3 +1,4 @@
 //! Integration tests of nianbao-io (one test binary; modules per area).
 
 mod dataset_dir;
+mod sample_rollup;

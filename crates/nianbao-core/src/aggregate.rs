@@ -1,0 +1,239 @@
+//! Aggregation up the org tree: each indicator's rule (sum, weighted mean, ratio of summed parts,
+//! max/min, counts of schools by attribute), with coverage, computed bottom-up in one pass.
+
+use crate::dataset::{Dataset, OrgLevel};
+use crate::framework::{Aggregation, Framework, IndicatorIndex};
+use crate::value::Value;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+/// Running totals of one indicator over the schools below one org unit.
+#[derive(Debug, Clone, Copy, Default)]
+struct Accumulator {
+    sum: Decimal,
+    weighted_sum: Decimal,
+    weight_sum: Decimal,
+    min: Option<Decimal>,
+    max: Option<Decimal>,
+    /// Schools that gave a number.
+    reporting: u32,
+    /// Schools that stated “not applicable”.
+    not_applicable: u32,
+    /// Schools counted by `count_orgs`.
+    counted: u32,
+}
+
+impl Accumulator {
+    fn merge(&mut self, other: &Accumulator) {
+        self.sum += other.sum;
+        self.weighted_sum += other.weighted_sum;
+        self.weight_sum += other.weight_sum;
+        self.min = match (self.min, other.min) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.max = match (self.max, other.max) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.reporting += other.reporting;
+        self.not_applicable += other.not_applicable;
+        self.counted += other.counted;
+    }
+}
+
+/// The aggregated values of every org unit above the schools, for one year.
+#[derive(Debug, Clone, Default)]
+pub struct RollUp {
+    pub year: i32,
+    /// Aggregated values per org unit (index into `Dataset::orgs`), one slot per indicator.
+    pub values: HashMap<usize, Vec<Value>>,
+    /// Per org unit and indicator: how many schools below it gave a number.
+    pub reporting: HashMap<usize, Vec<u32>>,
+    /// Per org unit: how many schools are below it.
+    pub schools: HashMap<usize, u32>,
+}
+
+impl RollUp {
+    pub fn value(&self, org: usize, indicator: IndicatorIndex) -> &Value {
+        static MISSING: Value = Value::Missing;
+        self.values.get(&org).and_then(|slots| slots.get(indicator.0)).unwrap_or(&MISSING)
+    }
+
+    /// (schools that gave a number, schools below the unit).
+    pub fn coverage(&self, org: usize, indicator: IndicatorIndex) -> (u32, u32) {
+        let reporting = self.reporting.get(&org).and_then(|r| r.get(indicator.0)).copied().unwrap_or(0);
+        (reporting, self.schools.get(&org).copied().unwrap_or(0))
+    }
+}
+
+/// What each indicator needs from a school's values, prepared once per framework.
+#[derive(Debug, Clone)]
+pub struct AggregationPlan {
+    rules: Vec<Aggregation>,
+    /// The weight indicator of weighted means.
+    weights: Vec<Option<IndicatorIndex>>,
+}
+
+impl AggregationPlan {
+    pub fn new(framework: &Framework) -> AggregationPlan {
+        let rules: Vec<Aggregation> = framework.indicators.iter().map(|i| i.aggregation.clone()).collect();
+        let weights = rules
+            .iter()
+            .map(|rule| match rule {
+                Aggregation::WeightedMean { by } => Some(*by),
+                _ => None,
+            })
+            .collect();
+        AggregationPlan { rules, weights }
+    }
+}
+
+/// Rolls the schools' values for `year` up to every org unit above them.
+pub fn roll_up(framework: &Framework, dataset: &Dataset, year: i32) -> RollUp {
+    roll_up_with(&AggregationPlan::new(framework), dataset, year)
+}
+
+/// As [`roll_up`], with a plan prepared once (for repeated roll-ups).
+pub fn roll_up_with(plan: &AggregationPlan, dataset: &Dataset, year: i32) -> RollUp {
+    let indicator_count = plan.rules.len();
+    // Non-school units, deepest level first, so that children are complete before their parents.
+    let mut units: Vec<usize> =
+        (0..dataset.orgs.len()).filter(|&o| dataset.orgs[o].level != OrgLevel::School).collect();
+    units.sort_by_key(|&o| std::cmp::Reverse(dataset.orgs[o].level));
+    let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (index, org) in dataset.orgs.iter().enumerate() {
+        if let Some(parent) = org.parent {
+            children.entry(parent).or_default().push(index);
+        }
+    }
+
+    let mut pending: HashMap<usize, (Vec<Accumulator>, u32)> = HashMap::new();
+    let mut result = RollUp { year, ..RollUp::default() };
+    for &unit in &units {
+        let mut accumulators = vec![Accumulator::default(); indicator_count];
+        let mut schools = 0u32;
+        for &child in children.get(&unit).map(Vec::as_slice).unwrap_or(&[]) {
+            if dataset.orgs[child].level == OrgLevel::School {
+                schools += 1;
+                add_school(plan, dataset, child, year, &mut accumulators);
+            } else if let Some((child_accumulators, child_schools)) = pending.remove(&child) {
+                schools += child_schools;
+                for (total, part) in accumulators.iter_mut().zip(&child_accumulators) {
+                    total.merge(part);
+                }
+            }
+        }
+        result.values.insert(unit, finish(plan, &accumulators, schools));
+        result.reporting.insert(unit, accumulators.iter().map(|a| a.reporting).collect());
+        result.schools.insert(unit, schools);
+        pending.insert(unit, (accumulators, schools));
+    }
+    result
+}
+
+fn add_school(plan: &AggregationPlan, dataset: &Dataset, school: usize, year: i32, accumulators: &mut [Accumulator]) {
+    let org = &dataset.orgs[school];
+    for (index, rule) in plan.rules.iter().enumerate() {
+        if let Aggregation::CountOrgs { attribute, values } = rule {
+            let matches = match attribute {
+                None => true,
+                Some(attribute) => org.attribute_values(attribute).iter().any(|v| values.iter().any(|w| w == v)),
+            };
+            accumulators[index].counted += u32::from(matches);
+        }
+    }
+    let Some(slots) = dataset.slots(school, year) else { return };
+    for (index, value) in slots.iter().enumerate() {
+        let accumulator = &mut accumulators[index];
+        match value {
+            Value::Number(number) => {
+                accumulator.reporting += 1;
+                accumulator.sum += number;
+                accumulator.min = Some(accumulator.min.map_or(*number, |m| m.min(*number)));
+                accumulator.max = Some(accumulator.max.map_or(*number, |m| m.max(*number)));
+                if let Some(by) = plan.weights[index]
+                    && let Some(Value::Number(weight)) = slots.get(by.0)
+                {
+                    accumulator.weighted_sum += number * weight;
+                    accumulator.weight_sum += weight;
+                }
+            }
+            Value::NotApplicable => accumulator.not_applicable += 1,
+            Value::Missing | Value::Text(_) => {}
+        }
+    }
+}
+
+fn finish(plan: &AggregationPlan, accumulators: &[Accumulator], schools: u32) -> Vec<Value> {
+    let empty = |a: &Accumulator| if a.not_applicable > 0 { Value::NotApplicable } else { Value::Missing };
+    plan.rules
+        .iter()
+        .zip(accumulators)
+        .map(|(rule, a)| match rule {
+            Aggregation::Sum if a.reporting > 0 => Value::Number(a.sum),
+            Aggregation::WeightedMean { .. } if a.weight_sum > Decimal::ZERO => {
+                match a.weighted_sum.checked_div(a.weight_sum) {
+                    Some(mean) => Value::Number(mean),
+                    None => Value::Missing,
+                }
+            }
+            Aggregation::Max => a.max.map(Value::Number).unwrap_or_else(|| empty(a)),
+            Aggregation::Min => a.min.map(Value::Number).unwrap_or_else(|| empty(a)),
+            Aggregation::CountOrgs { .. } if schools > 0 => Value::Number(Decimal::from(a.counted)),
+            Aggregation::Ratio { numerator, denominator, scale } => {
+                let (top, bottom) = (&accumulators[numerator.0], &accumulators[denominator.0]);
+                if top.reporting > 0 && bottom.reporting > 0 && !bottom.sum.is_zero() {
+                    top.sum
+                        .checked_div(bottom.sum)
+                        .and_then(|q| q.checked_mul(*scale))
+                        .map(Value::Number)
+                        .unwrap_or(Value::Missing)
+                } else {
+                    Value::Missing
+                }
+            }
+            Aggregation::NotAggregable => Value::Missing,
+            _ => empty(a),
+        })
+        .collect()
+}
+
+/// A figure entered at a higher level that differs from the aggregate of its schools.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    pub org: usize,
+    pub indicator: IndicatorIndex,
+    pub entered: Value,
+    pub aggregated: Value,
+}
+
+/// Entered values of units above the schools compared with the roll-up, at each indicator's
+/// printed decimals. Only indicators with an aggregation rule are compared.
+pub fn differences(framework: &Framework, dataset: &Dataset, roll_up: &RollUp) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let mut units: Vec<&usize> = roll_up.values.keys().collect();
+    units.sort();
+    for &org in units {
+        let Some(entered) = dataset.slots(org, roll_up.year) else { continue };
+        for (index, value) in entered.iter().enumerate() {
+            let indicator = &framework.indicators[index];
+            if value.is_missing() || matches!(indicator.aggregation, Aggregation::NotAggregable) {
+                continue;
+            }
+            let aggregated = roll_up.value(org, IndicatorIndex(index));
+            if aggregated.is_missing() {
+                continue;
+            }
+            if value.format(indicator.decimals) != aggregated.format(indicator.decimals) {
+                out.push(Difference {
+                    org,
+                    indicator: IndicatorIndex(index),
+                    entered: value.clone(),
+                    aggregated: aggregated.clone(),
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,1 @@
+//! nianbao-store: persistence of org trees and values (SQLite and PostgreSQL).
