@@ -273,7 +273,11 @@ mod tests {
         let weights = [dec("3"), dec("1"), dec("1"), dec("2")];
         let parts = allocate(dec("1000"), &weights, Decimal::ONE);
         assert_eq!(parts.iter().sum::<Decimal>(), dec("1000"));
-        assert_eq!(parts, vec![dec("428"), dec("143"), dec("143"), dec("286")], "largest remainders get the spare units");
+        assert_eq!(
+            parts,
+            vec![dec("428"), dec("143"), dec("143"), dec("286")],
+            "largest remainders get the spare units"
+        );
         let money = allocate(dec("266.11"), &weights, dec("0.01"));
         assert_eq!(money.iter().sum::<Decimal>(), dec("266.11"));
         assert!(money.iter().all(|m| m.scale() <= 2));

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 /// Header of `orgs.csv`.
 pub const ORGS_HEADER: [&str; 9] =
     ["id", "name", "name_en", "level", "parent", "ownership", "designations", "provincial_grade", "school_type"];
+/// Longest note accepted (the store refuses longer ones too).
+pub const MAX_NOTE_CHARS: usize = 2000;
 /// Header of `values.csv`.
 pub const VALUES_HEADER: [&str; 5] = ["org", "year", "indicator", "value", "note"];
 
@@ -325,6 +327,10 @@ fn read_values(path: &Path, text: &str, framework: &Framework, dataset: &mut Dat
         }
         dataset.set(org, year, indicator, value);
         let note = f[4].text.trim();
+        if note.chars().count() > MAX_NOTE_CHARS {
+            reporter.error(f[4].line, f[4].column, format!("the note is longer than {MAX_NOTE_CHARS} characters"));
+            continue;
+        }
         if !note.is_empty() {
             dataset.set_note(org, year, indicator, note.to_string());
         }

@@ -1,1 +1,91 @@
-//! nianbao-store: persistence of org trees and values (SQLite and PostgreSQL).
+//! nianbao-store: persistence of org trees and values with versions and full history.
+//!
+//! One [`Store`] trait, two implementations: [`SqliteStore`] (a file, the embedded default) and
+//! [`PostgresStore`] (shared deployments). Each backend has its own `migrations/` folder, applied
+//! on open. Queries are built at run time (`query().bind()`), so builds need no database.
+
+mod backend;
+mod model;
+mod time;
+
+pub use backend::{PostgresStore, SqliteStore};
+pub use model::*;
+
+use async_trait::async_trait;
+use nianbao_core::aggregate::RollUp;
+use nianbao_core::{Dataset, Framework, OrgUnit};
+
+/// Storage of one deployment's org tree and values.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+
+    /// Records which framework the stored values follow; refuses a different framework or version.
+    async fn bind_framework(&self, framework: &Framework) -> Result<(), StoreError>;
+
+    /// The org tree in insertion order; `parent` indices refer to positions in the returned list.
+    async fn org_units(&self) -> Result<Vec<OrgUnit>, StoreError>;
+
+    /// Opens or closes a year; a closed year refuses every write.
+    async fn set_year_closed(&self, year: i32, closed: bool) -> Result<(), StoreError>;
+    async fn is_year_closed(&self, year: i32) -> Result<bool, StoreError>;
+
+    /// Writes one reported value. `expected_version` must be the version the writer read (None:
+    /// the value must not exist yet); a stale version is refused with [`StoreError::Conflict`].
+    /// Returns the new version. Every change lands in the history.
+    async fn write_value(&self, write: &ValueWrite) -> Result<i64, StoreError>;
+
+    /// One stored value with its version and provenance.
+    async fn value(
+        &self,
+        org: &str,
+        year: i32,
+        indicator: &str,
+        layer: Layer,
+    ) -> Result<Option<StoredValue>, StoreError>;
+
+    /// Every change of one value, oldest first.
+    async fn history(
+        &self,
+        org: &str,
+        year: i32,
+        indicator: &str,
+        layer: Layer,
+    ) -> Result<Vec<HistoryEntry>, StoreError>;
+
+    /// Loads a dataset's org tree and reported values in one transaction: all or nothing.
+    /// Loading the same data twice changes nothing. `progress` is called with (done, total).
+    async fn load(
+        &self,
+        framework: &Framework,
+        dataset: &Dataset,
+        options: &LoadOptions,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<LoadReport, StoreError>;
+
+    /// Reads the org tree and one layer of values into a dataset (`Combined`: reported values,
+    /// and aggregated ones where nothing was reported).
+    async fn read_dataset(&self, framework: &Framework, layer: ReadLayer) -> Result<Dataset, StoreError>;
+
+    /// Replaces the aggregated values of `roll_up.year` (with coverage) in one transaction.
+    async fn replace_aggregates(
+        &self,
+        framework: &Framework,
+        dataset: &Dataset,
+        roll_up: &RollUp,
+        actor: &str,
+    ) -> Result<usize, StoreError>;
+
+    /// Number of stored values per layer (reported, aggregated) and history rows.
+    async fn counts(&self) -> Result<(i64, i64, i64), StoreError>;
+}
+
+/// Opens a store from a location: a PostgreSQL URL (`postgres://…`) or a SQLite file path.
+pub async fn open(location: &str) -> Result<Box<dyn Store>, StoreError> {
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        Ok(Box::new(PostgresStore::connect(location).await?))
+    } else {
+        Ok(Box::new(SqliteStore::open(std::path::Path::new(location)).await?))
+    }
+}

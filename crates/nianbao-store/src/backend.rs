@@ -1,0 +1,729 @@
+//! The SQLite and PostgreSQL implementations of [`Store`]. The SQL is shared (both accept `$n`
+//! parameters, `ON CONFLICT` and the same types as used here); a macro instantiates it per backend.
+
+use crate::Store;
+use crate::model::*;
+use crate::time::now;
+use async_trait::async_trait;
+use nianbao_core::aggregate::RollUp;
+use nianbao_core::{Dataset, Framework, IndicatorIndex, OrgLevel, OrgUnit, Ownership, Value};
+use sqlx::Row;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// SQLite in one file (WAL journal), the embedded default.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: sqlx::SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) a SQLite database file and applies its migrations.
+    pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+/// PostgreSQL by URL, for shared deployments.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: sqlx::PgPool,
+}
+
+impl PostgresStore {
+    /// Connects and applies the PostgreSQL migrations.
+    pub async fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        let pool = sqlx::postgres::PgPoolOptions::new().max_connections(8).connect(url).await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(PostgresStore { pool })
+    }
+
+    /// Connects with every table in `schema` (created if needed): isolated test runs and
+    /// several deployments in one database.
+    pub async fn connect_in_schema(url: &str, schema: &str) -> Result<PostgresStore, StoreError> {
+        use sqlx::ConnectOptions;
+        use std::str::FromStr;
+        if !schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') || schema.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "schema name {schema:?} must be lowercase ASCII letters, digits or '_'"
+            )));
+        }
+        let options = sqlx::postgres::PgConnectOptions::from_str(url)?;
+        let mut connection = options.connect().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}")))
+            .execute(&mut connection)
+            .await?;
+        drop(connection);
+        let options = options.options([("search_path", schema)]);
+        let pool = sqlx::postgres::PgPoolOptions::new().max_connections(8).connect_with(options).await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(PostgresStore { pool })
+    }
+
+    /// Drops a schema and everything in it (test clean-up).
+    pub async fn drop_schema(url: &str, schema: &str) -> Result<(), StoreError> {
+        use sqlx::ConnectOptions;
+        use std::str::FromStr;
+        if !schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+            return Err(StoreError::Invalid(format!("schema name {schema:?}")));
+        }
+        let mut connection = sqlx::postgres::PgConnectOptions::from_str(url)?.connect().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+            .execute(&mut connection)
+            .await?;
+        Ok(())
+    }
+}
+
+/// History text of a value: the decimal, `-`, or `t:` and the text.
+fn history_text(value: &Value) -> String {
+    match value {
+        Value::Number(number) => number.normalize().to_string(),
+        Value::NotApplicable => "-".into(),
+        Value::Text(text) => format!("t:{text}"),
+        Value::Missing => String::new(),
+    }
+}
+
+fn history_value(text: &str) -> Result<Value, StoreError> {
+    if text == "-" {
+        Ok(Value::NotApplicable)
+    } else if let Some(rest) = text.strip_prefix("t:") {
+        Ok(Value::Text(rest.to_string()))
+    } else {
+        decode_value(text, "number")
+    }
+}
+
+fn level_of(text: &str) -> Result<OrgLevel, StoreError> {
+    OrgLevel::from_name(text).ok_or_else(|| StoreError::Invalid(format!("unknown level {text:?}")))
+}
+
+/// Rows per multi-row INSERT (13 parameters each: well inside both backends' limits).
+const BATCH: usize = 1000;
+
+struct NewValue<'a> {
+    org: &'a str,
+    year: i64,
+    indicator: &'a str,
+    text: String,
+    state: &'static str,
+    note: String,
+}
+
+macro_rules! implement_store {
+    ($store:ty, $database:ty, $backend:literal) => {
+        impl $store {
+            async fn stored_version(
+                transaction: &mut sqlx::Transaction<'static, $database>,
+                write: &ValueWrite,
+            ) -> Result<Option<(i64, String, String)>, StoreError> {
+                let row = sqlx::query(
+                    "SELECT version, value, state FROM value WHERE org_id = $1 AND year = $2 AND indicator_id = $3 AND layer = 'reported'",
+                )
+                .bind(&write.org)
+                .bind(i64::from(write.year))
+                .bind(&write.indicator)
+                .fetch_optional(&mut **transaction)
+                .await?;
+                Ok(match row {
+                    Some(row) => Some((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?, row.try_get::<String, _>(2)?)),
+                    None => None,
+                })
+            }
+
+            async fn check_open(transaction: &mut sqlx::Transaction<'static, $database>, year: i32) -> Result<(), StoreError> {
+                let closed: Option<i64> = sqlx::query_scalar("SELECT closed FROM report_year WHERE year = $1")
+                    .bind(i64::from(year))
+                    .fetch_optional(&mut **transaction)
+                    .await?;
+                if closed == Some(1) { Err(StoreError::YearClosed(year)) } else { Ok(()) }
+            }
+        }
+
+        #[async_trait]
+        impl Store for $store {
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+
+            async fn bind_framework(&self, framework: &Framework) -> Result<(), StoreError> {
+                let given = format!("{} {}", framework.id, framework.version);
+                let stored: Option<String> =
+                    sqlx::query_scalar("SELECT value FROM meta WHERE key = 'framework'").fetch_optional(&self.pool).await?;
+                match stored {
+                    Some(stored) if stored != given => Err(StoreError::FrameworkMismatch { stored, given }),
+                    Some(_) => Ok(()),
+                    None => {
+                        sqlx::query("INSERT INTO meta (key, value) VALUES ('framework', $1) ON CONFLICT (key) DO NOTHING")
+                            .bind(&given)
+                            .execute(&self.pool)
+                            .await?;
+                        Ok(())
+                    }
+                }
+            }
+
+            async fn org_units(&self) -> Result<Vec<OrgUnit>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT id, name, name_en, level, parent_id, ownership, designations, provincial_grade, school_type FROM org_unit ORDER BY position",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                let mut index: HashMap<String, usize> = HashMap::new();
+                let mut units = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let id: String = row.try_get(0)?;
+                    let parent_id: Option<String> = row.try_get(4)?;
+                    let parent = match parent_id {
+                        Some(parent_id) => Some(*index.get(&parent_id).ok_or_else(|| StoreError::Invalid(format!("org {id:?} comes before its parent {parent_id:?}")))?),
+                        None => None,
+                    };
+                    let ownership: Option<String> = row.try_get(5)?;
+                    let designations: String = row.try_get(6)?;
+                    index.insert(id.clone(), units.len());
+                    units.push(OrgUnit {
+                        id,
+                        name: row.try_get(1)?,
+                        name_en: row.try_get(2)?,
+                        level: level_of(&row.try_get::<String, _>(3)?)?,
+                        parent,
+                        ownership: ownership.as_deref().and_then(Ownership::from_name),
+                        designations: designations.split(';').filter(|d| !d.is_empty()).map(String::from).collect(),
+                        provincial_grade: row.try_get(7)?,
+                        school_type: row.try_get(8)?,
+                    });
+                }
+                Ok(units)
+            }
+
+            async fn set_year_closed(&self, year: i32, closed: bool) -> Result<(), StoreError> {
+                sqlx::query("INSERT INTO report_year (year, closed) VALUES ($1, $2) ON CONFLICT (year) DO UPDATE SET closed = excluded.closed")
+                    .bind(i64::from(year))
+                    .bind(i64::from(closed))
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn is_year_closed(&self, year: i32) -> Result<bool, StoreError> {
+                let closed: Option<i64> = sqlx::query_scalar("SELECT closed FROM report_year WHERE year = $1")
+                    .bind(i64::from(year))
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(closed == Some(1))
+            }
+
+            async fn write_value(&self, write: &ValueWrite) -> Result<i64, StoreError> {
+                let mut transaction = self.pool.begin().await?;
+                Self::check_open(&mut transaction, write.year).await?;
+                let known: Option<i64> = sqlx::query_scalar("SELECT CAST(1 AS BIGINT) FROM org_unit WHERE id = $1")
+                    .bind(&write.org)
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+                if known.is_none() {
+                    return Err(StoreError::UnknownOrg(write.org.clone()));
+                }
+                let (text, state) = encode_value(&write.value);
+                let stamp = now();
+                let current = Self::stored_version(&mut transaction, write).await?;
+                let (old_value, old_version, new_version) = match (current, write.expected_version) {
+                    (None, None) => {
+                        sqlx::query(
+                            "INSERT INTO value (org_id, year, indicator_id, layer, value, state, provenance, note, version, changed_by, changed_at) \
+                             VALUES ($1, $2, $3, 'reported', $4, $5, $6, $7, 1, $8, $9)",
+                        )
+                        .bind(&write.org)
+                        .bind(i64::from(write.year))
+                        .bind(&write.indicator)
+                        .bind(&text)
+                        .bind(state)
+                        .bind(write.provenance.as_str())
+                        .bind(&write.note)
+                        .bind(&write.actor)
+                        .bind(&stamp)
+                        .execute(&mut *transaction)
+                        .await?;
+                        (None, None, 1)
+                    }
+                    (Some((version, old_text, old_state)), Some(expected)) if version == expected => {
+                        // Compare-and-set: the update only happens if nobody wrote in between.
+                        let updated = sqlx::query(
+                            "UPDATE value SET value = $1, state = $2, provenance = $3, note = $4, version = version + 1, changed_by = $5, changed_at = $6 \
+                             WHERE org_id = $7 AND year = $8 AND indicator_id = $9 AND layer = 'reported' AND version = $10",
+                        )
+                        .bind(&text)
+                        .bind(state)
+                        .bind(write.provenance.as_str())
+                        .bind(&write.note)
+                        .bind(&write.actor)
+                        .bind(&stamp)
+                        .bind(&write.org)
+                        .bind(i64::from(write.year))
+                        .bind(&write.indicator)
+                        .bind(version)
+                        .execute(&mut *transaction)
+                        .await?;
+                        if updated.rows_affected() != 1 {
+                            return Err(StoreError::Conflict {
+                                org: write.org.clone(),
+                                year: write.year,
+                                indicator: write.indicator.clone(),
+                                expected: Some(expected),
+                                current: version + 1,
+                            });
+                        }
+                        (Some(decode_value(&old_text, &old_state)?), Some(version), version + 1)
+                    }
+                    (Some((version, _, _)), expected) => {
+                        return Err(StoreError::Conflict {
+                            org: write.org.clone(),
+                            year: write.year,
+                            indicator: write.indicator.clone(),
+                            expected,
+                            current: version,
+                        });
+                    }
+                    (None, Some(expected)) => {
+                        return Err(StoreError::Missing { org: write.org.clone(), year: write.year, indicator: write.indicator.clone(), expected });
+                    }
+                };
+                sqlx::query(
+                    "INSERT INTO value_history (org_id, year, indicator_id, layer, old_value, new_value, old_version, new_version, provenance, changed_by, changed_at, reason) \
+                     VALUES ($1, $2, $3, 'reported', $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(&write.org)
+                .bind(i64::from(write.year))
+                .bind(&write.indicator)
+                .bind(old_value.as_ref().map(history_text))
+                .bind(history_text(&write.value))
+                .bind(old_version)
+                .bind(new_version)
+                .bind(write.provenance.as_str())
+                .bind(&write.actor)
+                .bind(&stamp)
+                .bind(&write.reason)
+                .execute(&mut *transaction)
+                .await?;
+                transaction.commit().await?;
+                Ok(new_version)
+            }
+
+            async fn value(&self, org: &str, year: i32, indicator: &str, layer: Layer) -> Result<Option<StoredValue>, StoreError> {
+                let row = sqlx::query(
+                    "SELECT value, state, version, provenance, note, changed_by, changed_at, reporting, schools FROM value \
+                     WHERE org_id = $1 AND year = $2 AND indicator_id = $3 AND layer = $4",
+                )
+                .bind(org)
+                .bind(i64::from(year))
+                .bind(indicator)
+                .bind(layer.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let reporting: Option<i64> = row.try_get(7)?;
+                let schools: Option<i64> = row.try_get(8)?;
+                Ok(Some(StoredValue {
+                    value: decode_value(&row.try_get::<String, _>(0)?, &row.try_get::<String, _>(1)?)?,
+                    version: row.try_get(2)?,
+                    provenance: Provenance::parse(&row.try_get::<String, _>(3)?),
+                    note: row.try_get(4)?,
+                    changed_by: row.try_get(5)?,
+                    changed_at: row.try_get(6)?,
+                    coverage: reporting.zip(schools),
+                }))
+            }
+
+            async fn history(&self, org: &str, year: i32, indicator: &str, layer: Layer) -> Result<Vec<HistoryEntry>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT old_value, new_value, old_version, new_version, provenance, changed_by, changed_at, reason FROM value_history \
+                     WHERE org_id = $1 AND year = $2 AND indicator_id = $3 AND layer = $4 ORDER BY id",
+                )
+                .bind(org)
+                .bind(i64::from(year))
+                .bind(indicator)
+                .bind(layer.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        let old: Option<String> = row.try_get(0)?;
+                        Ok(HistoryEntry {
+                            old_value: old.as_deref().map(history_value).transpose()?,
+                            new_value: history_value(&row.try_get::<String, _>(1)?)?,
+                            old_version: row.try_get(2)?,
+                            new_version: row.try_get(3)?,
+                            provenance: Provenance::parse(&row.try_get::<String, _>(4)?),
+                            changed_by: row.try_get(5)?,
+                            changed_at: row.try_get(6)?,
+                            reason: row.try_get(7)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn load(
+                &self,
+                framework: &Framework,
+                dataset: &Dataset,
+                options: &LoadOptions,
+                progress: &(dyn Fn(usize, usize) + Sync),
+            ) -> Result<LoadReport, StoreError> {
+                self.bind_framework(framework).await?;
+                let mut report = LoadReport::default();
+                let stamp = now();
+                let mut transaction = self.pool.begin().await?;
+
+                // Closed years refuse the whole load.
+                let years = dataset.years();
+                for &year in &years {
+                    Self::check_open(&mut transaction, year).await?;
+                }
+
+                // The org tree: new units appended in order, known ones updated.
+                let existing: Vec<String> = sqlx::query_scalar("SELECT id FROM org_unit").fetch_all(&mut *transaction).await?;
+                let existing: std::collections::HashSet<String> = existing.into_iter().collect();
+                let mut position: i64 = sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(position) FROM org_unit")
+                    .fetch_one(&mut *transaction)
+                    .await?
+                    .unwrap_or(0);
+                for unit in &dataset.orgs {
+                    let parent = unit.parent.map(|p| dataset.orgs[p].id.clone());
+                    let ownership = unit.ownership.map(|o| o.name());
+                    let designations = unit.designations.join(";");
+                    if existing.contains(&unit.id) {
+                        sqlx::query(
+                            "UPDATE org_unit SET name = $1, name_en = $2, level = $3, parent_id = $4, ownership = $5, designations = $6, provincial_grade = $7, school_type = $8 WHERE id = $9",
+                        )
+                        .bind(&unit.name)
+                        .bind(&unit.name_en)
+                        .bind(unit.level.name())
+                        .bind(parent)
+                        .bind(ownership)
+                        .bind(designations)
+                        .bind(&unit.provincial_grade)
+                        .bind(&unit.school_type)
+                        .bind(&unit.id)
+                        .execute(&mut *transaction)
+                        .await?;
+                    } else {
+                        position += 1;
+                        sqlx::query(
+                            "INSERT INTO org_unit (id, position, name, name_en, level, parent_id, ownership, designations, provincial_grade, school_type) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                        )
+                        .bind(&unit.id)
+                        .bind(position)
+                        .bind(&unit.name)
+                        .bind(&unit.name_en)
+                        .bind(unit.level.name())
+                        .bind(parent)
+                        .bind(ownership)
+                        .bind(designations)
+                        .bind(&unit.provincial_grade)
+                        .bind(&unit.school_type)
+                        .execute(&mut *transaction)
+                        .await?;
+                        report.orgs_added += 1;
+                    }
+                }
+
+                // What is stored already for these years (empty on a first load: the fast path).
+                let mut stored: HashMap<(String, i64, String), (String, String, i64)> = HashMap::new();
+                let any: Option<i64> = sqlx::query_scalar("SELECT CAST(1 AS BIGINT) FROM value WHERE layer = 'reported' LIMIT 1").fetch_optional(&mut *transaction).await?;
+                if any.is_some() {
+                    for &year in &years {
+                        let rows = sqlx::query("SELECT org_id, indicator_id, value, state, version FROM value WHERE layer = 'reported' AND year = $1")
+                            .bind(i64::from(year))
+                            .fetch_all(&mut *transaction)
+                            .await?;
+                        for row in rows {
+                            stored.insert(
+                                (row.try_get(0)?, i64::from(year), row.try_get(1)?),
+                                (row.try_get(2)?, row.try_get(3)?, row.try_get(4)?),
+                            );
+                        }
+                    }
+                }
+
+                let total = dataset.value_count();
+                let mut done = 0usize;
+                let mut inserts: Vec<NewValue<'_>> = Vec::with_capacity(BATCH);
+                let mut slots: Vec<((usize, i32), &[Value])> = dataset.iter_slots().collect();
+                slots.sort_by_key(|((org, year), _)| (*org, *year));
+                for ((org, year), values) in slots {
+                    let org_id = dataset.orgs[org].id.as_str();
+                    for (index, value) in values.iter().enumerate() {
+                        if value.is_missing() {
+                            continue;
+                        }
+                        let indicator = framework.indicator(IndicatorIndex(index)).id.as_str();
+                        let note = dataset.note(org, year, IndicatorIndex(index)).unwrap_or("").to_string();
+                        let (text, state) = encode_value(value);
+                        match stored.get(&(org_id.to_string(), i64::from(year), indicator.to_string())) {
+                            Some((old_text, old_state, _)) if *old_text == text && *old_state == state => report.values_unchanged += 1,
+                            Some((old_text, old_state, version)) => {
+                                let write = ValueWrite {
+                                    org: org_id.to_string(),
+                                    year,
+                                    indicator: indicator.to_string(),
+                                    value: value.clone(),
+                                    note: note.clone(),
+                                    expected_version: Some(*version),
+                                    provenance: options.provenance,
+                                    actor: options.actor.clone(),
+                                    reason: options.reason.clone(),
+                                };
+                                sqlx::query(
+                                    "UPDATE value SET value = $1, state = $2, provenance = $3, note = $4, version = version + 1, changed_by = $5, changed_at = $6 \
+                                     WHERE org_id = $7 AND year = $8 AND indicator_id = $9 AND layer = 'reported'",
+                                )
+                                .bind(&text)
+                                .bind(state)
+                                .bind(options.provenance.as_str())
+                                .bind(&note)
+                                .bind(&options.actor)
+                                .bind(&stamp)
+                                .bind(&write.org)
+                                .bind(i64::from(year))
+                                .bind(&write.indicator)
+                                .execute(&mut *transaction)
+                                .await?;
+                                sqlx::query(
+                                    "INSERT INTO value_history (org_id, year, indicator_id, layer, old_value, new_value, old_version, new_version, provenance, changed_by, changed_at, reason) \
+                                     VALUES ($1, $2, $3, 'reported', $4, $5, $6, $7, $8, $9, $10, $11)",
+                                )
+                                .bind(&write.org)
+                                .bind(i64::from(year))
+                                .bind(&write.indicator)
+                                .bind(history_text(&decode_value(old_text, old_state)?))
+                                .bind(history_text(value))
+                                .bind(*version)
+                                .bind(*version + 1)
+                                .bind(options.provenance.as_str())
+                                .bind(&options.actor)
+                                .bind(&stamp)
+                                .bind(&options.reason)
+                                .execute(&mut *transaction)
+                                .await?;
+                                report.values_updated += 1;
+                            }
+                            None => {
+                                inserts.push(NewValue { org: org_id, year: i64::from(year), indicator, text, state, note });
+                                if inserts.len() == BATCH {
+                                    insert_batch::<$database>(&mut transaction, &inserts, options, &stamp).await?;
+                                    report.values_inserted += inserts.len();
+                                    inserts.clear();
+                                }
+                            }
+                        }
+                        done += 1;
+                        if done % 100_000 == 0 {
+                            progress(done, total);
+                        }
+                    }
+                }
+                if !inserts.is_empty() {
+                    insert_batch::<$database>(&mut transaction, &inserts, options, &stamp).await?;
+                    report.values_inserted += inserts.len();
+                }
+                transaction.commit().await?;
+                progress(total, total);
+                Ok(report)
+            }
+
+            async fn read_dataset(&self, framework: &Framework, layer: ReadLayer) -> Result<Dataset, StoreError> {
+                let mut dataset = Dataset::new(framework.indicators.len());
+                for unit in self.org_units().await? {
+                    dataset.add_org(unit).map_err(StoreError::Invalid)?;
+                }
+                let mut rows = sqlx::query("SELECT org_id, year, indicator_id, value, state, note, layer FROM value ORDER BY layer DESC").fetch(&self.pool);
+                use futures_util::TryStreamExt;
+                let org_index: HashMap<String, usize> = dataset.orgs.iter().enumerate().map(|(i, o)| (o.id.clone(), i)).collect();
+                while let Some(row) = rows.try_next().await? {
+                    let row_layer: String = row.try_get(6)?;
+                    let wanted = match layer {
+                        ReadLayer::Reported => row_layer == "reported",
+                        ReadLayer::Aggregated => row_layer == "aggregated",
+                        ReadLayer::Combined => true,
+                    };
+                    if !wanted {
+                        continue;
+                    }
+                    let org_id: String = row.try_get(0)?;
+                    let indicator_id: String = row.try_get(2)?;
+                    let (Some(&org), Some(indicator)) = (org_index.get(&org_id), framework.lookup(&indicator_id)) else {
+                        return Err(StoreError::Invalid(format!("value of unknown org {org_id:?} or indicator {indicator_id:?}")));
+                    };
+                    let year = i32::try_from(row.try_get::<i64, _>(1)?).map_err(|_| StoreError::Invalid("year out of range".into()))?;
+                    let value = decode_value(&row.try_get::<String, _>(3)?, &row.try_get::<String, _>(4)?)?;
+                    // Combined: rows come reported first (ORDER BY layer DESC), so aggregated ones only fill gaps.
+                    if layer == ReadLayer::Combined && row_layer == "aggregated" && !dataset.get(org, year, indicator).is_missing() {
+                        continue;
+                    }
+                    dataset.set(org, year, indicator, value);
+                    let note: String = row.try_get(5)?;
+                    if !note.is_empty() {
+                        dataset.set_note(org, year, indicator, note);
+                    }
+                }
+                Ok(dataset)
+            }
+
+            async fn replace_aggregates(&self, framework: &Framework, dataset: &Dataset, roll_up: &RollUp, actor: &str) -> Result<usize, StoreError> {
+                let stamp = now();
+                let mut transaction = self.pool.begin().await?;
+                Self::check_open(&mut transaction, roll_up.year).await?;
+                sqlx::query("DELETE FROM value WHERE layer = 'aggregated' AND year = $1")
+                    .bind(i64::from(roll_up.year))
+                    .execute(&mut *transaction)
+                    .await?;
+                let mut written = 0;
+                let mut units: Vec<&usize> = roll_up.values.keys().collect();
+                units.sort();
+                let mut rows: Vec<(usize, usize, String, &'static str)> = Vec::with_capacity(BATCH);
+                for &org in units {
+                    for (index, value) in roll_up.values[&org].iter().enumerate() {
+                        if value.is_missing() {
+                            continue;
+                        }
+                        let (text, state) = encode_value(value);
+                        rows.push((org, index, text, state));
+                        if rows.len() == BATCH {
+                            written += rows.len();
+                            insert_aggregates::<$database>(&mut transaction, framework, dataset, roll_up, &rows, actor, &stamp).await?;
+                            rows.clear();
+                        }
+                    }
+                }
+                if !rows.is_empty() {
+                    written += rows.len();
+                    insert_aggregates::<$database>(&mut transaction, framework, dataset, roll_up, &rows, actor, &stamp).await?;
+                }
+                transaction.commit().await?;
+                Ok(written)
+            }
+
+            async fn counts(&self) -> Result<(i64, i64, i64), StoreError> {
+                let reported: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM value WHERE layer = 'reported'").fetch_one(&self.pool).await?;
+                let aggregated: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM value WHERE layer = 'aggregated'").fetch_one(&self.pool).await?;
+                let history: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM value_history").fetch_one(&self.pool).await?;
+                Ok((reported, aggregated, history))
+            }
+        }
+    };
+}
+
+/// Inserts new reported values and their creation in the history, in two multi-row statements.
+async fn insert_batch<DB>(
+    transaction: &mut sqlx::Transaction<'static, DB>,
+    rows: &[NewValue<'_>],
+    options: &LoadOptions,
+    stamp: &str,
+) -> Result<(), StoreError>
+where
+    DB: sqlx::Database,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    for<'c> &'c mut <DB as sqlx::Database>::Connection: sqlx::Executor<'c, Database = DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<String>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let mut values = sqlx::QueryBuilder::<DB>::new(
+        "INSERT INTO value (org_id, year, indicator_id, layer, value, state, provenance, note, version, changed_by, changed_at) ",
+    );
+    values.push_values(rows, |mut b, row| {
+        b.push_bind(row.org.to_string())
+            .push_bind(row.year)
+            .push_bind(row.indicator.to_string())
+            .push_bind("reported".to_string())
+            .push_bind(row.text.clone())
+            .push_bind(row.state.to_string())
+            .push_bind(options.provenance.as_str().to_string())
+            .push_bind(row.note.clone())
+            .push_bind(1i64)
+            .push_bind(options.actor.clone())
+            .push_bind(stamp.to_string());
+    });
+    values.build().execute(&mut **transaction).await?;
+    let mut history = sqlx::QueryBuilder::<DB>::new(
+        "INSERT INTO value_history (org_id, year, indicator_id, layer, old_value, new_value, old_version, new_version, provenance, changed_by, changed_at, reason) ",
+    );
+    history.push_values(rows, |mut b, row| {
+        let new_value = if row.state == "not_applicable" {
+            "-".to_string()
+        } else if row.state == "text" {
+            format!("t:{}", row.text)
+        } else {
+            row.text.clone()
+        };
+        b.push_bind(row.org.to_string())
+            .push_bind(row.year)
+            .push_bind(row.indicator.to_string())
+            .push_bind("reported".to_string())
+            .push_bind(None::<String>)
+            .push_bind(new_value)
+            .push_bind(None::<i64>)
+            .push_bind(1i64)
+            .push_bind(options.provenance.as_str().to_string())
+            .push_bind(options.actor.clone())
+            .push_bind(stamp.to_string())
+            .push_bind(options.reason.clone());
+    });
+    history.build().execute(&mut **transaction).await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_aggregates<DB>(
+    transaction: &mut sqlx::Transaction<'static, DB>,
+    framework: &Framework,
+    dataset: &Dataset,
+    roll_up: &RollUp,
+    rows: &[(usize, usize, String, &'static str)],
+    actor: &str,
+    stamp: &str,
+) -> Result<(), StoreError>
+where
+    DB: sqlx::Database,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    for<'c> &'c mut <DB as sqlx::Database>::Connection: sqlx::Executor<'c, Database = DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let mut builder = sqlx::QueryBuilder::<DB>::new(
+        "INSERT INTO value (org_id, year, indicator_id, layer, value, state, provenance, note, version, changed_by, changed_at, reporting, schools) ",
+    );
+    builder.push_values(rows, |mut b, (org, index, text, state)| {
+        let (reporting, schools) = roll_up.coverage(*org, IndicatorIndex(*index));
+        b.push_bind(dataset.orgs[*org].id.clone())
+            .push_bind(i64::from(roll_up.year))
+            .push_bind(framework.indicators[*index].id.clone())
+            .push_bind("aggregated".to_string())
+            .push_bind(text.clone())
+            .push_bind(state.to_string())
+            .push_bind("aggregated".to_string())
+            .push_bind(String::new())
+            .push_bind(1i64)
+            .push_bind(actor.to_string())
+            .push_bind(stamp.to_string())
+            .push_bind(i64::from(reporting))
+            .push_bind(i64::from(schools));
+    });
+    builder.build().execute(&mut **transaction).await?;
+    Ok(())
+}
+
+implement_store!(SqliteStore, sqlx::Sqlite, "sqlite");
+implement_store!(PostgresStore, sqlx::Postgres, "postgres");

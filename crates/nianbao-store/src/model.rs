@@ -1,0 +1,159 @@
+//! The types the store reads and writes, and its errors.
+
+use nianbao_core::Value;
+use thiserror::Error;
+
+/// Values entered for an org unit, versus values computed from its schools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Layer {
+    Reported,
+    Aggregated,
+}
+
+impl Layer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Reported => "reported",
+            Layer::Aggregated => "aggregated",
+        }
+    }
+}
+
+/// Which values [`crate::Store::read_dataset`] returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadLayer {
+    Reported,
+    Aggregated,
+    /// Reported values, and aggregated values where nothing was reported.
+    Combined,
+}
+
+/// How a value came to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Provenance {
+    Entered,
+    Imported,
+    Aggregated,
+    Computed,
+}
+
+impl Provenance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::Entered => "entered",
+            Provenance::Imported => "imported",
+            Provenance::Aggregated => "aggregated",
+            Provenance::Computed => "computed",
+        }
+    }
+    pub fn parse(text: &str) -> Provenance {
+        match text {
+            "imported" => Provenance::Imported,
+            "aggregated" => Provenance::Aggregated,
+            "computed" => Provenance::Computed,
+            _ => Provenance::Entered,
+        }
+    }
+}
+
+/// One write of a reported value.
+#[derive(Debug, Clone)]
+pub struct ValueWrite {
+    pub org: String,
+    pub year: i32,
+    pub indicator: String,
+    pub value: Value,
+    pub note: String,
+    /// The version the writer last read; None when creating the value.
+    pub expected_version: Option<i64>,
+    pub provenance: Provenance,
+    pub actor: String,
+    pub reason: String,
+}
+
+/// A stored value with its bookkeeping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredValue {
+    pub value: Value,
+    pub version: i64,
+    pub provenance: Provenance,
+    pub note: String,
+    pub changed_by: String,
+    pub changed_at: String,
+    /// For aggregated values: schools that gave a number, and schools below the unit.
+    pub coverage: Option<(i64, i64)>,
+}
+
+/// One change of a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub old_value: Option<Value>,
+    pub new_value: Value,
+    pub old_version: Option<i64>,
+    pub new_version: i64,
+    pub provenance: Provenance,
+    pub changed_by: String,
+    pub changed_at: String,
+    pub reason: String,
+}
+
+/// Options of a bulk load.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    pub provenance: Provenance,
+    pub actor: String,
+    pub reason: String,
+}
+
+/// What a load did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadReport {
+    pub orgs_added: usize,
+    pub values_inserted: usize,
+    pub values_updated: usize,
+    pub values_unchanged: usize,
+}
+
+/// Errors of the store.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot apply migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(
+        "{org} {year} {indicator}: the value was changed by someone else (you read version {expected:?}, it is now version {current}); reload and try again"
+    )]
+    Conflict { org: String, year: i32, indicator: String, expected: Option<i64>, current: i64 },
+    #[error("{org} {year} {indicator}: version {expected} was expected but the value does not exist")]
+    Missing { org: String, year: i32, indicator: String, expected: i64 },
+    #[error("year {0} is closed: its values can no longer be changed")]
+    YearClosed(i32),
+    #[error("unknown org unit {0:?}")]
+    UnknownOrg(String),
+    #[error("the database holds values of framework {stored}, not {given}")]
+    FrameworkMismatch { stored: String, given: String },
+    #[error("stored data is invalid: {0}")]
+    Invalid(String),
+}
+
+/// The text form, state and parsed form of values in the `value` table.
+pub(crate) fn encode_value(value: &Value) -> (String, &'static str) {
+    match value {
+        Value::Number(number) => (number.normalize().to_string(), "number"),
+        Value::NotApplicable => ("-".to_string(), "not_applicable"),
+        Value::Text(text) => (text.clone(), "text"),
+        Value::Missing => (String::new(), "text"),
+    }
+}
+
+pub(crate) fn decode_value(text: &str, state: &str) -> Result<Value, StoreError> {
+    match state {
+        "number" => {
+            text.parse().map(Value::Number).map_err(|_| StoreError::Invalid(format!("{text:?} is not a decimal")))
+        }
+        "not_applicable" => Ok(Value::NotApplicable),
+        "text" => Ok(Value::Text(text.to_string())),
+        other => Err(StoreError::Invalid(format!("unknown value state {other:?}"))),
+    }
+}
