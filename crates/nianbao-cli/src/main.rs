@@ -9,6 +9,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod database;
+
 #[derive(Parser, Debug)]
 #[command(name = "nianbao", version, about = "职业教育质量年度报告 — indicator framework, data and reports")]
 struct Cli {
@@ -56,6 +58,27 @@ enum Command {
         #[arg(long, default_value_t = 2024)]
         seed: u64,
     },
+    /// Create or inspect the database.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+    /// Load a dataset folder (org tree and values) into the database: all or nothing; loading the
+    /// same data twice changes nothing.
+    Load {
+        /// Dataset folder.
+        dataset: PathBuf,
+        #[command(flatten)]
+        location: database::Location,
+    },
+    /// Aggregate the schools' values up the org tree for a year and store the results beside the
+    /// entered figures; reports where entered and aggregated figures differ.
+    Aggregate {
+        #[arg(long)]
+        year: i32,
+        #[command(flatten)]
+        location: database::Location,
+    },
     /// Check a dataset's values for one year against every rule; exit status 1 when errors are found.
     Validate {
         /// Dataset folder.
@@ -77,6 +100,32 @@ enum Command {
 }
 
 #[derive(Subcommand, Debug)]
+enum DbCommand {
+    /// Create the database (SQLite file or PostgreSQL schema) and record the framework.
+    Init {
+        #[command(flatten)]
+        location: database::Location,
+    },
+    /// Close a year: its values can no longer be changed.
+    CloseYear {
+        year: i32,
+        #[command(flatten)]
+        location: database::Location,
+    },
+    /// Reopen a closed year.
+    OpenYear {
+        year: i32,
+        #[command(flatten)]
+        location: database::Location,
+    },
+    /// Counts of stored values and history entries.
+    Status {
+        #[command(flatten)]
+        location: database::Location,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum FrameworkCommand {
     /// Check a framework file and summarise it; every problem is reported with file:line:column.
     Check { file: PathBuf },
@@ -84,9 +133,21 @@ enum FrameworkCommand {
 
 #[derive(clap::Args, Debug)]
 struct Selection {
-    /// Dataset folder (holding dataset.toml, orgs.csv, values.csv).
-    #[arg(long, default_value = "datasets/ganzhou")]
+    /// Dataset folder (holding dataset.toml, orgs.csv, values.csv); the default source.
+    #[arg(long, default_value = "datasets/ganzhou", conflicts_with_all = ["db", "database_url"])]
     dataset: PathBuf,
+    /// Read from this SQLite database instead of a dataset folder.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Read from this PostgreSQL database instead of a dataset folder.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// With a database: the framework the stored values follow.
+    #[arg(long, default_value = "frameworks/zhongzhi-2024.toml")]
+    framework: PathBuf,
+    /// With a database: reported, aggregated, or combined (reported values, aggregated ones where nothing was reported).
+    #[arg(long, default_value = "combined")]
+    layer: String,
     /// Report year; the previous year is shown beside it. Defaults to the latest year with data.
     #[arg(long)]
     year: Option<i32>,
@@ -113,7 +174,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Framework { command: FrameworkCommand::Check { file } } => framework_check(&file),
         Command::Table { table, selection } => {
-            let loaded = load(&selection.dataset)?;
+            let loaded = load_selection(&selection)?;
             let table = loaded
                 .framework
                 .table(&table)
@@ -124,17 +185,40 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .clone();
             print_tables(&loaded, &selection, &[&table])
         }
+        Command::Db { command } => match command {
+            DbCommand::Init { location } => database::init(&location),
+            DbCommand::CloseYear { year, location } => database::set_year_closed(&location, year, true),
+            DbCommand::OpenYear { year, location } => database::set_year_closed(&location, year, false),
+            DbCommand::Status { location } => database::status(&location),
+        },
+        Command::Load { dataset, location } => database::load(&dataset, &location),
+        Command::Aggregate { year, location } => database::aggregate(&location, year),
         Command::Sample { published, out, org, seed } => sample(&published, &out, &org, seed),
         Command::Validate { dataset, year, org, format, lang } => {
             validate(&dataset, year, org.as_deref(), &format, &lang)
         }
         Command::Tables { selection, include_unprinted } => {
-            let loaded = load(&selection.dataset)?;
+            let loaded = load_selection(&selection)?;
             let tables: Vec<_> =
                 loaded.framework.tables.iter().filter(|t| t.printed || include_unprinted).cloned().collect();
             print_tables(&loaded, &selection, &tables.iter().collect::<Vec<_>>())
         }
     }
+}
+
+/// The dataset a table command reads: a dataset folder, or a database.
+fn load_selection(selection: &Selection) -> Result<LoadedDataset> {
+    if selection.db.is_none() && selection.database_url.is_none() {
+        return load(&selection.dataset);
+    }
+    let location = database::Location { db: selection.db.clone(), database_url: selection.database_url.clone(), framework: selection.framework.clone() };
+    let layer = match selection.layer.as_str() {
+        "reported" => nianbao_store::ReadLayer::Reported,
+        "aggregated" => nianbao_store::ReadLayer::Aggregated,
+        "combined" => nianbao_store::ReadLayer::Combined,
+        other => bail!("unknown layer {other:?}; expected reported, aggregated or combined"),
+    };
+    database::read(&location, layer)
 }
 
 fn load(directory: &Path) -> Result<LoadedDataset> {

@@ -1,5 +1,6 @@
 //! Integration tests of the `nianbao` binary (one test binary; modules per area).
 
+mod database;
 mod expect;
 mod framework_check;
 mod reference_figures;

@@ -1,0 +1,185 @@
+//! The database commands: `db init`, `load`, `aggregate`, and reading tables from a database.
+
+use anyhow::{Context, Result, anyhow};
+use nianbao_core::aggregate::{differences, roll_up};
+use nianbao_io::LoadedDataset;
+use nianbao_store::{LoadOptions, Provenance, ReadLayer, Store};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Where the database is: a SQLite file (the default) or a PostgreSQL URL.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Location {
+    /// SQLite database file (created if missing).
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// PostgreSQL URL, e.g. postgres://user@host/db (also NIANBAO_DATABASE_URL).
+    #[arg(long, env = "NIANBAO_DATABASE_URL", conflicts_with = "db")]
+    pub database_url: Option<String>,
+    /// The framework the stored values follow.
+    #[arg(long, default_value = "frameworks/zhongzhi-2024.toml")]
+    pub framework: PathBuf,
+}
+
+/// The default SQLite file when neither --db nor --database-url is given.
+pub const DEFAULT_DB: &str = "nianbao.sqlite";
+
+impl Location {
+    fn describe(&self) -> String {
+        match (&self.database_url, &self.db) {
+            (Some(url), _) => redact(url),
+            (None, Some(path)) => path.display().to_string(),
+            (None, None) => DEFAULT_DB.to_string(),
+        }
+    }
+}
+
+/// A URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &credentials[..colon], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().context("starting the async runtime")
+}
+
+async fn open(location: &Location) -> Result<Box<dyn Store>> {
+    let store: Box<dyn Store> = match (&location.database_url, &location.db) {
+        (Some(url), _) => Box::new(nianbao_store::PostgresStore::connect(url).await.with_context(|| format!("opening {}", redact(url)))?),
+        (None, path) => {
+            let path = path.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
+            Box::new(nianbao_store::SqliteStore::open(&path).await.with_context(|| format!("opening {}", path.display()))?)
+        }
+    };
+    Ok(store)
+}
+
+fn framework(location: &Location) -> Result<nianbao_core::Framework> {
+    nianbao_io::load_framework_file(&location.framework)
+        .map_err(|problems| anyhow!("cannot load framework {}:\n{problems}", location.framework.display()))
+}
+
+pub fn init(location: &Location) -> Result<ExitCode> {
+    let framework = framework(location)?;
+    runtime()?.block_on(async {
+        let store = open(location).await?;
+        store.bind_framework(&framework).await?;
+        println!("{} database ready at {} (framework {} {})", store.backend(), location.describe(), framework.id, framework.version);
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn set_year_closed(location: &Location, year: i32, closed: bool) -> Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(location).await?;
+        store.set_year_closed(year, closed).await?;
+        println!("{year} is now {}", if closed { "closed" } else { "open" });
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn status(location: &Location) -> Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(location).await?;
+        let (reported, aggregated, history) = store.counts().await?;
+        let orgs = store.org_units().await?.len();
+        println!("{} at {}: {orgs} org units, {reported} reported values, {aggregated} aggregated values, {history} history entries", store.backend(), location.describe());
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn load(directory: &Path, location: &Location) -> Result<ExitCode> {
+    let loaded = crate::load(directory)?;
+    let stored_framework = framework(location)?;
+    if stored_framework.id != loaded.framework.id || stored_framework.version != loaded.framework.version {
+        return Err(anyhow!(
+            "{} follows framework {} {}, the database {} {}",
+            directory.display(),
+            loaded.framework.id,
+            loaded.framework.version,
+            stored_framework.id,
+            stored_framework.version
+        ));
+    }
+    let total = loaded.dataset.value_count();
+    runtime()?.block_on(async {
+        let store = open(location).await?;
+        let options = LoadOptions {
+            provenance: Provenance::Imported,
+            actor: std::env::var("USER").unwrap_or_else(|_| "nianbao".into()),
+            reason: format!("nianbao load {}", directory.display()),
+        };
+        let progress = |done: usize, all: usize| {
+            if all >= 100_000 {
+                eprint!("\rloading {done}/{all} values");
+                if done == all {
+                    eprintln!();
+                }
+            }
+        };
+        let report = store.load(&loaded.framework, &loaded.dataset, &options, &progress).await?;
+        println!(
+            "loaded {} into {}: {} org units added, {} values inserted, {} updated, {} unchanged (of {total})",
+            directory.display(),
+            location.describe(),
+            report.orgs_added,
+            report.values_inserted,
+            report.values_updated,
+            report.values_unchanged
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn aggregate(location: &Location, year: i32) -> Result<ExitCode> {
+    let framework = framework(location)?;
+    runtime()?.block_on(async {
+        let store = open(location).await?;
+        store.bind_framework(&framework).await?;
+        let dataset = store.read_dataset(&framework, ReadLayer::Reported).await?;
+        let rolled = roll_up(&framework, &dataset, year);
+        let written = store.replace_aggregates(&framework, &dataset, &rolled, "nianbao aggregate").await?;
+        println!("aggregated {year}: {written} values for {} org units above the schools", rolled.values.len());
+        let found = differences(&framework, &dataset, &rolled);
+        if found.is_empty() {
+            println!("every figure entered above the schools equals the aggregate of its schools");
+        } else {
+            println!("{} figure(s) entered above the schools differ from the aggregate of their schools:", found.len());
+            for difference in &found {
+                let indicator = framework.indicator(difference.indicator);
+                let (reporting, schools) = rolled.coverage(difference.org, difference.indicator);
+                println!(
+                    "  {} {}「{}」{}: entered {}, aggregated {} ({reporting}/{schools} schools)",
+                    dataset.orgs[difference.org].name,
+                    year,
+                    indicator.printed_label(),
+                    indicator.printed_unit(),
+                    difference.entered.format(indicator.decimals),
+                    difference.aggregated.format(indicator.decimals)
+                );
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Reads the stored values as a dataset, for the table commands.
+pub fn read(location: &Location, layer: ReadLayer) -> Result<LoadedDataset> {
+    let framework = framework(location)?;
+    runtime()?.block_on(async {
+        let store = open(location).await?;
+        store.bind_framework(&framework).await?;
+        let mut dataset = store.read_dataset(&framework, layer).await?;
+        dataset.name = format!("{} ({})", location.describe(), store.backend());
+        Ok(LoadedDataset { framework, framework_path: location.framework.clone(), dataset, directory: PathBuf::from(location.describe()) })
+    })
+}
