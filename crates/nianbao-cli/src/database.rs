@@ -49,15 +49,23 @@ fn redact(url: &str) -> String {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().context("starting the async runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
 }
 
 async fn open(location: &Location) -> Result<Box<dyn Store>> {
     let store: Box<dyn Store> = match (&location.database_url, &location.db) {
-        (Some(url), _) => Box::new(nianbao_store::PostgresStore::connect(url).await.with_context(|| format!("opening {}", redact(url)))?),
+        (Some(url), _) => Box::new(
+            nianbao_store::PostgresStore::connect(url).await.with_context(|| format!("opening {}", redact(url)))?,
+        ),
         (None, path) => {
             let path = path.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
-            Box::new(nianbao_store::SqliteStore::open(&path).await.with_context(|| format!("opening {}", path.display()))?)
+            Box::new(
+                nianbao_store::SqliteStore::open(&path).await.with_context(|| format!("opening {}", path.display()))?,
+            )
         }
     };
     Ok(store)
@@ -73,7 +81,13 @@ pub fn init(location: &Location) -> Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(location).await?;
         store.bind_framework(&framework).await?;
-        println!("{} database ready at {} (framework {} {})", store.backend(), location.describe(), framework.id, framework.version);
+        println!(
+            "{} database ready at {} (framework {} {})",
+            store.backend(),
+            location.describe(),
+            framework.id,
+            framework.version
+        );
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -180,6 +194,11 @@ pub fn read(location: &Location, layer: ReadLayer) -> Result<LoadedDataset> {
         store.bind_framework(&framework).await?;
         let mut dataset = store.read_dataset(&framework, layer).await?;
         dataset.name = format!("{} ({})", location.describe(), store.backend());
-        Ok(LoadedDataset { framework, framework_path: location.framework.clone(), dataset, directory: PathBuf::from(location.describe()) })
+        Ok(LoadedDataset {
+            framework,
+            framework_path: location.framework.clone(),
+            dataset,
+            directory: PathBuf::from(location.describe()),
+        })
     })
 }

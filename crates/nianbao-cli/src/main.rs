@@ -211,7 +211,11 @@ fn load_selection(selection: &Selection) -> Result<LoadedDataset> {
     if selection.db.is_none() && selection.database_url.is_none() {
         return load(&selection.dataset);
     }
-    let location = database::Location { db: selection.db.clone(), database_url: selection.database_url.clone(), framework: selection.framework.clone() };
+    let location = database::Location {
+        db: selection.db.clone(),
+        database_url: selection.database_url.clone(),
+        framework: selection.framework.clone(),
+    };
     let layer = match selection.layer.as_str() {
         "reported" => nianbao_store::ReadLayer::Reported,
         "aggregated" => nianbao_store::ReadLayer::Aggregated,

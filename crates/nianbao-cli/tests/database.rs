@@ -14,15 +14,45 @@ fn load_aggregate_and_print_the_city_tables_from_the_database() {
     assert!(second.contains("0 org units added, 0 values inserted, 0 updated, 13128 unchanged"), "{second}");
     for year in ["2023", "2024"] {
         let aggregated = nianbao_ok(&["aggregate", "--year", year, "--db", db]);
-        assert!(aggregated.contains("every figure entered above the schools equals the aggregate of its schools"), "{aggregated}");
+        assert!(
+            aggregated.contains("every figure entered above the schools equals the aggregate of its schools"),
+            "{aggregated}"
+        );
     }
     for table in ["a1", "a3", "a4", "a5", "a6", "t1", "t2"] {
-        let published = nianbao_ok(&["table", table, "--dataset", "datasets/ganzhou", "--year", "2024", "--format", "csv"]);
-        let from_db = nianbao_ok(&["table", table, "--db", db, "--layer", "aggregated", "--org", "ganzhou", "--year", "2024", "--format", "csv"]);
+        let published =
+            nianbao_ok(&["table", table, "--dataset", "datasets/ganzhou", "--year", "2024", "--format", "csv"]);
+        let from_db = nianbao_ok(&[
+            "table",
+            table,
+            "--db",
+            db,
+            "--layer",
+            "aggregated",
+            "--org",
+            "ganzhou",
+            "--year",
+            "2024",
+            "--format",
+            "csv",
+        ]);
         assert_eq!(from_db, published, "{table}: the aggregated city table equals the published one");
     }
     let published = nianbao_ok(&["table", "a2", "--dataset", "datasets/ganzhou", "--year", "2024", "--format", "csv"]);
-    let from_db = nianbao_ok(&["table", "a2", "--db", db, "--layer", "aggregated", "--org", "ganzhou", "--year", "2024", "--format", "csv"]);
+    let from_db = nianbao_ok(&[
+        "table",
+        "a2",
+        "--db",
+        db,
+        "--layer",
+        "aggregated",
+        "--org",
+        "ganzhou",
+        "--year",
+        "2024",
+        "--format",
+        "csv",
+    ]);
     let rates = |csv: &str| csv.lines().map(|l| l.split(',').take(5).collect::<Vec<_>>().join(",")).collect::<Vec<_>>();
     assert_eq!(rates(&from_db), rates(&published), "附表 2 rates");
     let status = nianbao_ok(&["db", "status", "--db", db]);
@@ -37,6 +67,10 @@ fn closed_year_refuses_a_load() {
     nianbao_ok(&["db", "close-year", "2024", "--db", db]);
     let output = nianbao(&["load", "datasets/ganzhou", "--db", db]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("year 2024 is closed"), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("year 2024 is closed"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(nianbao_ok(&["db", "status", "--db", db]).contains("0 org units, 0 reported values"));
 }

@@ -67,25 +67,58 @@ impl RollUp {
     }
 }
 
+/// What one indicator needs from each school's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// Only the sum (sums; also the parts of ratios).
+    Sum,
+    /// The weighted sum and the sum of weights, weighted by another indicator.
+    Weighted(IndicatorIndex),
+    /// Minimum and maximum.
+    Extremes,
+    /// Nothing from the values (counts of schools, not aggregable, text).
+    Nothing,
+}
+
 /// What each indicator needs from a school's values, prepared once per framework.
 #[derive(Debug, Clone)]
 pub struct AggregationPlan {
     rules: Vec<Aggregation>,
-    /// The weight indicator of weighted means.
-    weights: Vec<Option<IndicatorIndex>>,
+    needs: Vec<Need>,
+    /// Indicators counted with `count_orgs`: (indicator, attribute and accepted values).
+    counted: Vec<(usize, Option<String>, Vec<String>)>,
 }
 
 impl AggregationPlan {
     pub fn new(framework: &Framework) -> AggregationPlan {
         let rules: Vec<Aggregation> = framework.indicators.iter().map(|i| i.aggregation.clone()).collect();
-        let weights = rules
+        let mut needs: Vec<Need> = rules
             .iter()
             .map(|rule| match rule {
-                Aggregation::WeightedMean { by } => Some(*by),
+                Aggregation::Sum => Need::Sum,
+                Aggregation::WeightedMean { by } => Need::Weighted(*by),
+                Aggregation::Max | Aggregation::Min => Need::Extremes,
+                Aggregation::Ratio { .. } | Aggregation::CountOrgs { .. } | Aggregation::NotAggregable => Need::Nothing,
+            })
+            .collect();
+        for rule in &rules {
+            if let Aggregation::Ratio { numerator, denominator, .. } = rule {
+                for part in [numerator, denominator] {
+                    if needs[part.0] == Need::Nothing {
+                        needs[part.0] = Need::Sum;
+                    }
+                }
+            }
+        }
+        let counted = rules
+            .iter()
+            .enumerate()
+            .filter_map(|(index, rule)| match rule {
+                Aggregation::CountOrgs { attribute, values } => Some((index, attribute.clone(), values.clone())),
                 _ => None,
             })
             .collect();
-        AggregationPlan { rules, weights }
+        AggregationPlan { rules, needs, counted }
     }
 }
 
@@ -94,69 +127,83 @@ pub fn roll_up(framework: &Framework, dataset: &Dataset, year: i32) -> RollUp {
     roll_up_with(&AggregationPlan::new(framework), dataset, year)
 }
 
-/// As [`roll_up`], with a plan prepared once (for repeated roll-ups).
+/// As [`roll_up`], with a plan prepared once (for repeated roll-ups). Units are visited depth
+/// first, so only the accumulators of one path through the tree are held at a time.
 pub fn roll_up_with(plan: &AggregationPlan, dataset: &Dataset, year: i32) -> RollUp {
-    let indicator_count = plan.rules.len();
-    // Non-school units, deepest level first, so that children are complete before their parents.
-    let mut units: Vec<usize> =
-        (0..dataset.orgs.len()).filter(|&o| dataset.orgs[o].level != OrgLevel::School).collect();
-    units.sort_by_key(|&o| std::cmp::Reverse(dataset.orgs[o].level));
-    let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); dataset.orgs.len()];
+    let mut roots = Vec::new();
     for (index, org) in dataset.orgs.iter().enumerate() {
-        if let Some(parent) = org.parent {
-            children.entry(parent).or_default().push(index);
+        match org.parent {
+            Some(parent) => children[parent].push(index),
+            None => roots.push(index),
         }
     }
-
-    let mut pending: HashMap<usize, (Vec<Accumulator>, u32)> = HashMap::new();
     let mut result = RollUp { year, ..RollUp::default() };
-    for &unit in &units {
-        let mut accumulators = vec![Accumulator::default(); indicator_count];
-        let mut schools = 0u32;
-        for &child in children.get(&unit).map(Vec::as_slice).unwrap_or(&[]) {
-            if dataset.orgs[child].level == OrgLevel::School {
-                schools += 1;
-                add_school(plan, dataset, child, year, &mut accumulators);
-            } else if let Some((child_accumulators, child_schools)) = pending.remove(&child) {
-                schools += child_schools;
-                for (total, part) in accumulators.iter_mut().zip(&child_accumulators) {
-                    total.merge(part);
-                }
-            }
+    for root in roots {
+        if dataset.orgs[root].level != OrgLevel::School {
+            visit(plan, dataset, &children, root, year, &mut result);
         }
-        result.values.insert(unit, finish(plan, &accumulators, schools));
-        result.reporting.insert(unit, accumulators.iter().map(|a| a.reporting).collect());
-        result.schools.insert(unit, schools);
-        pending.insert(unit, (accumulators, schools));
     }
     result
 }
 
-fn add_school(plan: &AggregationPlan, dataset: &Dataset, school: usize, year: i32, accumulators: &mut [Accumulator]) {
-    let org = &dataset.orgs[school];
-    for (index, rule) in plan.rules.iter().enumerate() {
-        if let Aggregation::CountOrgs { attribute, values } = rule {
-            let matches = match attribute {
-                None => true,
-                Some(attribute) => org.attribute_values(attribute).iter().any(|v| values.iter().any(|w| w == v)),
-            };
-            accumulators[index].counted += u32::from(matches);
+/// Aggregates one unit from its children (recursively) and records its values; returns its
+/// accumulators and school count for its parent to merge.
+fn visit(
+    plan: &AggregationPlan,
+    dataset: &Dataset,
+    children: &[Vec<usize>],
+    unit: usize,
+    year: i32,
+    result: &mut RollUp,
+) -> (Vec<Accumulator>, u32) {
+    let mut accumulators = vec![Accumulator::default(); plan.rules.len()];
+    let mut schools = 0u32;
+    for &child in &children[unit] {
+        if dataset.orgs[child].level == OrgLevel::School {
+            schools += 1;
+            add_school(plan, dataset, child, year, &mut accumulators);
+        } else {
+            let (child_accumulators, child_schools) = visit(plan, dataset, children, child, year, result);
+            schools += child_schools;
+            for (total, part) in accumulators.iter_mut().zip(&child_accumulators) {
+                total.merge(part);
+            }
         }
     }
+    result.values.insert(unit, finish(plan, &accumulators, schools));
+    result.reporting.insert(unit, accumulators.iter().map(|a| a.reporting).collect());
+    result.schools.insert(unit, schools);
+    (accumulators, schools)
+}
+
+fn add_school(plan: &AggregationPlan, dataset: &Dataset, school: usize, year: i32, accumulators: &mut [Accumulator]) {
+    let org = &dataset.orgs[school];
+    for (index, attribute, values) in &plan.counted {
+        let matches = match attribute {
+            None => true,
+            Some(attribute) => org.attribute_values(attribute).iter().any(|v| values.iter().any(|w| w == v)),
+        };
+        accumulators[*index].counted += u32::from(matches);
+    }
     let Some(slots) = dataset.slots(school, year) else { return };
-    for (index, value) in slots.iter().enumerate() {
-        let accumulator = &mut accumulators[index];
+    for ((value, need), accumulator) in slots.iter().zip(&plan.needs).zip(accumulators.iter_mut()) {
         match value {
             Value::Number(number) => {
                 accumulator.reporting += 1;
-                accumulator.sum += number;
-                accumulator.min = Some(accumulator.min.map_or(*number, |m| m.min(*number)));
-                accumulator.max = Some(accumulator.max.map_or(*number, |m| m.max(*number)));
-                if let Some(by) = plan.weights[index]
-                    && let Some(Value::Number(weight)) = slots.get(by.0)
-                {
-                    accumulator.weighted_sum += number * weight;
-                    accumulator.weight_sum += weight;
+                match need {
+                    Need::Sum => accumulator.sum += number,
+                    Need::Weighted(by) => {
+                        if let Some(Value::Number(weight)) = slots.get(by.0) {
+                            accumulator.weighted_sum += number * weight;
+                            accumulator.weight_sum += weight;
+                        }
+                    }
+                    Need::Extremes => {
+                        accumulator.min = Some(accumulator.min.map_or(*number, |m| m.min(*number)));
+                        accumulator.max = Some(accumulator.max.map_or(*number, |m| m.max(*number)));
+                    }
+                    Need::Nothing => {}
                 }
             }
             Value::NotApplicable => accumulator.not_applicable += 1,

@@ -191,3 +191,53 @@ pub fn fill_school_values(framework: &Framework, dataset: &mut Dataset, schools:
         }
     }
 }
+
+/// A synthetic framework of `tables` × 20 indicators (400 with 20 tables): in each table a total
+/// with three exhaustive parts, subsets, counts, money, weighted percentages, a recomputed ratio
+/// and a maximum. For benchmarks at national scale.
+pub fn framework_text(tables: usize) -> String {
+    let mut text = String::from(
+        "[framework]\nid = \"synthetic\"\nversion = \"1\"\nname = \"合成指标体系（基准测试用）\"\nnotice = \"synthetic\"\n",
+    );
+    for t in 0..tables {
+        text.push_str(&format!("\n[[table]]\nid = \"t{t}\"\nnumber = \"表 {t}\"\ncaption = \"合成表 {t}\"\n"));
+        let mut indicator = |id: &str, rest: &str| {
+            text.push_str(&format!("\n[[table.indicator]]\nid = \"t{t}.{id}\"\nlabel = \"{id}\"\nen = \"{id}\"\ndefinition = \"合成\"\n{rest}"));
+        };
+        indicator("total", "unit = \"人\"\nkind = \"count\"\nbreakdown = \"exhaustive\"\n");
+        for p in 0..3 {
+            indicator(
+                &format!("part{p}"),
+                &format!("unit = \"人\"\nkind = \"count\"\nparent = \"t{t}.total\"\nrelation = \"part\"\n"),
+            );
+        }
+        for s in 0..3 {
+            indicator(
+                &format!("subset{s}"),
+                &format!("unit = \"人\"\nkind = \"count\"\nparent = \"t{t}.total\"\nrelation = \"subset\"\n"),
+            );
+        }
+        for c in 0..5 {
+            indicator(&format!("count{c}"), "unit = \"个\"\nkind = \"count\"\n");
+        }
+        for m in 0..3 {
+            indicator(&format!("money{m}"), "unit = \"万元\"\nkind = \"money\"\n");
+        }
+        for r in 0..3 {
+            indicator(
+                &format!("rate{r}"),
+                &format!(
+                    "unit = \"%\"\nkind = \"percentage\"\naggregate = {{ rule = \"weighted_mean\", by = \"t{t}.total\" }}\n"
+                ),
+            );
+        }
+        indicator(
+            "ratio",
+            &format!(
+                "unit = \":\"\nkind = \"ratio\"\naggregate = {{ rule = \"ratio\", numerator = \"t{t}.count0\", denominator = \"t{t}.count1\" }}\n"
+            ),
+        );
+        indicator("bandwidth", "unit = \"Mbps\"\nkind = \"amount\"\ndecimals = 0\naggregate = { rule = \"max\" }\n");
+    }
+    text
+}

@@ -458,7 +458,7 @@ macro_rules! implement_store {
 
                 let total = dataset.value_count();
                 let mut done = 0usize;
-                let mut inserts: Vec<NewValue<'_>> = Vec::with_capacity(BATCH);
+                let mut inserts: Vec<NewValue<'_>> = Vec::with_capacity(Self::BATCH);
                 let mut slots: Vec<((usize, i32), &[Value])> = dataset.iter_slots().collect();
                 slots.sort_by_key(|((org, year), _)| (*org, *year));
                 for ((org, year), values) in slots {
@@ -520,8 +520,8 @@ macro_rules! implement_store {
                             }
                             None => {
                                 inserts.push(NewValue { org: org_id, year: i64::from(year), indicator, text, state, note });
-                                if inserts.len() == BATCH {
-                                    insert_batch::<$database>(&mut transaction, &inserts, options, &stamp).await?;
+                                if inserts.len() == Self::BATCH {
+                                    Self::insert_new(&mut transaction, &inserts, options, &stamp).await?;
                                     report.values_inserted += inserts.len();
                                     inserts.clear();
                                 }
@@ -534,7 +534,7 @@ macro_rules! implement_store {
                     }
                 }
                 if !inserts.is_empty() {
-                    insert_batch::<$database>(&mut transaction, &inserts, options, &stamp).await?;
+                    Self::insert_new(&mut transaction, &inserts, options, &stamp).await?;
                     report.values_inserted += inserts.len();
                 }
                 transaction.commit().await?;
@@ -547,34 +547,34 @@ macro_rules! implement_store {
                 for unit in self.org_units().await? {
                     dataset.add_org(unit).map_err(StoreError::Invalid)?;
                 }
-                let mut rows = sqlx::query("SELECT org_id, year, indicator_id, value, state, note, layer FROM value ORDER BY layer DESC").fetch(&self.pool);
                 use futures_util::TryStreamExt;
                 let org_index: HashMap<String, usize> = dataset.orgs.iter().enumerate().map(|(i, o)| (o.id.clone(), i)).collect();
-                while let Some(row) = rows.try_next().await? {
-                    let row_layer: String = row.try_get(6)?;
-                    let wanted = match layer {
-                        ReadLayer::Reported => row_layer == "reported",
-                        ReadLayer::Aggregated => row_layer == "aggregated",
-                        ReadLayer::Combined => true,
-                    };
-                    if !wanted {
-                        continue;
-                    }
-                    let org_id: String = row.try_get(0)?;
-                    let indicator_id: String = row.try_get(2)?;
-                    let (Some(&org), Some(indicator)) = (org_index.get(&org_id), framework.lookup(&indicator_id)) else {
-                        return Err(StoreError::Invalid(format!("value of unknown org {org_id:?} or indicator {indicator_id:?}")));
-                    };
-                    let year = i32::try_from(row.try_get::<i64, _>(1)?).map_err(|_| StoreError::Invalid("year out of range".into()))?;
-                    let value = decode_value(&row.try_get::<String, _>(3)?, &row.try_get::<String, _>(4)?)?;
-                    // Combined: rows come reported first (ORDER BY layer DESC), so aggregated ones only fill gaps.
-                    if layer == ReadLayer::Combined && row_layer == "aggregated" && !dataset.get(org, year, indicator).is_missing() {
-                        continue;
-                    }
-                    dataset.set(org, year, indicator, value);
-                    let note: String = row.try_get(5)?;
-                    if !note.is_empty() {
-                        dataset.set_note(org, year, indicator, note);
+                let layers: &[&str] = match layer {
+                    ReadLayer::Reported => &["reported"],
+                    ReadLayer::Aggregated => &["aggregated"],
+                    // Reported first, so that aggregated values only fill the gaps.
+                    ReadLayer::Combined => &["reported", "aggregated"],
+                };
+                for (pass, row_layer) in layers.iter().enumerate() {
+                    let mut rows = sqlx::query("SELECT org_id, year, indicator_id, value, state, note FROM value WHERE layer = $1")
+                        .bind(*row_layer)
+                        .fetch(&self.pool);
+                    while let Some(row) = rows.try_next().await? {
+                        let org_id: &str = row.try_get(0)?;
+                        let indicator_id: &str = row.try_get(2)?;
+                        let (Some(&org), Some(indicator)) = (org_index.get(org_id), framework.lookup(indicator_id)) else {
+                            return Err(StoreError::Invalid(format!("value of unknown org {org_id:?} or indicator {indicator_id:?}")));
+                        };
+                        let year = i32::try_from(row.try_get::<i64, _>(1)?).map_err(|_| StoreError::Invalid("year out of range".into()))?;
+                        if pass > 0 && !dataset.get(org, year, indicator).is_missing() {
+                            continue;
+                        }
+                        let value = decode_value(row.try_get::<&str, _>(3)?, row.try_get::<&str, _>(4)?)?;
+                        dataset.set(org, year, indicator, value);
+                        let note: &str = row.try_get(5)?;
+                        if !note.is_empty() {
+                            dataset.set_note(org, year, indicator, note.to_string());
+                        }
                     }
                 }
                 Ok(dataset)
@@ -591,7 +591,7 @@ macro_rules! implement_store {
                 let mut written = 0;
                 let mut units: Vec<&usize> = roll_up.values.keys().collect();
                 units.sort();
-                let mut rows: Vec<(usize, usize, String, &'static str)> = Vec::with_capacity(BATCH);
+                let mut rows: Vec<(usize, usize, String, &'static str)> = Vec::with_capacity(Self::BATCH);
                 for &org in units {
                     for (index, value) in roll_up.values[&org].iter().enumerate() {
                         if value.is_missing() {
@@ -599,16 +599,16 @@ macro_rules! implement_store {
                         }
                         let (text, state) = encode_value(value);
                         rows.push((org, index, text, state));
-                        if rows.len() == BATCH {
+                        if rows.len() == Self::BATCH {
                             written += rows.len();
-                            insert_aggregates::<$database>(&mut transaction, framework, dataset, roll_up, &rows, actor, &stamp).await?;
+                            Self::insert_aggregate_rows(&mut transaction, framework, dataset, roll_up, &rows, actor, &stamp).await?;
                             rows.clear();
                         }
                     }
                 }
                 if !rows.is_empty() {
                     written += rows.len();
-                    insert_aggregates::<$database>(&mut transaction, framework, dataset, roll_up, &rows, actor, &stamp).await?;
+                    Self::insert_aggregate_rows(&mut transaction, framework, dataset, roll_up, &rows, actor, &stamp).await?;
                 }
                 transaction.commit().await?;
                 Ok(written)
@@ -723,6 +723,167 @@ where
     });
     builder.build().execute(&mut **transaction).await?;
     Ok(())
+}
+
+impl SqliteStore {
+    const BATCH: usize = BATCH;
+
+    async fn insert_new(
+        transaction: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        rows: &[NewValue<'_>],
+        options: &LoadOptions,
+        stamp: &str,
+    ) -> Result<(), StoreError> {
+        insert_batch(transaction, rows, options, stamp).await
+    }
+
+    async fn insert_aggregate_rows(
+        transaction: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        framework: &Framework,
+        dataset: &Dataset,
+        roll_up: &RollUp,
+        rows: &[(usize, usize, String, &'static str)],
+        actor: &str,
+        stamp: &str,
+    ) -> Result<(), StoreError> {
+        insert_aggregates(transaction, framework, dataset, roll_up, rows, actor, stamp).await
+    }
+}
+
+/// A CSV field for PostgreSQL COPY: always quoted (so that an empty string is not NULL).
+fn csv_field(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        if c == '"' {
+            out.push('"');
+        }
+        out.push(c);
+    }
+    out.push('"');
+}
+
+impl PostgresStore {
+    /// COPY sends large batches in one round trip.
+    const BATCH: usize = 50_000;
+
+    async fn copy(
+        transaction: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        statement: &str,
+        data: String,
+    ) -> Result<(), StoreError> {
+        let mut copy = transaction.copy_in_raw(statement).await?;
+        copy.send(data.into_bytes()).await?;
+        copy.finish().await?;
+        Ok(())
+    }
+
+    async fn insert_new(
+        transaction: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        rows: &[NewValue<'_>],
+        options: &LoadOptions,
+        stamp: &str,
+    ) -> Result<(), StoreError> {
+        let mut values = String::with_capacity(rows.len() * 96);
+        let mut history = String::with_capacity(rows.len() * 112);
+        for row in rows {
+            let year = row.year.to_string();
+            for (i, field) in [
+                row.org,
+                &year,
+                row.indicator,
+                "reported",
+                &row.text,
+                row.state,
+                options.provenance.as_str(),
+                &row.note,
+                "1",
+                &options.actor,
+                stamp,
+            ]
+            .iter()
+            .enumerate()
+            {
+                if i > 0 {
+                    values.push(',');
+                }
+                csv_field(&mut values, field);
+            }
+            values.push('\n');
+            let new_value = match row.state {
+                "not_applicable" => "-".to_string(),
+                "text" => format!("t:{}", row.text),
+                _ => row.text.clone(),
+            };
+            // old_value and old_version are NULL: unquoted empty fields.
+            for (i, field) in [
+                Some(row.org),
+                Some(&year),
+                Some(row.indicator),
+                Some("reported"),
+                None,
+                Some(new_value.as_str()),
+                None,
+                Some("1"),
+                Some(options.provenance.as_str()),
+                Some(options.actor.as_str()),
+                Some(stamp),
+                Some(options.reason.as_str()),
+            ]
+            .iter()
+            .enumerate()
+            {
+                if i > 0 {
+                    history.push(',');
+                }
+                if let Some(field) = field {
+                    csv_field(&mut history, field);
+                }
+            }
+            history.push('\n');
+        }
+        Self::copy(transaction, "COPY value (org_id, year, indicator_id, layer, value, state, provenance, note, version, changed_by, changed_at) FROM STDIN WITH (FORMAT csv)", values).await?;
+        Self::copy(transaction, "COPY value_history (org_id, year, indicator_id, layer, old_value, new_value, old_version, new_version, provenance, changed_by, changed_at, reason) FROM STDIN WITH (FORMAT csv)", history).await
+    }
+
+    async fn insert_aggregate_rows(
+        transaction: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        framework: &Framework,
+        dataset: &Dataset,
+        roll_up: &RollUp,
+        rows: &[(usize, usize, String, &'static str)],
+        actor: &str,
+        stamp: &str,
+    ) -> Result<(), StoreError> {
+        let mut data = String::with_capacity(rows.len() * 110);
+        let year = roll_up.year.to_string();
+        for (org, index, text, state) in rows {
+            let (reporting, schools) = roll_up.coverage(*org, IndicatorIndex(*index));
+            let (reporting, schools) = (reporting.to_string(), schools.to_string());
+            let fields = [
+                dataset.orgs[*org].id.as_str(),
+                &year,
+                &framework.indicators[*index].id,
+                "aggregated",
+                text,
+                state,
+                "aggregated",
+                "",
+                "1",
+                actor,
+                stamp,
+                &reporting,
+                &schools,
+            ];
+            for (i, field) in fields.iter().enumerate() {
+                if i > 0 {
+                    data.push(',');
+                }
+                csv_field(&mut data, field);
+            }
+            data.push('\n');
+        }
+        Self::copy(transaction, "COPY value (org_id, year, indicator_id, layer, value, state, provenance, note, version, changed_by, changed_at, reporting, schools) FROM STDIN WITH (FORMAT csv)", data).await
+    }
 }
 
 implement_store!(SqliteStore, sqlx::Sqlite, "sqlite");
