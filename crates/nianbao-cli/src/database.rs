@@ -25,6 +25,15 @@ pub struct Location {
 pub const DEFAULT_DB: &str = "nianbao.sqlite";
 
 impl Location {
+    /// What `nianbao_store::open` takes: the URL or the SQLite path.
+    pub fn describe_for_open(&self) -> String {
+        match (&self.database_url, &self.db) {
+            (Some(url), _) => url.clone(),
+            (None, Some(path)) => path.display().to_string(),
+            (None, None) => DEFAULT_DB.to_string(),
+        }
+    }
+
     fn describe(&self) -> String {
         match (&self.database_url, &self.db) {
             (Some(url), _) => redact(url),

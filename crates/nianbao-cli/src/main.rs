@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod database;
+mod exchange;
+mod report;
 
 #[derive(Parser, Debug)]
 #[command(name = "nianbao", version, about = "职业教育质量年度报告 — indicator framework, data and reports")]
@@ -57,6 +59,62 @@ enum Command {
         org: String,
         #[arg(long, default_value_t = 2024)]
         seed: u64,
+    },
+    /// Build a report from a template and write it as HTML, Markdown, DOCX and PDF.
+    Report {
+        #[command(flatten)]
+        source: Source,
+        /// Output folder.
+        #[arg(long, default_value = "out/report")]
+        out: PathBuf,
+        /// Comma-separated formats: html, md, docx, pdf.
+        #[arg(long, default_value = "html,md,docx,pdf")]
+        formats: String,
+        /// Report template (default: the city template, or the school template for a school).
+        #[arg(long)]
+        template: Option<PathBuf>,
+    },
+    /// Build the demo database from the bundled data and write the Ganzhou 2024 report in every format.
+    Demo {
+        /// Output folder.
+        #[arg(long, default_value = "out/demo")]
+        out: PathBuf,
+    },
+    /// Write an Excel fill-in template for a school and year (or, with --multi, a workbook with one
+    /// row per school below an org unit).
+    Template {
+        /// The school (or, with --multi, the county or city).
+        #[arg(long)]
+        school: String,
+        #[arg(long)]
+        year: i32,
+        /// Output .xlsx file.
+        #[arg(short = 'o', long)]
+        out: PathBuf,
+        #[arg(long)]
+        multi: bool,
+        #[command(flatten)]
+        location: database::Location,
+    },
+    /// Import a filled-in template or a multi-school workbook into the database: all or nothing;
+    /// every problem is reported at sheet!cell; the validation engine's findings follow.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        location: database::Location,
+        /// Message language: zh or en.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+    },
+    /// Export every table (xlsx), the long-format values (csv) or SDMX-CSV of a year.
+    Export {
+        #[command(flatten)]
+        source: Source,
+        /// xlsx, csv or sdmx.
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        #[arg(short = 'o', long)]
+        out: PathBuf,
     },
     /// Create or inspect the database.
     Db {
@@ -132,7 +190,7 @@ enum FrameworkCommand {
 }
 
 #[derive(clap::Args, Debug)]
-struct Selection {
+struct Source {
     /// Dataset folder (holding dataset.toml, orgs.csv, values.csv); the default source.
     #[arg(long, default_value = "datasets/ganzhou", conflicts_with_all = ["db", "database_url"])]
     dataset: PathBuf,
@@ -154,6 +212,12 @@ struct Selection {
     /// Org unit id; defaults to the highest-level unit holding values.
     #[arg(long)]
     org: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+struct Selection {
+    #[command(flatten)]
+    source: Source,
     /// Output format: text, markdown, csv or json.
     #[arg(long, default_value = "text")]
     format: String,
@@ -174,7 +238,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Framework { command: FrameworkCommand::Check { file } } => framework_check(&file),
         Command::Table { table, selection } => {
-            let loaded = load_selection(&selection)?;
+            let loaded = load_selection(&selection.source)?;
             let table = loaded
                 .framework
                 .table(&table)
@@ -184,6 +248,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 })?
                 .clone();
             print_tables(&loaded, &selection, &[&table])
+        }
+        Command::Report { source, out, formats, template } => {
+            let loaded = load_selection(&source)?;
+            let year = match source.year {
+                Some(year) => year,
+                None => *loaded.dataset.years().last().context("the dataset holds no values")?,
+            };
+            report::report(&loaded, source.org.as_deref(), year, &out, &formats, template.as_deref())
+        }
+        Command::Demo { out } => report::demo(&out),
+        Command::Template { school, year, out, multi, location } => {
+            let loaded = database::read(&location, nianbao_store::ReadLayer::Combined)?;
+            exchange::template(&loaded, &school, year, &out, multi)
+        }
+        Command::Import { file, location, lang } => exchange::import(&file, &location, &lang),
+        Command::Export { source, format, out } => {
+            let loaded = load_selection(&source)?;
+            let year = match source.year {
+                Some(year) => year,
+                None => *loaded.dataset.years().last().context("the dataset holds no values")?,
+            };
+            exchange::export(&loaded, source.org.as_deref(), year, &format, &out)
         }
         Command::Db { command } => match command {
             DbCommand::Init { location } => database::init(&location),
@@ -198,7 +284,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             validate(&dataset, year, org.as_deref(), &format, &lang)
         }
         Command::Tables { selection, include_unprinted } => {
-            let loaded = load_selection(&selection)?;
+            let loaded = load_selection(&selection.source)?;
             let tables: Vec<_> =
                 loaded.framework.tables.iter().filter(|t| t.printed || include_unprinted).cloned().collect();
             print_tables(&loaded, &selection, &tables.iter().collect::<Vec<_>>())
@@ -207,7 +293,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// The dataset a table command reads: a dataset folder, or a database.
-fn load_selection(selection: &Selection) -> Result<LoadedDataset> {
+fn load_selection(selection: &Source) -> Result<LoadedDataset> {
     if selection.db.is_none() && selection.database_url.is_none() {
         return load(&selection.dataset);
     }
@@ -264,7 +350,7 @@ fn print_tables(loaded: &LoadedDataset, selection: &Selection, tables: &[&nianba
         anyhow!("unknown format {:?}; expected one of {}", selection.format, TableFormat::NAMES.join(", "))
     })?;
     let dataset = &loaded.dataset;
-    let org = match &selection.org {
+    let org = match &selection.source.org {
         Some(id) => dataset
             .org_index(id)
             .with_context(|| format!("unknown org unit {id:?} in {}", loaded.directory.display()))?,
@@ -273,7 +359,7 @@ fn print_tables(loaded: &LoadedDataset, selection: &Selection, tables: &[&nianba
             dataset.org_index(&org.id).context("default org")?
         }
     };
-    let year = match selection.year {
+    let year = match selection.source.year {
         Some(year) => year,
         None => *dataset.years().last().context("the dataset holds no values")?,
     };

@@ -1,6 +1,7 @@
 //! Integration tests of the `nianbao` binary (one test binary; modules per area).
 
 mod database;
+mod demo;
 mod expect;
 mod framework_check;
 mod reference_figures;

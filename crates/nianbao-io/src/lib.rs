@@ -2,5 +2,7 @@
 
 pub mod csv_text;
 pub mod dataset_dir;
+pub mod excel;
+pub mod lenient;
 
 pub use dataset_dir::{LoadedDataset, load_dataset_dir, load_framework_file, orgs_csv, values_csv};

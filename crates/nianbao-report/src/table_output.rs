@@ -47,14 +47,16 @@ fn year_header(year: i32) -> String {
 }
 
 /// A grid of cells: the header lines, then the body; `right` says which columns are right-aligned.
-struct Grid {
-    header: Vec<Vec<String>>,
-    body: Vec<Vec<String>>,
-    right: Vec<bool>,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grid {
+    pub header: Vec<Vec<String>>,
+    pub body: Vec<Vec<String>>,
+    pub right: Vec<bool>,
 }
 
-/// Column headers and body cells of a view in its printed layout.
-fn grid(view: &TableView) -> Grid {
+/// Column headers and body cells of a view in its printed layout (a single-row table with column
+/// groups has two header lines: groups, then columns; a group title appears once, at its first column).
+pub fn grid(view: &TableView) -> Grid {
     match view.layout {
         TableLayout::IndicatorRows => {
             let mut header = vec!["指标".to_string(), "单位".to_string()];
@@ -214,6 +216,11 @@ fn markdown_escape(text: &str) -> String {
 /// The table as a Markdown (GFM) pipe table under a bold title. Grouped column headers are
 /// written as “group：header”.
 pub fn markdown(view: &TableView) -> String {
+    markdown_titled(view, &view.title)
+}
+
+/// As [`markdown`], under a given title (a report numbers its tables itself).
+pub fn markdown_titled(view: &TableView, title: &str) -> String {
     let mut grid = grid(view);
     if grid.header.len() == 2 {
         let merged = view
@@ -226,7 +233,7 @@ pub fn markdown(view: &TableView) -> String {
             .collect();
         grid.header = vec![merged];
     }
-    let mut out = format!("**{}**\n\n", markdown_escape(&view.title));
+    let mut out = format!("**{}**\n\n", markdown_escape(title));
     let line = |cells: &[String]| {
         format!("| {} |\n", cells.iter().map(|c| markdown_escape(c)).collect::<Vec<_>>().join(" | "))
     };

@@ -225,7 +225,7 @@ macro_rules! implement_store {
             }
 
             async fn write_value(&self, write: &ValueWrite) -> Result<i64, StoreError> {
-                let mut transaction = self.pool.begin().await?;
+                let mut transaction = self.begin_write().await?;
                 Self::check_open(&mut transaction, write.year).await?;
                 let known: Option<i64> = sqlx::query_scalar("SELECT CAST(1 AS BIGINT) FROM org_unit WHERE id = $1")
                     .bind(&write.org)
@@ -382,7 +382,7 @@ macro_rules! implement_store {
                 self.bind_framework(framework).await?;
                 let mut report = LoadReport::default();
                 let stamp = now();
-                let mut transaction = self.pool.begin().await?;
+                let mut transaction = self.begin_write().await?;
 
                 // Closed years refuse the whole load.
                 let years = dataset.years();
@@ -582,7 +582,7 @@ macro_rules! implement_store {
 
             async fn replace_aggregates(&self, framework: &Framework, dataset: &Dataset, roll_up: &RollUp, actor: &str) -> Result<usize, StoreError> {
                 let stamp = now();
-                let mut transaction = self.pool.begin().await?;
+                let mut transaction = self.begin_write().await?;
                 Self::check_open(&mut transaction, roll_up.year).await?;
                 sqlx::query("DELETE FROM value WHERE layer = 'aggregated' AND year = $1")
                     .bind(i64::from(roll_up.year))
@@ -728,6 +728,12 @@ where
 impl SqliteStore {
     const BATCH: usize = BATCH;
 
+    /// Write transactions take the write lock at once (BEGIN IMMEDIATE): two writers then wait
+    /// for each other (busy timeout) instead of deadlocking when both upgrade a read lock.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     async fn insert_new(
         transaction: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
         rows: &[NewValue<'_>],
@@ -765,6 +771,10 @@ fn csv_field(out: &mut String, text: &str) {
 impl PostgresStore {
     /// COPY sends large batches in one round trip.
     const BATCH: usize = 50_000;
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
 
     async fn copy(
         transaction: &mut sqlx::Transaction<'static, sqlx::Postgres>,

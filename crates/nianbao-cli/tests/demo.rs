@@ -1,0 +1,50 @@
+//! `nianbao demo` (the README's main command) and `nianbao report` for a school and for every format.
+
+use crate::{nianbao, nianbao_ok};
+
+#[test]
+fn demo_writes_the_city_and_a_school_report_in_every_format() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("demo");
+    let stdout = nianbao_ok(&["demo", "--out", out.to_str().expect("utf-8 path")]);
+    assert!(stdout.contains("demo written to"), "{stdout}");
+    for stem in ["ganzhou-2024", "yudu-s1-2024"] {
+        for extension in ["html", "md", "docx", "pdf"] {
+            let path = out.join(format!("{stem}.{extension}"));
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            assert!(size > 1000, "{} is missing or empty", path.display());
+        }
+    }
+    let html = std::fs::read_to_string(out.join("ganzhou-2024.html")).expect("html");
+    assert!(
+        html.contains("<caption>附表 6 落实政策表</caption>") && html.contains("案例 15"),
+        "the city report is complete"
+    );
+    let school = std::fs::read_to_string(out.join("yudu-s1-2024.md")).expect("md");
+    assert!(
+        school.contains("于都县第一中等职业学校（样例）质量年度报告（2024年）"),
+        "the school report is about the school"
+    );
+    assert!(school.contains("**附表 1 人才培养质量计分卡**"));
+}
+
+#[test]
+fn report_errors_name_the_template_position() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let template = dir.path().join("template.md");
+    std::fs::write(&template, "# 标题\n{{ value(a1.nothing) }}\n").expect("write");
+    let output = nianbao(&[
+        "report",
+        "--dataset",
+        "datasets/ganzhou",
+        "--year",
+        "2024",
+        "--template",
+        template.to_str().expect("path"),
+        "--out",
+        dir.path().to_str().expect("path"),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("template.md:2:4: error: unknown indicator \"a1.nothing\""), "{stderr}");
+}

@@ -1,0 +1,177 @@
+//! The document model of a report: blocks (headings, paragraphs, tables, figures, charts, case
+//! studies, notes, catalogues), already numbered. Every renderer reads this model and nothing else.
+
+use nianbao_core::table_view::TableView;
+
+/// A whole report, numbered and bound to data.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub title: String,
+    pub issuer: String,
+    pub date: String,
+    pub org_name: String,
+    pub year: i32,
+    /// Shown on the cover and in the footer when figures or texts are samples.
+    pub sample_notice: Option<String>,
+    pub blocks: Vec<Block>,
+}
+
+/// An image: SVG source (charts, drawings) or PNG bytes, with its printed size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Image {
+    pub svg: Option<String>,
+    pub png: Option<Vec<u8>>,
+    pub width_mm: u32,
+    pub height_mm: u32,
+    pub alt: String,
+}
+
+/// A numbered, captioned item: a table, a figure or a case study.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caption {
+    /// Anchor for cross-references and catalogues, e.g. `tab-3`.
+    pub anchor: String,
+    /// e.g. “表 3”, “附表 1”, “图 2”, “案例 4”.
+    pub number: String,
+    pub text: String,
+}
+
+impl Caption {
+    /// “表 3 在校生与招生人数”.
+    pub fn full(&self) -> String {
+        format!("{} {}", self.number, self.text)
+    }
+}
+
+/// Text within a paragraph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inline {
+    Text(String),
+    /// A number (or phrase) computed from data; `source` says from what (for tracing).
+    Bound {
+        text: String,
+        source: String,
+    },
+    /// A cross-reference to a numbered item, already resolved to its number.
+    Reference {
+        anchor: String,
+        text: String,
+    },
+    Strong(String),
+}
+
+/// A figure inside a case study, or on its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub caption: Caption,
+    pub image: Image,
+}
+
+/// The kinds of catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatalogueKind {
+    Contents,
+    Tables,
+    Figures,
+    Cases,
+}
+
+impl CatalogueKind {
+    pub fn title(self) -> &'static str {
+        match self {
+            CatalogueKind::Contents => "目录",
+            CatalogueKind::Tables => "表目录",
+            CatalogueKind::Figures => "图目录",
+            CatalogueKind::Cases => "案例目录",
+        }
+    }
+}
+
+/// One block of the report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Heading { level: u8, number: Option<String>, text: String, anchor: String },
+    Paragraph(Vec<Inline>),
+    Note(Vec<Inline>),
+    Table { caption: Caption, view: TableView, appendix: bool },
+    Figure(Figure),
+    Case { caption: Caption, school: String, paragraphs: Vec<Vec<Inline>>, figures: Vec<Figure> },
+    Catalogue(CatalogueKind),
+    PageBreak,
+}
+
+/// One line of a catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueEntry {
+    pub anchor: String,
+    pub level: u8,
+    /// As printed in the catalogue: “1.1 规模和结构”, “表 1 在校生与招生人数”.
+    pub text: String,
+}
+
+impl Report {
+    /// The entries of a catalogue, generated from the content: they always equal the body.
+    pub fn catalogue(&self, kind: CatalogueKind) -> Vec<CatalogueEntry> {
+        let mut entries = Vec::new();
+        for block in &self.blocks {
+            match (kind, block) {
+                (CatalogueKind::Contents, Block::Heading { level, number, text, anchor }) if *level <= 2 => {
+                    entries.push(CatalogueEntry {
+                        anchor: anchor.clone(),
+                        level: *level,
+                        text: heading_text(number.as_deref(), text),
+                    });
+                }
+                (CatalogueKind::Tables, Block::Table { caption, .. }) => {
+                    entries.push(CatalogueEntry { anchor: caption.anchor.clone(), level: 1, text: caption.full() })
+                }
+                (CatalogueKind::Figures, Block::Figure(figure)) => entries.push(CatalogueEntry {
+                    anchor: figure.caption.anchor.clone(),
+                    level: 1,
+                    text: figure.caption.full(),
+                }),
+                (CatalogueKind::Figures, Block::Case { figures, .. }) => {
+                    for figure in figures {
+                        entries.push(CatalogueEntry {
+                            anchor: figure.caption.anchor.clone(),
+                            level: 1,
+                            text: figure.caption.full(),
+                        });
+                    }
+                }
+                (CatalogueKind::Cases, Block::Case { caption, .. }) => {
+                    entries.push(CatalogueEntry { anchor: caption.anchor.clone(), level: 1, text: caption.full() })
+                }
+                _ => {}
+            }
+        }
+        entries
+    }
+
+    /// Every table of the report, in order.
+    pub fn tables(&self) -> impl Iterator<Item = (&Caption, &TableView)> {
+        self.blocks.iter().filter_map(|block| match block {
+            Block::Table { caption, view, .. } => Some((caption, view)),
+            _ => None,
+        })
+    }
+}
+
+/// A heading as printed: “1.1 规模和结构”, or the text alone when unnumbered.
+pub fn heading_text(number: Option<&str>, text: &str) -> String {
+    match number {
+        Some(number) => format!("{number} {text}"),
+        None => text.to_string(),
+    }
+}
+
+/// The plain text of inline content.
+pub fn plain_text(inlines: &[Inline]) -> String {
+    inlines
+        .iter()
+        .map(|inline| match inline {
+            Inline::Text(text) | Inline::Strong(text) => text.as_str(),
+            Inline::Bound { text, .. } | Inline::Reference { text, .. } => text.as_str(),
+        })
+        .collect()
+}

@@ -1,0 +1,339 @@
+//! DOCX for Word, WPS and LibreOffice: A4, 黑体 headings, 仿宋 body, page numbers in the footer,
+//! bordered tables whose header rows repeat, and contents/catalogues whose lines are PAGEREF
+//! fields to bookmarks (page numbers filled in by the word processor).
+
+use super::Options;
+use super::raster::svg_to_png;
+use crate::document::{Block, CatalogueKind, Figure, Image, Inline, Report, heading_text, plain_text};
+use crate::table_output::grid;
+use docx_rs::*;
+use nianbao_core::TableLayout;
+use nianbao_core::table_view::TableView;
+use std::collections::HashMap;
+
+/// Errors while writing a DOCX.
+#[derive(Debug, thiserror::Error)]
+pub enum DocxError {
+    #[error("image {0}: {1}")]
+    Image(String, String),
+    #[error("cannot write the DOCX package: {0}")]
+    Package(String),
+}
+
+const BODY_FONT: &str = "FangSong";
+const HEADING_FONT: &str = "SimHei";
+/// Text width of A4 with 2.5 cm side margins, in twentieths of a point.
+const TEXT_WIDTH: usize = 9_072;
+
+fn body_fonts() -> RunFonts {
+    RunFonts::new().east_asia(BODY_FONT).ascii("Times New Roman").hi_ansi("Times New Roman")
+}
+
+fn heading_fonts() -> RunFonts {
+    RunFonts::new().east_asia(HEADING_FONT).ascii("Arial").hi_ansi("Arial")
+}
+
+/// Bookmark names: letters, digits and underscores, at most 40 characters.
+struct Bookmarks {
+    names: HashMap<String, (usize, String)>,
+}
+
+impl Bookmarks {
+    fn new(report: &Report) -> Bookmarks {
+        let mut names = HashMap::new();
+        let mut add = |anchor: &str| {
+            let id = names.len() + 1;
+            names.entry(anchor.to_string()).or_insert_with(|| (id, format!("_nb{id}")));
+        };
+        for block in &report.blocks {
+            match block {
+                Block::Heading { anchor, .. } => add(anchor),
+                Block::Table { caption, .. } => add(&caption.anchor),
+                Block::Figure(figure) => add(&figure.caption.anchor),
+                Block::Case { caption, figures, .. } => {
+                    add(&caption.anchor);
+                    for figure in figures {
+                        add(&figure.caption.anchor);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Bookmarks { names }
+    }
+
+    fn get(&self, anchor: &str) -> (usize, String) {
+        self.names.get(anchor).cloned().unwrap_or((0, "_nb0".into()))
+    }
+}
+
+fn run(text: &str) -> Run {
+    Run::new().add_text(text)
+}
+
+fn bookmarked(paragraph: Paragraph, bookmarks: &Bookmarks, anchor: &str, text: &str) -> Paragraph {
+    let (id, name) = bookmarks.get(anchor);
+    paragraph.add_bookmark_start(id, name).add_run(run(text)).add_bookmark_end(id)
+}
+
+fn inline_runs(mut paragraph: Paragraph, inlines: &[Inline]) -> Paragraph {
+    for inline in inlines {
+        paragraph = match inline {
+            Inline::Text(text) | Inline::Bound { text, .. } | Inline::Reference { text, .. } => {
+                paragraph.add_run(run(text))
+            }
+            Inline::Strong(text) => paragraph.add_run(run(text).bold()),
+        };
+    }
+    paragraph
+}
+
+fn styles(docx: Docx) -> Docx {
+    let heading = |id: &str, name: &str, size: usize, level: usize| {
+        Style::new(id, StyleType::Paragraph)
+            .name(name)
+            .based_on("Normal")
+            .next("Normal")
+            .fonts(heading_fonts())
+            .size(size)
+            .bold()
+            .outline_lvl(level)
+    };
+    docx.add_style(Style::new("Normal", StyleType::Paragraph).name("Normal").fonts(body_fonts()).size(28))
+        .add_style(heading("Heading1", "heading 1", 32, 0))
+        .add_style(heading("Heading2", "heading 2", 30, 1))
+        .add_style(heading("Heading3", "heading 3", 28, 2))
+        .add_style(
+            Style::new("Caption", StyleType::Paragraph)
+                .name("caption")
+                .based_on("Normal")
+                .fonts(heading_fonts())
+                .size(24)
+                .align(AlignmentType::Center),
+        )
+        .add_style(
+            Style::new("Title", StyleType::Paragraph)
+                .name("Title")
+                .based_on("Normal")
+                .fonts(heading_fonts())
+                .size(44)
+                .bold()
+                .align(AlignmentType::Center),
+        )
+        .add_style(Style::new("CatalogueLine", StyleType::Paragraph).name("Catalogue line").based_on("Normal").size(26))
+}
+
+fn catalogue_line(entry_text: &str, bookmark: &str, level: u8) -> Paragraph {
+    let indent = if level > 1 { 420 } else { 0 };
+    Paragraph::new()
+        .style("CatalogueLine")
+        .indent(Some(indent), None, None, None)
+        .add_tab(Tab::new().val(TabValueType::Right).leader(TabLeaderType::Dot).pos(TEXT_WIDTH))
+        .add_run(run(entry_text))
+        .add_run(Run::new().add_tab())
+        .add_run(
+            Run::new()
+                .add_field_char(FieldCharType::Begin, true)
+                .add_instr_text(InstrText::PAGEREF(InstrPAGEREF::new(bookmark).hyperlink()))
+                .add_field_char(FieldCharType::Separate, false)
+                .add_text("1")
+                .add_field_char(FieldCharType::End, false),
+        )
+}
+
+fn png_of(image: &Image, options: &Options, name: &str) -> Result<Vec<u8>, DocxError> {
+    match (&image.png, &image.svg) {
+        (Some(png), _) => Ok(png.clone()),
+        (None, Some(svg)) => {
+            svg_to_png(svg, 2.0, &options.font_dirs).map_err(|e| DocxError::Image(name.to_string(), e))
+        }
+        (None, None) => Err(DocxError::Image(name.to_string(), "no image data".into())),
+    }
+}
+
+fn figure_paragraphs(figure: &Figure, options: &Options, bookmarks: &Bookmarks) -> Result<Vec<Paragraph>, DocxError> {
+    let png = png_of(&figure.image, options, &figure.caption.full())?;
+    let emu_per_mm = 36_000;
+    let picture = Pic::new(&png).size(figure.image.width_mm * emu_per_mm, figure.image.height_mm * emu_per_mm);
+    Ok(vec![
+        Paragraph::new().align(AlignmentType::Center).add_run(Run::new().add_image(picture)),
+        bookmarked(Paragraph::new().style("Caption"), bookmarks, &figure.caption.anchor, &figure.caption.full()),
+    ])
+}
+
+fn cell(text: &str, right: bool, header: bool, indent: usize) -> TableCell {
+    let mut paragraph = Paragraph::new().add_run(if header { run(text).bold() } else { run(text) }).size(21);
+    paragraph = paragraph.align(if header {
+        AlignmentType::Center
+    } else if right {
+        AlignmentType::Right
+    } else {
+        AlignmentType::Left
+    });
+    if indent > 0 {
+        paragraph = paragraph.indent(Some(indent as i32 * 210), None, None, None);
+    }
+    TableCell::new().add_paragraph(paragraph)
+}
+
+fn table(view: &TableView) -> Table {
+    let grid = grid(view);
+    let mut rows = Vec::new();
+    if view.layout == TableLayout::SingleRow && grid.header.len() == 2 {
+        let mut top = Vec::new();
+        let mut bottom = Vec::new();
+        let mut i = 0;
+        while i < view.rows.len() {
+            match view.rows[i].group.as_deref() {
+                Some(group) => {
+                    let span = view.rows[i..].iter().take_while(|r| r.group.as_deref() == Some(group)).count();
+                    top.push(cell(group, false, true, 0).grid_span(span));
+                    for row in &view.rows[i..i + span] {
+                        bottom.push(cell(&row.header, false, true, 0));
+                    }
+                    i += span;
+                }
+                None => {
+                    top.push(cell(&view.rows[i].header, false, true, 0).vertical_merge(VMergeType::Restart));
+                    bottom.push(cell("", false, true, 0).vertical_merge(VMergeType::Continue));
+                    i += 1;
+                }
+            }
+        }
+        rows.push(TableRow::new(top).cant_split());
+        rows.push(TableRow::new(bottom).cant_split());
+    } else {
+        for line in &grid.header {
+            rows.push(TableRow::new(line.iter().map(|h| cell(h, false, true, 0)).collect()).cant_split());
+        }
+    }
+    for (r, line) in grid.body.iter().enumerate() {
+        let depth = if view.layout == TableLayout::IndicatorRows { view.rows[r].depth } else { 0 };
+        rows.push(TableRow::new(
+            line.iter()
+                .enumerate()
+                .map(|(c, text)| {
+                    cell(text, grid.right.get(c).copied().unwrap_or(false), false, if c == 0 { depth } else { 0 })
+                })
+                .collect(),
+        ));
+    }
+    Table::new(rows).align(TableAlignmentType::Center).layout(TableLayoutType::Autofit)
+}
+
+/// Renders the report as a DOCX package.
+pub fn docx(report: &Report, options: &Options) -> Result<Vec<u8>, DocxError> {
+    let bookmarks = Bookmarks::new(report);
+    let mut document = styles(Docx::new())
+        .page_size(11_906, 16_838)
+        .page_margin(PageMargin::new().top(1_440).bottom(1_440).left(1_417).right(1_417).header(851).footer(992))
+        .default_fonts(body_fonts())
+        .default_size(28)
+        .footer(
+            Footer::new().add_paragraph(Paragraph::new().align(AlignmentType::Center).add_page_num(PageNum::new())),
+        );
+
+    // Cover.
+    document = document
+        .add_paragraph(Paragraph::new().line_spacing(LineSpacing::new().before(3_600)))
+        .add_paragraph(Paragraph::new().style("Title").add_run(run(&report.title)));
+    if let Some(notice) = &report.sample_notice {
+        document =
+            document.add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(run(notice).color("C44E52")));
+    }
+    document = document
+        .add_paragraph(
+            Paragraph::new()
+                .line_spacing(LineSpacing::new().before(2_400))
+                .align(AlignmentType::Center)
+                .add_run(run(&report.issuer).size(32)),
+        )
+        .add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(run(&report.date).size(32)))
+        .add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)));
+
+    for block in &report.blocks {
+        match block {
+            Block::Heading { level, number, text, anchor } => {
+                let style = match level {
+                    1 => "Heading1",
+                    2 => "Heading2",
+                    _ => "Heading3",
+                };
+                document = document.add_paragraph(bookmarked(
+                    Paragraph::new().style(style),
+                    &bookmarks,
+                    anchor,
+                    &heading_text(number.as_deref(), text),
+                ));
+            }
+            Block::Paragraph(inlines) => {
+                document = document.add_paragraph(inline_runs(
+                    Paragraph::new().indent(None, None, None, Some(560)).line_spacing(LineSpacing::new().line(420)),
+                    inlines,
+                ));
+            }
+            Block::Note(inlines) => document = document.add_paragraph(inline_runs(Paragraph::new().size(21), inlines)),
+            Block::Table { caption, view, .. } => {
+                document = document.add_paragraph(bookmarked(
+                    Paragraph::new().style("Caption").keep_next(true),
+                    &bookmarks,
+                    &caption.anchor,
+                    &caption.full(),
+                ));
+                document = document.add_table(table(view)).add_paragraph(Paragraph::new());
+            }
+            Block::Figure(figure) => {
+                for paragraph in figure_paragraphs(figure, options, &bookmarks)? {
+                    document = document.add_paragraph(paragraph);
+                }
+            }
+            Block::Case { caption, school, paragraphs, figures } => {
+                document = document.add_paragraph(bookmarked(
+                    Paragraph::new().style("Heading3").keep_next(true),
+                    &bookmarks,
+                    &caption.anchor,
+                    &caption.full(),
+                ));
+                document = document.add_paragraph(Paragraph::new().add_run(run(school).italic().size(24)));
+                for paragraph in paragraphs {
+                    document = document
+                        .add_paragraph(inline_runs(Paragraph::new().indent(None, None, None, Some(560)), paragraph));
+                }
+                for figure in figures {
+                    for paragraph in figure_paragraphs(figure, options, &bookmarks)? {
+                        document = document.add_paragraph(paragraph);
+                    }
+                }
+            }
+            Block::Catalogue(kind) => {
+                document = document.add_paragraph(
+                    Paragraph::new().style("Heading1").align(AlignmentType::Center).add_run(run(kind.title())),
+                );
+                for entry in report.catalogue(*kind) {
+                    let (_, name) = bookmarks.get(&entry.anchor);
+                    document = document.add_paragraph(catalogue_line(
+                        &entry.text,
+                        &name,
+                        if *kind == CatalogueKind::Contents { entry.level } else { 1 },
+                    ));
+                }
+                document = document.add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)));
+            }
+            Block::PageBreak => {
+                document = document.add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)))
+            }
+        }
+    }
+    let _ = plain_text;
+    let mut xml = document.build();
+    // Header rows repeat on every page (w:tblHeader), and fields are updated when the file opens.
+    let body = String::from_utf8_lossy(&xml.document)
+        .replace("<w:trPr><w:cantSplit /></w:trPr>", "<w:trPr><w:cantSplit /><w:tblHeader /></w:trPr>");
+    xml.document = body.into_bytes();
+    let settings = String::from_utf8_lossy(&xml.settings)
+        .replace("</w:settings>", "<w:updateFields w:val=\"true\" /></w:settings>");
+    xml.settings = settings.into_bytes();
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    xml.pack(&mut bytes).map_err(|e| DocxError::Package(e.to_string()))?;
+    Ok(bytes.into_inner())
+}

@@ -1,0 +1,23 @@
+//! One renderer per output format, each over the same [`Report`](crate::document::Report):
+//! `html`, `markdown`, `docx`, `pdf`.
+
+pub mod docx;
+pub mod html;
+pub mod markdown;
+#[cfg(feature = "pdf")]
+pub mod pdf;
+pub mod raster;
+
+use std::path::PathBuf;
+
+/// Options shared by the renderers.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Extra folders to look for fonts in (PDF and rasterised charts), beside the system fonts.
+    pub font_dirs: Vec<PathBuf>,
+}
+
+/// The heading font list (黑体 first) and the body font list (仿宋 first), with fallbacks that
+/// exist on Linux (Noto CJK) and on Windows.
+pub const HEADING_FONTS: [&str; 4] = ["SimHei", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei"];
+pub const BODY_FONTS: [&str; 5] = ["FangSong", "仿宋", "Noto Serif CJK SC", "Source Han Serif SC", "SimSun"];

@@ -1,0 +1,261 @@
+//! The Ganzhou 2024 report: the document model (golden), continuous numbering, catalogues that
+//! equal the captions, and every appendix number in its cell in HTML, DOCX and PDF.
+
+use nianbao_report::content::Content;
+use nianbao_report::document::{Block, CatalogueKind, Image, Inline, Report, plain_text};
+use nianbao_report::render::{self, Options};
+use nianbao_report::template::{Binding, build};
+use std::io::Read;
+
+fn ganzhou_report() -> Report {
+    let root = crate::root();
+    let loaded = nianbao_io::load_dataset_dir(&root.join("datasets/ganzhou")).expect("dataset");
+    let folder = root.join("reports/ganzhou-2024");
+    let content =
+        Content::from_toml("content.toml", &std::fs::read_to_string(folder.join("content.toml")).expect("content"))
+            .expect("content parses");
+    let loader = |file: &str| -> Result<Image, String> {
+        let svg = std::fs::read_to_string(folder.join(file)).map_err(|e| e.to_string())?;
+        Ok(Image { svg: Some(svg), png: None, width_mm: 120, height_mm: 68, alt: file.into() })
+    };
+    let org = loaded.dataset.org_index("ganzhou").expect("city");
+    let template = std::fs::read_to_string(folder.join("template.md")).expect("template");
+    let binding = Binding {
+        framework: &loaded.framework,
+        dataset: &loaded.dataset,
+        org,
+        year: 2024,
+        content: &content,
+        content_file: "content.toml",
+        load_image: &loader,
+    };
+    build("template.md", &template, &binding).unwrap_or_else(|problems| panic!("{problems}"))
+}
+
+/// A readable dump of the document model.
+fn dump(report: &Report) -> String {
+    let mut out = format!(
+        "title: {}\nissuer: {}\ndate: {}\nsample: {:?}\n",
+        report.title, report.issuer, report.date, report.sample_notice
+    );
+    for block in &report.blocks {
+        let line = match block {
+            Block::Heading { level, number, text, anchor } => {
+                format!("{} {} {text} #{anchor}", "#".repeat(usize::from(*level)), number.clone().unwrap_or_default())
+            }
+            Block::Paragraph(inlines) => {
+                let bound: Vec<String> = inlines
+                    .iter()
+                    .filter_map(|i| {
+                        if let Inline::Bound { text, source } = i { Some(format!("{text}<{source}>")) } else { None }
+                    })
+                    .collect();
+                format!("  ¶ {}\n    bound: {}", plain_text(inlines), bound.join(" "))
+            }
+            Block::Note(inlines) => format!("  note: {}", plain_text(inlines)),
+            Block::Table { caption, view, appendix } => {
+                format!("[{}] {} ({} rows, appendix: {appendix})", caption.anchor, caption.full(), view.rows.len())
+            }
+            Block::Figure(figure) => format!("[{}] {}", figure.caption.anchor, figure.caption.full()),
+            Block::Case { caption, school, paragraphs, figures } => format!(
+                "[{}] {} — {school} ({} paragraphs; figures: {})",
+                caption.anchor,
+                caption.full(),
+                paragraphs.len(),
+                figures.iter().map(|f| f.caption.full()).collect::<Vec<_>>().join("; ")
+            ),
+            Block::Catalogue(kind) => format!("{{{}}}", kind.title()),
+            Block::PageBreak => "---".into(),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn document_model_golden() {
+    crate::assert_expect("ganzhou-2024.model.txt", &dump(&ganzhou_report()));
+}
+
+#[test]
+fn numbering_is_continuous_and_catalogues_equal_the_captions() {
+    let report = ganzhou_report();
+    let numbers = |prefix: &str, kind: CatalogueKind| -> Vec<String> {
+        report
+            .catalogue(kind)
+            .iter()
+            .filter_map(|e| e.text.strip_prefix(prefix).map(|r| r.split(' ').next().unwrap_or("").to_string()))
+            .collect()
+    };
+    let expect = |n: usize| (1..=n).map(|i| i.to_string()).collect::<Vec<_>>();
+    assert_eq!(numbers("表 ", CatalogueKind::Tables), expect(2));
+    assert_eq!(numbers("附表 ", CatalogueKind::Tables), expect(6));
+    assert_eq!(numbers("图 ", CatalogueKind::Figures), expect(16));
+    assert_eq!(numbers("案例 ", CatalogueKind::Cases), expect(15));
+    // Every catalogue entry is the caption of a block in the body, and the other way round.
+    let mut captions = Vec::new();
+    for block in &report.blocks {
+        match block {
+            Block::Table { caption, .. } | Block::Case { caption, .. } => captions.push(caption.full()),
+            Block::Figure(figure) => captions.push(figure.caption.full()),
+            _ => {}
+        }
+        if let Block::Case { figures, .. } = block {
+            captions.extend(figures.iter().map(|f| f.caption.full()));
+        }
+    }
+    let mut entries: Vec<String> = [CatalogueKind::Tables, CatalogueKind::Figures, CatalogueKind::Cases]
+        .iter()
+        .flat_map(|k| report.catalogue(*k))
+        .map(|e| e.text)
+        .collect();
+    entries.sort();
+    captions.sort();
+    assert_eq!(entries, captions);
+    let contents: Vec<String> = report.catalogue(CatalogueKind::Contents).iter().map(|e| e.text.clone()).collect();
+    assert_eq!(
+        contents.iter().filter(|t| !t.starts_with(char::is_numeric)).count(),
+        2,
+        "前言 and 附表 are unnumbered: {contents:?}"
+    );
+    assert!(
+        contents.contains(&"1.1 规模和结构".to_string()) && contents.contains(&"9. 改进措施".to_string()),
+        "{contents:?}"
+    );
+    assert!(report.blocks.iter().any(|b| matches!(b, Block::Table { caption, .. } if caption.full() == "表 2 2024 年赣州市中等职业教育教职工数情况表")), "the caption takes the data's year");
+}
+
+/// Every appendix row as (label, values) in printed order.
+fn appendix_rows(report: &Report) -> Vec<(String, Vec<String>)> {
+    report
+        .tables()
+        .filter(|(caption, _)| caption.number.starts_with("附表"))
+        .flat_map(|(_, view)| {
+            view.rows
+                .iter()
+                .map(|row| (row.label.clone(), row.cells.iter().chain(&row.extras).map(|c| c.text.clone()).collect()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn cell_texts_in_order(haystack: &[String], row: &(String, Vec<String>), from: usize) -> Option<usize> {
+    let start = haystack[from..].iter().position(|t| *t == row.0)? + from;
+    let mut at = start + 1;
+    for value in &row.1 {
+        if value.is_empty() {
+            continue;
+        }
+        at = haystack[at..].iter().position(|t| t == value)? + at + 1;
+    }
+    Some(start + 1)
+}
+
+#[test]
+fn every_appendix_number_is_in_its_cell_in_html() {
+    let report = ganzhou_report();
+    let html = render::html::html(&report, &Options::default());
+    let rows = appendix_rows(&report);
+    assert_eq!(rows.len(), 123);
+    // Cells of the HTML tables, in document order.
+    let cells: Vec<String> = html
+        .split("<t")
+        .filter_map(|piece| {
+            let rest = piece.strip_prefix('d').or_else(|| piece.strip_prefix('h'))?;
+            let start = rest.find('>')? + 1;
+            let end = rest.find("</t")?;
+            Some(rest.get(start..end)?.replace("&quot;", "\"").replace("&amp;", "&"))
+        })
+        .collect();
+    let mut at = cells.iter().position(|c| c == "毕业生人数").expect("附表 1 starts");
+    for row in &rows {
+        at = cell_texts_in_order(&cells, row, at).unwrap_or_else(|| panic!("HTML: row {row:?} not found in order"));
+    }
+    assert!(html.contains("<caption>附表 3 教学资源表</caption>") && html.contains("scope=\"row\""));
+}
+
+fn docx_xml(bytes: &[u8]) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip package");
+    let mut document = String::new();
+    archive.by_name("word/document.xml").expect("document.xml").read_to_string(&mut document).expect("utf-8");
+    document
+}
+
+#[test]
+fn every_appendix_number_is_in_its_cell_in_docx() {
+    let report = ganzhou_report();
+    let bytes = render::docx::docx(&report, &Options::default()).expect("docx");
+    let xml = docx_xml(&bytes);
+    // Text of each table cell (w:tc), in order.
+    let cells: Vec<String> = xml
+        .split("<w:tc>")
+        .skip(1)
+        .map(|cell| {
+            let cell = cell.split("</w:tc>").next().unwrap_or("");
+            cell.split("<w:t xml:space=\"preserve\">")
+                .skip(1)
+                .filter_map(|t| t.split("</w:t>").next())
+                .collect::<String>()
+                .replace("&quot;", "\"")
+        })
+        .collect();
+    let rows = appendix_rows(&report);
+    let mut at = cells.iter().position(|c| c == "毕业生人数").expect("附表 1 starts");
+    for row in &rows {
+        at = cell_texts_in_order(&cells, row, at).unwrap_or_else(|| panic!("DOCX: row {row:?} not found in order"));
+    }
+    assert!(xml.contains("<w:tblHeader />"), "header rows repeat");
+    assert!(xml.contains("PAGEREF _nb"), "catalogue lines carry page references");
+    for entry in report.catalogue(CatalogueKind::Tables) {
+        assert!(
+            xml.matches(&format!(">{}<", entry.text)).count() >= 2,
+            "{} appears in the catalogue and in the body",
+            entry.text
+        );
+    }
+}
+
+#[test]
+fn pdf_has_every_appendix_number_and_catalogue_entry() {
+    let report = ganzhou_report();
+    let bytes =
+        render::pdf::pdf(&report, &Options::default()).expect("PDF (needs a CJK font: apt-get install fonts-noto-cjk)");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, &bytes).expect("write");
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout", path.to_str().expect("path"), "-"])
+        .output()
+        .expect("pdftotext (apt-get install poppler-utils) is required for this test");
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout).to_string();
+    // Each appendix row is one line holding its label and its values in order.
+    let lines: Vec<&str> = text.lines().collect();
+    let mut at = lines.iter().position(|l| l.trim_start().starts_with("毕业生人数")).expect("附表 1 starts");
+    for (label, values) in appendix_rows(&report) {
+        // A long label may wrap inside its cell: its first characters start the row's line.
+        let head: String = label.chars().filter(|c| !c.is_whitespace()).take(8).collect();
+        let found = lines[at..].iter().position(|line| {
+            let squeezed: String = line.split_whitespace().collect();
+            squeezed.starts_with(&head)
+        });
+        let Some(offset) = found else { panic!("PDF: row {label} not found after line {at}") };
+        at += offset;
+        let mut rest = lines[at].to_string();
+        for value in values.iter().filter(|v| !v.is_empty() && !v.contains('、') && !v.contains("调查")) {
+            let position = rest
+                .find(value.as_str())
+                .unwrap_or_else(|| panic!("PDF: {value} not on the line of {label}: {:?}", lines[at]));
+            rest = rest[position + value.len()..].to_string();
+        }
+        at += 1;
+    }
+    for kind in [CatalogueKind::Tables, CatalogueKind::Cases] {
+        for entry in report.catalogue(kind) {
+            let squeezed: String = text.split_whitespace().collect();
+            let needle: String = entry.text.split_whitespace().collect();
+            assert!(squeezed.matches(&needle).count() >= 2, "{} appears in its catalogue and in the body", entry.text);
+        }
+    }
+}
