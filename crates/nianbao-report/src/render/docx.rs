@@ -161,7 +161,23 @@ fn figure_paragraphs(figure: &Figure, options: &Options, bookmarks: &Bookmarks) 
     ])
 }
 
-fn cell(text: &str, right: bool, header: bool, indent: usize) -> TableCell {
+/// Column widths (twentieths of a point) that fill the text width: a wide label column, a narrow
+/// unit column, the rest shared; single-row and year-row tables share evenly.
+fn column_widths(view: &TableView, columns: usize) -> Vec<usize> {
+    match view.layout {
+        TableLayout::IndicatorRows if columns > 2 => {
+            let label = TEXT_WIDTH * 40 / 100;
+            let unit = TEXT_WIDTH * 9 / 100;
+            let rest = (TEXT_WIDTH - label - unit) / (columns - 2);
+            let mut widths = vec![label, unit];
+            widths.extend(std::iter::repeat_n(rest, columns - 2));
+            widths
+        }
+        _ => vec![TEXT_WIDTH / columns.max(1); columns],
+    }
+}
+
+fn cell(text: &str, right: bool, header: bool, indent: usize, width: usize) -> TableCell {
     let mut paragraph = Paragraph::new().add_run(if header { run(text).bold() } else { run(text) }).size(21);
     paragraph = paragraph.align(if header {
         AlignmentType::Center
@@ -173,11 +189,13 @@ fn cell(text: &str, right: bool, header: bool, indent: usize) -> TableCell {
     if indent > 0 {
         paragraph = paragraph.indent(Some(indent as i32 * 210), None, None, None);
     }
-    TableCell::new().add_paragraph(paragraph)
+    TableCell::new().width(width, WidthType::Dxa).add_paragraph(paragraph)
 }
 
 fn table(view: &TableView) -> Table {
     let grid = grid(view);
+    let widths = column_widths(view, grid.right.len());
+    let width_of = |from: usize, span: usize| -> usize { widths[from.min(widths.len() - 1)..(from + span).min(widths.len())].iter().sum() };
     let mut rows = Vec::new();
     if view.layout == TableLayout::SingleRow && grid.header.len() == 2 {
         let mut top = Vec::new();
@@ -187,15 +205,15 @@ fn table(view: &TableView) -> Table {
             match view.rows[i].group.as_deref() {
                 Some(group) => {
                     let span = view.rows[i..].iter().take_while(|r| r.group.as_deref() == Some(group)).count();
-                    top.push(cell(group, false, true, 0).grid_span(span));
-                    for row in &view.rows[i..i + span] {
-                        bottom.push(cell(&row.header, false, true, 0));
+                    top.push(cell(group, false, true, 0, width_of(i, span)).grid_span(span));
+                    for (k, row) in view.rows[i..i + span].iter().enumerate() {
+                        bottom.push(cell(&row.header, false, true, 0, width_of(i + k, 1)));
                     }
                     i += span;
                 }
                 None => {
-                    top.push(cell(&view.rows[i].header, false, true, 0).vertical_merge(VMergeType::Restart));
-                    bottom.push(cell("", false, true, 0).vertical_merge(VMergeType::Continue));
+                    top.push(cell(&view.rows[i].header, false, true, 0, width_of(i, 1)).vertical_merge(VMergeType::Restart));
+                    bottom.push(cell("", false, true, 0, width_of(i, 1)).vertical_merge(VMergeType::Continue));
                     i += 1;
                 }
             }
@@ -204,7 +222,7 @@ fn table(view: &TableView) -> Table {
         rows.push(TableRow::new(bottom).cant_split());
     } else {
         for line in &grid.header {
-            rows.push(TableRow::new(line.iter().map(|h| cell(h, false, true, 0)).collect()).cant_split());
+            rows.push(TableRow::new(line.iter().enumerate().map(|(c, h)| cell(h, false, true, 0, width_of(c, 1))).collect()).cant_split());
         }
     }
     for (r, line) in grid.body.iter().enumerate() {
@@ -212,13 +230,11 @@ fn table(view: &TableView) -> Table {
         rows.push(TableRow::new(
             line.iter()
                 .enumerate()
-                .map(|(c, text)| {
-                    cell(text, grid.right.get(c).copied().unwrap_or(false), false, if c == 0 { depth } else { 0 })
-                })
+                .map(|(c, text)| cell(text, grid.right.get(c).copied().unwrap_or(false), false, if c == 0 { depth } else { 0 }, width_of(c, 1)))
                 .collect(),
         ));
     }
-    Table::new(rows).align(TableAlignmentType::Center).layout(TableLayoutType::Autofit)
+    Table::new(rows).set_grid(widths).align(TableAlignmentType::Center).layout(TableLayoutType::Fixed).width(TEXT_WIDTH, WidthType::Dxa)
 }
 
 /// Renders the report as a DOCX package.
@@ -268,7 +284,7 @@ pub fn docx(report: &Report, options: &Options) -> Result<Vec<u8>, DocxError> {
             }
             Block::Paragraph(inlines) => {
                 document = document.add_paragraph(inline_runs(
-                    Paragraph::new().indent(None, None, None, Some(560)).line_spacing(LineSpacing::new().line(420)),
+                    Paragraph::new().indent(None, Some(SpecialIndentType::FirstLine(560)), None, None).line_spacing(LineSpacing::new().line(420)),
                     inlines,
                 ));
             }
@@ -297,7 +313,7 @@ pub fn docx(report: &Report, options: &Options) -> Result<Vec<u8>, DocxError> {
                 document = document.add_paragraph(Paragraph::new().add_run(run(school).italic().size(24)));
                 for paragraph in paragraphs {
                     document = document
-                        .add_paragraph(inline_runs(Paragraph::new().indent(None, None, None, Some(560)), paragraph));
+                        .add_paragraph(inline_runs(Paragraph::new().indent(None, Some(SpecialIndentType::FirstLine(560)), None, None), paragraph));
                 }
                 for figure in figures {
                     for paragraph in figure_paragraphs(figure, options, &bookmarks)? {
