@@ -2,6 +2,7 @@
 
 mod database;
 mod demo;
+mod exchange;
 mod expect;
 mod framework_check;
 mod reference_figures;

@@ -327,6 +327,18 @@ fn cell_value(data: &Data, kind: Kind) -> Result<Value, CellProblem> {
     }
 }
 
+/// The cells of a sheet at their absolute positions (calamine ranges start at the first used cell).
+fn absolute_rows(range: &calamine::Range<Data>) -> Vec<Vec<Data>> {
+    let (start_row, start_column) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
+    let mut rows = vec![Vec::new(); start_row];
+    for row in range.rows() {
+        let mut cells = vec![Data::Empty; start_column];
+        cells.extend(row.iter().cloned());
+        rows.push(cells);
+    }
+    rows
+}
+
 fn text_of(data: &Data) -> String {
     match data {
         Data::String(text) => text.trim().to_string(),
@@ -386,8 +398,8 @@ pub fn import(bytes: &[u8], framework: &Framework, dataset: &Dataset, limits: &L
         let mut imported = Imported { kind: "school-template", ..Imported::default() };
         for name in names.iter().filter(|n| *n != META_SHEET && *n != "填报说明") {
             let range = range_of(name)?;
-            let (start_row, start_column) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
-            let rows: Vec<&[Data]> = range.rows().collect();
+            let (start_row, start_column) = (0, 0);
+            let rows = absolute_rows(&range);
             // The hidden id column: the header row holds "indicator".
             let Some(id_column) = rows.get(1).and_then(|header| header.iter().position(|d| text_of(d) == "indicator"))
             else {
@@ -442,8 +454,8 @@ pub fn import(bytes: &[u8], framework: &Framework, dataset: &Dataset, limits: &L
     }
     if names.iter().any(|n| n == MULTI_SHEET) {
         let range = range_of(MULTI_SHEET)?;
-        let (start_row, start_column) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
-        let rows: Vec<&[Data]> = range.rows().collect();
+        let (start_row, start_column) = (0, 0);
+        let rows = absolute_rows(&range);
         let ids: Vec<String> = rows.get(1).map(|r| r.iter().map(text_of).collect()).unwrap_or_default();
         if ids.first().map(String::as_str) != Some("org") || ids.get(2).map(String::as_str) != Some("year") {
             return Err(ExcelError::WrongWorkbook(format!(

@@ -195,7 +195,9 @@ fn cell(text: &str, right: bool, header: bool, indent: usize, width: usize) -> T
 fn table(view: &TableView) -> Table {
     let grid = grid(view);
     let widths = column_widths(view, grid.right.len());
-    let width_of = |from: usize, span: usize| -> usize { widths[from.min(widths.len() - 1)..(from + span).min(widths.len())].iter().sum() };
+    let width_of = |from: usize, span: usize| -> usize {
+        widths[from.min(widths.len() - 1)..(from + span).min(widths.len())].iter().sum()
+    };
     let mut rows = Vec::new();
     if view.layout == TableLayout::SingleRow && grid.header.len() == 2 {
         let mut top = Vec::new();
@@ -212,7 +214,9 @@ fn table(view: &TableView) -> Table {
                     i += span;
                 }
                 None => {
-                    top.push(cell(&view.rows[i].header, false, true, 0, width_of(i, 1)).vertical_merge(VMergeType::Restart));
+                    top.push(
+                        cell(&view.rows[i].header, false, true, 0, width_of(i, 1)).vertical_merge(VMergeType::Restart),
+                    );
                     bottom.push(cell("", false, true, 0, width_of(i, 1)).vertical_merge(VMergeType::Continue));
                     i += 1;
                 }
@@ -222,7 +226,10 @@ fn table(view: &TableView) -> Table {
         rows.push(TableRow::new(bottom).cant_split());
     } else {
         for line in &grid.header {
-            rows.push(TableRow::new(line.iter().enumerate().map(|(c, h)| cell(h, false, true, 0, width_of(c, 1))).collect()).cant_split());
+            rows.push(
+                TableRow::new(line.iter().enumerate().map(|(c, h)| cell(h, false, true, 0, width_of(c, 1))).collect())
+                    .cant_split(),
+            );
         }
     }
     for (r, line) in grid.body.iter().enumerate() {
@@ -230,11 +237,23 @@ fn table(view: &TableView) -> Table {
         rows.push(TableRow::new(
             line.iter()
                 .enumerate()
-                .map(|(c, text)| cell(text, grid.right.get(c).copied().unwrap_or(false), false, if c == 0 { depth } else { 0 }, width_of(c, 1)))
+                .map(|(c, text)| {
+                    cell(
+                        text,
+                        grid.right.get(c).copied().unwrap_or(false),
+                        false,
+                        if c == 0 { depth } else { 0 },
+                        width_of(c, 1),
+                    )
+                })
                 .collect(),
         ));
     }
-    Table::new(rows).set_grid(widths).align(TableAlignmentType::Center).layout(TableLayoutType::Fixed).width(TEXT_WIDTH, WidthType::Dxa)
+    Table::new(rows)
+        .set_grid(widths)
+        .align(TableAlignmentType::Center)
+        .layout(TableLayoutType::Fixed)
+        .width(TEXT_WIDTH, WidthType::Dxa)
 }
 
 /// Renders the report as a DOCX package.
@@ -284,7 +303,9 @@ pub fn docx(report: &Report, options: &Options) -> Result<Vec<u8>, DocxError> {
             }
             Block::Paragraph(inlines) => {
                 document = document.add_paragraph(inline_runs(
-                    Paragraph::new().indent(None, Some(SpecialIndentType::FirstLine(560)), None, None).line_spacing(LineSpacing::new().line(420)),
+                    Paragraph::new()
+                        .indent(None, Some(SpecialIndentType::FirstLine(560)), None, None)
+                        .line_spacing(LineSpacing::new().line(420)),
                     inlines,
                 ));
             }
@@ -312,8 +333,10 @@ pub fn docx(report: &Report, options: &Options) -> Result<Vec<u8>, DocxError> {
                 ));
                 document = document.add_paragraph(Paragraph::new().add_run(run(school).italic().size(24)));
                 for paragraph in paragraphs {
-                    document = document
-                        .add_paragraph(inline_runs(Paragraph::new().indent(None, Some(SpecialIndentType::FirstLine(560)), None, None), paragraph));
+                    document = document.add_paragraph(inline_runs(
+                        Paragraph::new().indent(None, Some(SpecialIndentType::FirstLine(560)), None, None),
+                        paragraph,
+                    ));
                 }
                 for figure in figures {
                     for paragraph in figure_paragraphs(figure, options, &bookmarks)? {
