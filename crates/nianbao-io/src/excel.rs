@@ -268,6 +268,11 @@ pub fn write_multi_school(
                 let column = 3 + position as u16;
                 match value {
                     Value::Missing => {}
+                    // Numbers go in as numbers (Excel stores doubles; the importer reads back the
+                    // shortest decimal, exact up to 15 significant digits).
+                    Value::Number(number) => {
+                        sheet.write_number(row, column, number.to_string().parse::<f64>().unwrap_or(0.0))?;
+                    }
                     value => {
                         sheet.write_string(row, column, value.to_storage_string())?;
                     }
@@ -304,6 +309,24 @@ fn check_limits(bytes: &[u8], limits: &Limits) -> Result<(), ExcelError> {
         }
     }
     Ok(())
+}
+
+impl Imported {
+    /// Reads one cell for `indicator`: a value to store, nothing (empty), or an issue at the cell.
+    fn read(&mut self, framework: &Framework, target: (usize, i32, IndicatorIndex), data: &Data, cell: String) {
+        let (org, year, indicator) = target;
+        let definition = framework.indicator(indicator);
+        match cell_value(data, definition.kind) {
+            Ok(Value::Missing) => {}
+            Ok(value) => self.values.push((org, year, indicator, value, cell)),
+            Err(problem) => self.issues.push(CellIssue {
+                cell,
+                label: definition.printed_label(),
+                message_zh: problem.message_zh,
+                message_en: problem.message_en,
+            }),
+        }
+    }
 }
 
 fn cell_value(data: &Data, kind: Kind) -> Result<Value, CellProblem> {
@@ -398,7 +421,6 @@ pub fn import(bytes: &[u8], framework: &Framework, dataset: &Dataset, limits: &L
         let mut imported = Imported { kind: "school-template", ..Imported::default() };
         for name in names.iter().filter(|n| *n != META_SHEET && *n != "填报说明") {
             let range = range_of(name)?;
-            let (start_row, start_column) = (0, 0);
             let rows = absolute_rows(&range);
             // The hidden id column: the header row holds "indicator".
             let Some(id_column) = rows.get(1).and_then(|header| header.iter().position(|d| text_of(d) == "indicator"))
@@ -414,7 +436,7 @@ pub fn import(bytes: &[u8], framework: &Framework, dataset: &Dataset, limits: &L
                 }
                 let Some(index) = framework.lookup(&id) else {
                     imported.issues.push(CellIssue {
-                        cell: cell_ref(name, start_row + r, start_column + id_column),
+                        cell: cell_ref(name, r, id_column),
                         label: id.clone(),
                         message_zh: format!("未知指标 {id}"),
                         message_en: format!("unknown indicator {id}"),
@@ -430,23 +452,7 @@ pub fn import(bytes: &[u8], framework: &Framework, dataset: &Dataset, limits: &L
                 }
                 for (column, indicator) in columns {
                     let data = row.get(column).cloned().unwrap_or(Data::Empty);
-                    let definition = framework.indicator(indicator);
-                    match cell_value(&data, definition.kind) {
-                        Ok(Value::Missing) => {}
-                        Ok(value) => imported.values.push((
-                            org,
-                            year,
-                            indicator,
-                            value,
-                            cell_ref(name, start_row + r, start_column + column),
-                        )),
-                        Err(problem) => imported.issues.push(CellIssue {
-                            cell: cell_ref(name, start_row + r, start_column + column),
-                            label: definition.printed_label(),
-                            message_zh: problem.message_zh,
-                            message_en: problem.message_en,
-                        }),
-                    }
+                    imported.read(framework, (org, year, indicator), &data, cell_ref(name, r, column));
                 }
             }
         }
@@ -454,7 +460,6 @@ pub fn import(bytes: &[u8], framework: &Framework, dataset: &Dataset, limits: &L
     }
     if names.iter().any(|n| n == MULTI_SHEET) {
         let range = range_of(MULTI_SHEET)?;
-        let (start_row, start_column) = (0, 0);
         let rows = absolute_rows(&range);
         let ids: Vec<String> = rows.get(1).map(|r| r.iter().map(text_of).collect()).unwrap_or_default();
         if ids.first().map(String::as_str) != Some("org") || ids.get(2).map(String::as_str) != Some("year") {
@@ -469,7 +474,7 @@ pub fn import(bytes: &[u8], framework: &Framework, dataset: &Dataset, limits: &L
                 Some(index) => columns.push((column, index)),
                 None if id.is_empty() => {}
                 None => imported.issues.push(CellIssue {
-                    cell: cell_ref(MULTI_SHEET, start_row + 1, start_column + column),
+                    cell: cell_ref(MULTI_SHEET, 1, column),
                     label: id.clone(),
                     message_zh: format!("未知指标 {id}"),
                     message_en: format!("unknown indicator {id}"),
@@ -483,7 +488,7 @@ pub fn import(bytes: &[u8], framework: &Framework, dataset: &Dataset, limits: &L
             }
             let Some(org) = dataset.org_index(&org_id) else {
                 imported.issues.push(CellIssue {
-                    cell: cell_ref(MULTI_SHEET, start_row + r, start_column),
+                    cell: cell_ref(MULTI_SHEET, r, 0),
                     label: "学校代码".into(),
                     message_zh: format!("未知的学校代码 {org_id}"),
                     message_en: format!("unknown org unit {org_id}"),
@@ -493,7 +498,7 @@ pub fn import(bytes: &[u8], framework: &Framework, dataset: &Dataset, limits: &L
             let year_text = row.get(2).map(text_of).unwrap_or_default();
             let Ok(year) = year_text.trim_end_matches(".0").parse::<i32>() else {
                 imported.issues.push(CellIssue {
-                    cell: cell_ref(MULTI_SHEET, start_row + r, start_column + 2),
+                    cell: cell_ref(MULTI_SHEET, r, 2),
                     label: "年度".into(),
                     message_zh: format!("“{year_text}”不是年度"),
                     message_en: format!("{year_text:?} is not a year"),
@@ -502,23 +507,7 @@ pub fn import(bytes: &[u8], framework: &Framework, dataset: &Dataset, limits: &L
             };
             for &(column, index) in &columns {
                 let data = row.get(column).cloned().unwrap_or(Data::Empty);
-                let definition = framework.indicator(index);
-                match cell_value(&data, definition.kind) {
-                    Ok(Value::Missing) => {}
-                    Ok(value) => imported.values.push((
-                        org,
-                        year,
-                        index,
-                        value,
-                        cell_ref(MULTI_SHEET, start_row + r, start_column + column),
-                    )),
-                    Err(problem) => imported.issues.push(CellIssue {
-                        cell: cell_ref(MULTI_SHEET, start_row + r, start_column + column),
-                        label: definition.printed_label(),
-                        message_zh: problem.message_zh,
-                        message_en: problem.message_en,
-                    }),
-                }
+                imported.read(framework, (org, year, index), &data, cell_ref(MULTI_SHEET, r, column));
             }
         }
         return Ok(imported);

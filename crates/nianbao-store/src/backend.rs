@@ -624,23 +624,14 @@ macro_rules! implement_store {
     };
 }
 
-/// Inserts new reported values and their creation in the history, in two multi-row statements.
-async fn insert_batch<DB>(
-    transaction: &mut sqlx::Transaction<'static, DB>,
+/// SQLite: inserts new reported values and their creation in the history, in two multi-row statements.
+async fn insert_batch(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     rows: &[NewValue<'_>],
     options: &LoadOptions,
     stamp: &str,
-) -> Result<(), StoreError>
-where
-    DB: sqlx::Database,
-    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
-    for<'c> &'c mut <DB as sqlx::Database>::Connection: sqlx::Executor<'c, Database = DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i64>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<String>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    let mut values = sqlx::QueryBuilder::<DB>::new(
+) -> Result<(), StoreError> {
+    let mut values = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
         "INSERT INTO value (org_id, year, indicator_id, layer, value, state, provenance, note, version, changed_by, changed_at) ",
     );
     values.push_values(rows, |mut b, row| {
@@ -657,7 +648,7 @@ where
             .push_bind(stamp.to_string());
     });
     values.build().execute(&mut **transaction).await?;
-    let mut history = sqlx::QueryBuilder::<DB>::new(
+    let mut history = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
         "INSERT INTO value_history (org_id, year, indicator_id, layer, old_value, new_value, old_version, new_version, provenance, changed_by, changed_at, reason) ",
     );
     history.push_values(rows, |mut b, row| {
@@ -686,23 +677,16 @@ where
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn insert_aggregates<DB>(
-    transaction: &mut sqlx::Transaction<'static, DB>,
+async fn insert_aggregates(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     framework: &Framework,
     dataset: &Dataset,
     roll_up: &RollUp,
     rows: &[(usize, usize, String, &'static str)],
     actor: &str,
     stamp: &str,
-) -> Result<(), StoreError>
-where
-    DB: sqlx::Database,
-    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
-    for<'c> &'c mut <DB as sqlx::Database>::Connection: sqlx::Executor<'c, Database = DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    let mut builder = sqlx::QueryBuilder::<DB>::new(
+) -> Result<(), StoreError> {
+    let mut builder = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
         "INSERT INTO value (org_id, year, indicator_id, layer, value, state, provenance, note, version, changed_by, changed_at, reporting, schools) ",
     );
     builder.push_values(rows, |mut b, (org, index, text, state)| {
