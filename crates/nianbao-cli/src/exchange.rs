@@ -50,39 +50,65 @@ pub fn template(loaded: &LoadedDataset, org: &str, year: i32, out: &Path, multi:
 
 pub fn import(file: &Path, location: &crate::database::Location, lang: &str) -> Result<ExitCode> {
     let language = Language::from_name(lang).ok_or_else(|| anyhow!("unknown language {lang:?}; expected zh or en"))?;
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let stored = crate::database::read(location, ReadLayer::Reported)?;
-    let imported = excel::import(&bytes, &stored.framework, &stored.dataset, &Limits::default())
-        .with_context(|| format!("{}", file.display()))?;
-    if !imported.issues.is_empty() {
-        for issue in &imported.issues {
-            match language {
-                Language::Chinese => {
-                    eprintln!("{}: {}「{}」：{}", file.display(), issue.cell, issue.label, issue.message_zh)
-                }
-                Language::English => {
-                    eprintln!("{}: {} “{}”: {}", file.display(), issue.cell, issue.label, issue.message_en)
-                }
-            }
-        }
-        match language {
-            Language::Chinese => eprintln!("{} 个单元格有问题，未导入任何数据", imported.issues.len()),
-            Language::English => eprintln!("{} cell(s) have problems; nothing was imported", imported.issues.len()),
-        }
-        return Ok(ExitCode::FAILURE);
-    }
-    // The imported values, over the stored org tree, loaded in one transaction.
+    // The imported values, over the stored org tree, are loaded in one transaction.
     let mut dataset = Dataset::new(stored.framework.indicators.len());
     for unit in &stored.dataset.orgs {
         dataset.add_org(unit.clone()).map_err(|e| anyhow!(e))?;
     }
-    let mut years = Vec::new();
-    for (org, year, indicator, value, _) in &imported.values {
-        dataset.set(*org, *year, *indicator, value.clone());
-        if !years.contains(year) {
-            years.push(*year);
+    let (kind, orgs, years) = if file.extension().and_then(|e| e.to_str()) == Some("csv") {
+        let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        let problems = nianbao_io::read_values_csv(file, &text, &stored.framework, &mut dataset);
+        if problems.has_errors() {
+            eprint!("{problems}");
+            match language {
+                Language::Chinese => eprintln!("{} 处有问题，未导入任何数据", problems.error_count()),
+                Language::English => eprintln!("{} problem(s); nothing was imported", problems.error_count()),
+            }
+            return Ok(ExitCode::FAILURE);
         }
-    }
+        let mut orgs: Vec<usize> = dataset.iter_slots().map(|((org, _), _)| org).collect();
+        let mut years: Vec<i32> = dataset.iter_slots().map(|((_, year), _)| year).collect();
+        orgs.sort_unstable();
+        orgs.dedup();
+        years.sort_unstable();
+        years.dedup();
+        ("long-format CSV", orgs, years)
+    } else {
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        eprintln!("reading {} ({} bytes)…", file.display(), bytes.len());
+        let imported = excel::import(&bytes, &stored.framework, &stored.dataset, &Limits::default())
+            .with_context(|| format!("{}", file.display()))?;
+        if !imported.issues.is_empty() {
+            for issue in &imported.issues {
+                match language {
+                    Language::Chinese => {
+                        eprintln!("{}: {}「{}」：{}", file.display(), issue.cell, issue.label, issue.message_zh)
+                    }
+                    Language::English => {
+                        eprintln!("{}: {} “{}”: {}", file.display(), issue.cell, issue.label, issue.message_en)
+                    }
+                }
+            }
+            match language {
+                Language::Chinese => eprintln!("{} 个单元格有问题，未导入任何数据", imported.issues.len()),
+                Language::English => eprintln!("{} cell(s) have problems; nothing was imported", imported.issues.len()),
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+        let mut years = Vec::new();
+        let mut orgs: Vec<usize> = Vec::new();
+        for (org, year, indicator, value, _) in &imported.values {
+            dataset.set(*org, *year, *indicator, value.clone());
+            if !years.contains(year) {
+                years.push(*year);
+            }
+            orgs.push(*org);
+        }
+        orgs.sort_unstable();
+        orgs.dedup();
+        (imported.kind, orgs, years)
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let report = runtime.block_on(async {
         let store = nianbao_store::open(&location.describe_for_open()).await?;
@@ -96,7 +122,7 @@ pub fn import(file: &Path, location: &crate::database::Location, lang: &str) -> 
     println!(
         "imported {} ({}): {} values inserted, {} updated, {} unchanged",
         file.display(),
-        imported.kind,
+        kind,
         report.values_inserted,
         report.values_updated,
         report.values_unchanged
@@ -104,9 +130,6 @@ pub fn import(file: &Path, location: &crate::database::Location, lang: &str) -> 
     // Findings of the validation engine on what is stored now, for the units and years imported.
     let after = crate::database::read(location, ReadLayer::Reported)?;
     let rules = RuleSet::for_framework(&after.framework);
-    let mut orgs: Vec<usize> = imported.values.iter().map(|v| v.0).collect();
-    orgs.sort_unstable();
-    orgs.dedup();
     for year in years {
         let mut summary = Summary::default();
         let findings: Vec<_> = orgs

@@ -67,8 +67,8 @@ enum Command {
         /// Output folder.
         #[arg(long, default_value = "out/report")]
         out: PathBuf,
-        /// Comma-separated formats: html, md, docx, pdf.
-        #[arg(long, default_value = "html,md,docx,pdf")]
+        /// Comma-separated formats: html, md, docx, pdf, xlsx (the tables).
+        #[arg(long = "format", default_value = "html,md,docx,pdf,xlsx")]
         formats: String,
         /// Report template (default: the city template, or the school template for a school).
         #[arg(long)]

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 /// Output formats of a report.
-pub const FORMATS: [&str; 4] = ["html", "md", "docx", "pdf"];
+pub const FORMATS: [&str; 5] = ["html", "md", "docx", "pdf", "xlsx"];
 
 /// The bundled city template and the bundled school template.
 pub const CITY_TEMPLATE: &str = "reports/ganzhou-2024/template.md";
@@ -64,7 +64,13 @@ pub fn build_report(loaded: &LoadedDataset, org: usize, year: i32, template: &Pa
 }
 
 /// Writes the report in each format into `out`; returns the files written.
-pub fn write_formats(report: &Report, formats: &[String], out: &Path, stem: &str) -> Result<Vec<PathBuf>> {
+pub fn write_formats(
+    report: &Report,
+    formats: &[String],
+    out: &Path,
+    stem: &str,
+    tables: (&LoadedDataset, usize),
+) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let options = Options::default();
     let mut written = Vec::new();
@@ -75,6 +81,10 @@ pub fn write_formats(report: &Report, formats: &[String], out: &Path, stem: &str
             "md" | "markdown" => (render::markdown::markdown(report, &options).into_bytes(), "md"),
             "docx" => (render::docx::docx(report, &options)?, "docx"),
             "pdf" => (render::pdf::pdf(report, &options)?, "pdf"),
+            "xlsx" => (
+                nianbao_io::excel::export_tables(&tables.0.framework, &tables.0.dataset, tables.1, report.year)?,
+                "xlsx",
+            ),
             other => bail!("unknown report format {other:?}; formats: {}", FORMATS.join(", ")),
         };
         let path = out.join(format!("{stem}.{extension}"));
@@ -124,7 +134,7 @@ pub fn report(
     let report = build_report(loaded, org, year, &template)?;
     eprintln!("built {} from {} in {} ms", report.title, template.display(), started.elapsed().as_millis());
     let stem = format!("{}-{year}", loaded.dataset.orgs[org].id);
-    write_formats(&report, &parse_formats(formats), out, &stem)?;
+    write_formats(&report, &parse_formats(formats), out, &stem, (loaded, org))?;
     println!("{}", out.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -154,11 +164,11 @@ pub fn demo(out: &Path) -> Result<ExitCode> {
     let city = loaded.dataset.org_index("ganzhou").context("the demo data has no city ganzhou")?;
     eprintln!("Ganzhou 2024 report:");
     let report = build_report(&loaded, city, 2024, Path::new(CITY_TEMPLATE))?;
-    write_formats(&report, &formats, out, "ganzhou-2024")?;
+    write_formats(&report, &formats, out, "ganzhou-2024", (&loaded, city))?;
     let school = loaded.dataset.org_index("yudu-s1").context("the demo data has no school yudu-s1")?;
     eprintln!("a school report ({}):", loaded.dataset.orgs[school].name);
     let report = build_report(&loaded, school, 2024, Path::new(SCHOOL_TEMPLATE))?;
-    write_formats(&report, &formats, out, "yudu-s1-2024")?;
+    write_formats(&report, &formats, out, "yudu-s1-2024", (&loaded, school))?;
     println!(
         "demo written to {} in {:.1} s (open ganzhou-2024.html, .pdf or .docx)",
         out.display(),

@@ -146,3 +146,24 @@ fn exports_and_every_generated_file_opens_in_libreoffice() {
         assert!(csv.contains(expected), "{file}: {csv}");
     }
 }
+
+#[test]
+fn long_format_csv_imports_and_bad_lines_are_named() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = demo_database(dir.path());
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "org,year,indicator,value,note\nxingguo-s1,2025,a1.graduates,1500,新学年\n").expect("write");
+    let output = nianbao_ok(&["import", good.to_str().expect("path"), "--db", &db]);
+    assert!(output.contains("(long-format CSV): 1 values inserted, 0 updated, 0 unchanged"), "{output}");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "org,year,indicator,value,note\nxingguo-s1,2025,a1.graduates_placed,1400,\nxingguo-s1,2025,a1.graduates,12%,\n",
+    )
+    .expect("write");
+    let output = nianbao(&["import", bad.to_str().expect("path"), "--db", &db]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bad.csv:3:30: error: 毕业生人数 (a1.graduates): \"12%\" is not a number"), "{stderr}");
+    assert!(nianbao_ok(&["db", "status", "--db", &db]).contains("13129 reported values"), "the bad file added nothing");
+}

@@ -254,6 +254,14 @@ pub fn parse_value_cell(text: &str, kind: Kind) -> Result<Value, String> {
     }
 }
 
+/// Reads a long-format values CSV (`org,year,indicator,value,note`) into `dataset`, whose org tree
+/// must already hold the units named. Every problem is returned with file, line and column.
+pub fn read_values_csv(path: &Path, text: &str, framework: &Framework, dataset: &mut Dataset) -> Diagnostics {
+    let mut problems = Diagnostics::default();
+    read_values(path, text, framework, dataset, &mut problems);
+    problems
+}
+
 fn read_values(path: &Path, text: &str, framework: &Framework, dataset: &mut Dataset, problems: &mut Diagnostics) {
     let mut reporter = Reporter { file: path.display().to_string(), problems };
     let records = records_with_header(text, &VALUES_HEADER, &mut reporter);

@@ -5,4 +5,4 @@ pub mod dataset_dir;
 pub mod excel;
 pub mod lenient;
 
-pub use dataset_dir::{LoadedDataset, load_dataset_dir, load_framework_file, orgs_csv, values_csv};
+pub use dataset_dir::{LoadedDataset, load_dataset_dir, load_framework_file, orgs_csv, read_values_csv, values_csv};
