@@ -361,6 +361,27 @@ impl Builder<'_, '_> {
         Caption { anchor, number, text }
     }
 
+    /// The number of an indicator for the report's org unit, or a problem at (line, column) when it
+    /// is missing or not applicable.
+    fn number(&mut self, index: IndicatorIndex, year: i32, line: usize, column: usize) -> Option<Decimal> {
+        let binding = self.binding;
+        let id = &binding.framework.indicator(index).id;
+        match binding.dataset.get(binding.org, year, index) {
+            Value::Number(n) => Some(*n),
+            Value::NotApplicable => {
+                self.problem(
+                    self.position(line, column),
+                    format!("{id} is not applicable for {} {year}", self.org_name()),
+                );
+                None
+            }
+            _ => {
+                self.problem(self.position(line, column), format!("no value of {id} for {} {year}", self.org_name()));
+                None
+            }
+        }
+    }
+
     fn org_name(&self) -> String {
         self.binding.dataset.orgs.get(self.binding.org).map(|o| o.name.clone()).unwrap_or_default()
     }
@@ -394,22 +415,6 @@ impl Builder<'_, '_> {
             }
             return;
         }
-        let value_of = |builder: &mut Self, index: IndicatorIndex, year: i32| -> Option<Decimal> {
-            match binding.dataset.get(binding.org, year, index) {
-                Value::Number(number) => Some(*number),
-                _ => {
-                    builder.problem(
-                        builder.position(line, column),
-                        format!(
-                            "no value of {} for {} {year}",
-                            binding.framework.indicator(index).id,
-                            builder.org_name()
-                        ),
-                    );
-                    None
-                }
-            }
-        };
         let years: Vec<i32> = match kind.as_str() {
             "pie" => vec![binding.year],
             "bar" => vec![binding.year - 1, binding.year],
@@ -424,7 +429,8 @@ impl Builder<'_, '_> {
         };
         let mut data = Vec::new();
         for (index, name) in &series {
-            let values: Vec<Decimal> = years.iter().filter_map(|&year| value_of(self, *index, year)).collect();
+            let values: Vec<Decimal> =
+                years.iter().filter_map(|&year| self.number(*index, year, line, column)).collect();
             if values.len() == years.len() {
                 let unit = binding.framework.indicator(*index).printed_unit().to_string();
                 data.push(Series { name: name.clone(), values, unit });
@@ -567,33 +573,6 @@ impl Builder<'_, '_> {
             }
             found
         };
-        let number = |builder: &mut Self, index: IndicatorIndex, year: i32| -> Option<Decimal> {
-            match binding.dataset.get(binding.org, year, index) {
-                Value::Number(n) => Some(*n),
-                Value::NotApplicable => {
-                    builder.problem(
-                        builder.position(line, column),
-                        format!(
-                            "{} is not applicable for {} {year}",
-                            binding.framework.indicator(index).id,
-                            builder.org_name()
-                        ),
-                    );
-                    None
-                }
-                _ => {
-                    builder.problem(
-                        builder.position(line, column),
-                        format!(
-                            "no value of {} for {} {year}",
-                            binding.framework.indicator(index).id,
-                            builder.org_name()
-                        ),
-                    );
-                    None
-                }
-            }
-        };
         let source = |index: IndicatorIndex, year: i32| format!("{}@{year}", binding.framework.indicator(index).id);
         match (name, args.as_slice()) {
             ("value" | "pct" | "money" | "prev", [id]) | ("value" | "pct", [id, _]) => {
@@ -612,7 +591,7 @@ impl Builder<'_, '_> {
                     None if name == "prev" => -1,
                     None => 0,
                 };
-                let value = number(self, index, year + offset)?;
+                let value = self.number(index, year + offset, line, column)?;
                 let indicator = binding.framework.indicator(index);
                 let text = match name {
                     "pct" => format_zh::percent(value, indicator.decimals),
@@ -623,7 +602,8 @@ impl Builder<'_, '_> {
             }
             ("diff" | "change" | "growth", [id]) => {
                 let index = indicator(self, id)?;
-                let (now, before) = (number(self, index, year), number(self, index, year - 1));
+                let (now, before) =
+                    (self.number(index, year, line, column), self.number(index, year - 1, line, column));
                 let (now, before) = (now?, before?);
                 let decimals = binding.framework.indicator(index).decimals;
                 let text = match name {
@@ -645,7 +625,7 @@ impl Builder<'_, '_> {
             ("share", [part, whole]) => {
                 let (part, whole) = (indicator(self, part), indicator(self, whole));
                 let (part, whole) = (part?, whole?);
-                let (a, b) = (number(self, part, year), number(self, whole, year));
+                let (a, b) = (self.number(part, year, line, column), self.number(whole, year, line, column));
                 let (a, b) = (a?, b?);
                 if b.is_zero() {
                     self.problem(self.position(line, column), "share of a total that is 0".into());
