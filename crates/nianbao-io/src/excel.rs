@@ -59,10 +59,20 @@ pub struct CellIssue {
     pub message_en: String,
 }
 
+/// Where a value was read: sheet (index into [`Imported::sheets`]), zero-based row and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CellPosition {
+    pub sheet: usize,
+    pub row: usize,
+    pub column: usize,
+}
+
 /// What an import read: values per (org, year, indicator) with their cells, or the problems.
 #[derive(Debug, Clone, Default)]
 pub struct Imported {
-    pub values: Vec<(usize, i32, IndicatorIndex, Value, String)>,
+    pub values: Vec<(usize, i32, IndicatorIndex, Value, CellPosition)>,
+    /// Names of the sheets that [`CellPosition::sheet`] refers to.
+    pub sheets: Vec<String>,
     pub issues: Vec<CellIssue>,
     pub kind: &'static str,
 }
@@ -312,15 +322,26 @@ fn check_limits(bytes: &[u8], limits: &Limits) -> Result<(), ExcelError> {
 }
 
 impl Imported {
+    /// `sheet!A1` of a position.
+    pub fn cell_name(&self, position: &CellPosition) -> String {
+        cell_ref(self.sheets.get(position.sheet).map(String::as_str).unwrap_or("?"), position.row, position.column)
+    }
+
     /// Reads one cell for `indicator`: a value to store, nothing (empty), or an issue at the cell.
-    fn read(&mut self, framework: &Framework, target: (usize, i32, IndicatorIndex), data: &Data, cell: String) {
+    fn read(
+        &mut self,
+        framework: &Framework,
+        target: (usize, i32, IndicatorIndex),
+        data: &Data,
+        position: CellPosition,
+    ) {
         let (org, year, indicator) = target;
         let definition = framework.indicator(indicator);
         match cell_value(data, definition.kind) {
             Ok(Value::Missing) => {}
-            Ok(value) => self.values.push((org, year, indicator, value, cell)),
+            Ok(value) => self.values.push((org, year, indicator, value, position)),
             Err(problem) => self.issues.push(CellIssue {
-                cell,
+                cell: self.cell_name(&position),
                 label: definition.printed_label(),
                 message_zh: problem.message_zh,
                 message_en: problem.message_en,
@@ -350,16 +371,20 @@ fn cell_value(data: &Data, kind: Kind) -> Result<Value, CellProblem> {
     }
 }
 
-/// The cells of a sheet at their absolute positions (calamine ranges start at the first used cell).
-fn absolute_rows(range: &calamine::Range<Data>) -> Vec<Vec<Data>> {
-    let (start_row, start_column) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
-    let mut rows = vec![Vec::new(); start_row];
-    for row in range.rows() {
-        let mut cells = vec![Data::Empty; start_column];
-        cells.extend(row.iter().cloned());
-        rows.push(cells);
+/// A sheet read by absolute positions (calamine ranges start at the first used cell).
+struct Sheet<'a> {
+    range: &'a calamine::Range<Data>,
+}
+
+impl Sheet<'_> {
+    fn get(&self, row: usize, column: usize) -> &Data {
+        static EMPTY: Data = Data::Empty;
+        self.range.get_value((row as u32, column as u32)).unwrap_or(&EMPTY)
     }
-    rows
+    /// One past the last used row, and one past the last used column.
+    fn size(&self) -> (usize, usize) {
+        self.range.end().map(|(r, c)| (r as usize + 1, c as usize + 1)).unwrap_or((0, 0))
+    }
 }
 
 fn text_of(data: &Data) -> String {
@@ -421,16 +446,18 @@ pub fn import(bytes: &[u8], framework: &Framework, dataset: &Dataset, limits: &L
         let mut imported = Imported { kind: "school-template", ..Imported::default() };
         for name in names.iter().filter(|n| *n != META_SHEET && *n != "填报说明") {
             let range = range_of(name)?;
-            let rows = absolute_rows(&range);
+            let sheet = Sheet { range: &range };
+            let (height, width) = sheet.size();
+            let sheet_index = imported.sheets.len();
+            imported.sheets.push(name.clone());
             // The hidden id column: the header row holds "indicator".
-            let Some(id_column) = rows.get(1).and_then(|header| header.iter().position(|d| text_of(d) == "indicator"))
-            else {
+            let Some(id_column) = (0..width).find(|&c| text_of(sheet.get(1, c)) == "indicator") else {
                 return Err(ExcelError::WrongWorkbook(format!(
                     "sheet {name} has lost its hidden indicator ids; export a fresh template"
                 )));
             };
-            for (r, row) in rows.iter().enumerate().skip(2) {
-                let id = row.get(id_column).map(text_of).unwrap_or_default();
+            for r in 2..height {
+                let id = text_of(sheet.get(r, id_column));
                 if id.is_empty() {
                     continue;
                 }
@@ -451,8 +478,12 @@ pub fn import(bytes: &[u8], framework: &Framework, dataset: &Dataset, limits: &L
                     }
                 }
                 for (column, indicator) in columns {
-                    let data = row.get(column).cloned().unwrap_or(Data::Empty);
-                    imported.read(framework, (org, year, indicator), &data, cell_ref(name, r, column));
+                    imported.read(
+                        framework,
+                        (org, year, indicator),
+                        sheet.get(r, column),
+                        CellPosition { sheet: sheet_index, row: r, column },
+                    );
                 }
             }
         }
@@ -460,14 +491,16 @@ pub fn import(bytes: &[u8], framework: &Framework, dataset: &Dataset, limits: &L
     }
     if names.iter().any(|n| n == MULTI_SHEET) {
         let range = range_of(MULTI_SHEET)?;
-        let rows = absolute_rows(&range);
-        let ids: Vec<String> = rows.get(1).map(|r| r.iter().map(text_of).collect()).unwrap_or_default();
+        let sheet = Sheet { range: &range };
+        let (height, width) = sheet.size();
+        let ids: Vec<String> = (0..width).map(|c| text_of(sheet.get(1, c))).collect();
         if ids.first().map(String::as_str) != Some("org") || ids.get(2).map(String::as_str) != Some("year") {
             return Err(ExcelError::WrongWorkbook(format!(
                 "sheet {MULTI_SHEET}: row 2 must hold the ids org, name, year, then indicator ids"
             )));
         }
-        let mut imported = Imported { kind: "multi-school", ..Imported::default() };
+        let mut imported =
+            Imported { kind: "multi-school", sheets: vec![MULTI_SHEET.to_string()], ..Imported::default() };
         let mut columns = Vec::new();
         for (column, id) in ids.iter().enumerate().skip(3) {
             match framework.lookup(id) {
@@ -481,8 +514,8 @@ pub fn import(bytes: &[u8], framework: &Framework, dataset: &Dataset, limits: &L
                 }),
             }
         }
-        for (r, row) in rows.iter().enumerate().skip(2) {
-            let org_id = row.first().map(text_of).unwrap_or_default();
+        for r in 2..height {
+            let org_id = text_of(sheet.get(r, 0));
             if org_id.is_empty() {
                 continue;
             }
@@ -495,7 +528,7 @@ pub fn import(bytes: &[u8], framework: &Framework, dataset: &Dataset, limits: &L
                 });
                 continue;
             };
-            let year_text = row.get(2).map(text_of).unwrap_or_default();
+            let year_text = text_of(sheet.get(r, 2));
             let Ok(year) = year_text.trim_end_matches(".0").parse::<i32>() else {
                 imported.issues.push(CellIssue {
                     cell: cell_ref(MULTI_SHEET, r, 2),
@@ -506,8 +539,12 @@ pub fn import(bytes: &[u8], framework: &Framework, dataset: &Dataset, limits: &L
                 continue;
             };
             for &(column, index) in &columns {
-                let data = row.get(column).cloned().unwrap_or(Data::Empty);
-                imported.read(framework, (org, year, index), &data, cell_ref(MULTI_SHEET, r, column));
+                imported.read(
+                    framework,
+                    (org, year, index),
+                    sheet.get(r, column),
+                    CellPosition { sheet: 0, row: r, column },
+                );
             }
         }
         return Ok(imported);

@@ -99,6 +99,10 @@ pub fn read_float(number: f64, kind: Kind) -> Result<Value, CellProblem> {
     if kind == Kind::Text {
         return Ok(Value::Text(format!("{number}")));
     }
+    // Whole numbers (most counts) need no formatting.
+    if number.fract() == 0.0 && number.abs() < 9.0e15 {
+        return Ok(Value::Number(Decimal::from(number as i64)));
+    }
     let shortest = format!("{number}");
     let decimal = Decimal::from_str(&shortest)
         .or_else(|_| Decimal::from_scientific(&format!("{number:e}")))
