@@ -14,9 +14,10 @@ use std::time::Instant;
 /// Output formats of a report.
 pub const FORMATS: [&str; 5] = ["html", "md", "docx", "pdf", "xlsx"];
 
-/// The bundled city template and the bundled school template.
+/// The bundled templates: the city, a county, a school.
 pub const CITY_TEMPLATE: &str = "reports/ganzhou-2024/template.md";
 pub const SCHOOL_TEMPLATE: &str = "reports/school/template.md";
+pub const COUNTY_TEMPLATE: &str = "reports/county/template.md";
 
 fn load_image(folder: &Path, file: &str) -> Result<Image, String> {
     let path = folder.join(file);
@@ -106,11 +107,11 @@ pub fn parse_formats(text: &str) -> Vec<String> {
 }
 
 pub fn default_template(loaded: &LoadedDataset, org: usize) -> PathBuf {
-    if loaded.dataset.orgs[org].level == OrgLevel::School {
-        PathBuf::from(SCHOOL_TEMPLATE)
-    } else {
-        PathBuf::from(CITY_TEMPLATE)
-    }
+    PathBuf::from(match loaded.dataset.orgs[org].level {
+        OrgLevel::School => SCHOOL_TEMPLATE,
+        OrgLevel::County => COUNTY_TEMPLATE,
+        _ => CITY_TEMPLATE,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -139,8 +140,8 @@ pub fn report(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Builds the demo database from the bundled data and writes the Ganzhou 2024 report (and one
-/// school's report) in every format.
+/// Builds the demo database from the bundled data and writes the Ganzhou 2024 report, a county's
+/// and a school's report in every format.
 pub fn demo(out: &Path) -> Result<ExitCode> {
     let started = Instant::now();
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
@@ -165,6 +166,10 @@ pub fn demo(out: &Path) -> Result<ExitCode> {
     eprintln!("Ganzhou 2024 report:");
     let report = build_report(&loaded, city, 2024, Path::new(CITY_TEMPLATE))?;
     write_formats(&report, &formats, out, "ganzhou-2024", (&loaded, city))?;
+    let county = loaded.dataset.org_index("yudu").context("the demo data has no county yudu")?;
+    eprintln!("a county report ({}):", loaded.dataset.orgs[county].name);
+    let report = build_report(&loaded, county, 2024, Path::new(COUNTY_TEMPLATE))?;
+    write_formats(&report, &formats, out, "yudu-2024", (&loaded, county))?;
     let school = loaded.dataset.org_index("yudu-s1").context("the demo data has no school yudu-s1")?;
     eprintln!("a school report ({}):", loaded.dataset.orgs[school].name);
     let report = build_report(&loaded, school, 2024, Path::new(SCHOOL_TEMPLATE))?;

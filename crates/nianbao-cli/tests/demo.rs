@@ -3,13 +3,13 @@
 use crate::{nianbao, nianbao_ok};
 
 #[test]
-fn demo_writes_the_city_and_a_school_report_in_every_format() {
+fn demo_writes_the_city_a_county_and_a_school_report_in_every_format() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("demo");
     let stdout = nianbao_ok(&["demo", "--out", out.to_str().expect("utf-8 path")]);
     assert!(stdout.contains("demo written to"), "{stdout}");
-    for stem in ["ganzhou-2024", "yudu-s1-2024"] {
-        for extension in ["html", "md", "docx", "pdf"] {
+    for stem in ["ganzhou-2024", "yudu-2024", "yudu-s1-2024"] {
+        for extension in ["html", "md", "docx", "pdf", "xlsx"] {
             let path = out.join(format!("{stem}.{extension}"));
             let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
             assert!(size > 1000, "{} is missing or empty", path.display());
@@ -26,6 +26,11 @@ fn demo_writes_the_city_and_a_school_report_in_every_format() {
         "the school report is about the school"
     );
     assert!(school.contains("**附表 1 人才培养质量计分卡**"));
+    let county = std::fs::read_to_string(out.join("yudu-2024.md")).expect("county md");
+    assert!(
+        county.contains("于都县共有中职学校 3 所，其中公办 1 所、民办 2 所"),
+        "the county's figures are its schools' roll-up"
+    );
 }
 
 #[test]
