@@ -4,7 +4,7 @@
 
 use super::Options;
 use super::raster::svg_to_png;
-use crate::document::{Block, CatalogueKind, Figure, Image, Inline, Report, heading_text, plain_text};
+use crate::document::{Block, CatalogueKind, Figure, Image, Inline, Report, heading_text};
 use crate::table_output::grid;
 use docx_rs::*;
 use nianbao_core::TableLayout;
@@ -363,7 +363,6 @@ pub fn docx(report: &Report, options: &Options) -> Result<Vec<u8>, DocxError> {
             }
         }
     }
-    let _ = plain_text;
     let mut xml = document.build();
     // Header rows repeat on every page (w:tblHeader), and fields are updated when the file opens.
     let body = String::from_utf8_lossy(&xml.document)

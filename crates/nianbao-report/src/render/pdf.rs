@@ -315,9 +315,3 @@ pub fn pdf(report: &Report, options: &Options) -> Result<Vec<u8>, PdfError> {
     typst::comemo::evict(10);
     Ok(bytes)
 }
-
-/// The Typst markup of a report (for debugging layouts).
-pub fn typst_markup(report: &Report) -> String {
-    let mut files = HashMap::new();
-    markup(report, &mut files).unwrap_or_default()
-}
