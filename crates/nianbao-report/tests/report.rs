@@ -259,3 +259,34 @@ fn pdf_has_every_appendix_number_and_catalogue_entry() {
         }
     }
 }
+
+#[test]
+fn the_school_template_builds_for_every_sample_school() {
+    let root = crate::root();
+    let sample = nianbao_io::load_dataset_dir(&root.join("datasets/ganzhou-sample")).expect("sample");
+    let folder = root.join("reports/school");
+    let content =
+        Content::from_toml("content.toml", &std::fs::read_to_string(folder.join("content.toml")).expect("content"))
+            .expect("content parses");
+    let template = std::fs::read_to_string(folder.join("template.md")).expect("template");
+    let loader = |_: &str| -> Result<Image, String> { Err("no images in the school template".into()) };
+    let mut built = 0;
+    for (org, unit) in sample.dataset.orgs.iter().enumerate().filter(|(_, o)| o.level == nianbao_core::OrgLevel::School)
+    {
+        let binding = Binding {
+            framework: &sample.framework,
+            dataset: &sample.dataset,
+            org,
+            year: 2024,
+            content: &content,
+            content_file: "content.toml",
+            load_image: &loader,
+        };
+        let report =
+            build("template.md", &template, &binding).unwrap_or_else(|problems| panic!("{}: {problems}", unit.id));
+        assert_eq!(report.title, format!("{}质量年度报告（2024年）", unit.name));
+        assert_eq!(report.catalogue(CatalogueKind::Tables).len(), 6);
+        built += 1;
+    }
+    assert_eq!(built, 43);
+}
