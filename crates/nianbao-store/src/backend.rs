@@ -470,20 +470,11 @@ macro_rules! implement_store {
                         let indicator = framework.indicator(IndicatorIndex(index)).id.as_str();
                         let note = dataset.note(org, year, IndicatorIndex(index)).unwrap_or("").to_string();
                         let (text, state) = encode_value(value);
-                        match stored.get(&(org_id.to_string(), i64::from(year), indicator.to_string())) {
+                        // A first load stores nothing yet: skip building lookup keys for every value.
+                        let existing = if stored.is_empty() { None } else { stored.get(&(org_id.to_string(), i64::from(year), indicator.to_string())) };
+                        match existing {
                             Some((old_text, old_state, _)) if *old_text == text && *old_state == state => report.values_unchanged += 1,
                             Some((old_text, old_state, version)) => {
-                                let write = ValueWrite {
-                                    org: org_id.to_string(),
-                                    year,
-                                    indicator: indicator.to_string(),
-                                    value: value.clone(),
-                                    note: note.clone(),
-                                    expected_version: Some(*version),
-                                    provenance: options.provenance,
-                                    actor: options.actor.clone(),
-                                    reason: options.reason.clone(),
-                                };
                                 sqlx::query(
                                     "UPDATE value SET value = $1, state = $2, provenance = $3, note = $4, version = version + 1, changed_by = $5, changed_at = $6 \
                                      WHERE org_id = $7 AND year = $8 AND indicator_id = $9 AND layer = 'reported'",
@@ -494,18 +485,18 @@ macro_rules! implement_store {
                                 .bind(&note)
                                 .bind(&options.actor)
                                 .bind(&stamp)
-                                .bind(&write.org)
+                                .bind(org_id)
                                 .bind(i64::from(year))
-                                .bind(&write.indicator)
+                                .bind(indicator)
                                 .execute(&mut *transaction)
                                 .await?;
                                 sqlx::query(
                                     "INSERT INTO value_history (org_id, year, indicator_id, layer, old_value, new_value, old_version, new_version, provenance, changed_by, changed_at, reason) \
                                      VALUES ($1, $2, $3, 'reported', $4, $5, $6, $7, $8, $9, $10, $11)",
                                 )
-                                .bind(&write.org)
+                                .bind(org_id)
                                 .bind(i64::from(year))
-                                .bind(&write.indicator)
+                                .bind(indicator)
                                 .bind(history_text(&decode_value(old_text, old_state)?))
                                 .bind(history_text(value))
                                 .bind(*version)
@@ -624,91 +615,6 @@ macro_rules! implement_store {
     };
 }
 
-/// SQLite: inserts new reported values and their creation in the history, in two multi-row statements.
-async fn insert_batch(
-    transaction: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
-    rows: &[NewValue<'_>],
-    options: &LoadOptions,
-    stamp: &str,
-) -> Result<(), StoreError> {
-    let mut values = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "INSERT INTO value (org_id, year, indicator_id, layer, value, state, provenance, note, version, changed_by, changed_at) ",
-    );
-    values.push_values(rows, |mut b, row| {
-        b.push_bind(row.org.to_string())
-            .push_bind(row.year)
-            .push_bind(row.indicator.to_string())
-            .push_bind("reported".to_string())
-            .push_bind(row.text.clone())
-            .push_bind(row.state.to_string())
-            .push_bind(options.provenance.as_str().to_string())
-            .push_bind(row.note.clone())
-            .push_bind(1i64)
-            .push_bind(options.actor.clone())
-            .push_bind(stamp.to_string());
-    });
-    values.build().execute(&mut **transaction).await?;
-    let mut history = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "INSERT INTO value_history (org_id, year, indicator_id, layer, old_value, new_value, old_version, new_version, provenance, changed_by, changed_at, reason) ",
-    );
-    history.push_values(rows, |mut b, row| {
-        let new_value = if row.state == "not_applicable" {
-            "-".to_string()
-        } else if row.state == "text" {
-            format!("t:{}", row.text)
-        } else {
-            row.text.clone()
-        };
-        b.push_bind(row.org.to_string())
-            .push_bind(row.year)
-            .push_bind(row.indicator.to_string())
-            .push_bind("reported".to_string())
-            .push_bind(None::<String>)
-            .push_bind(new_value)
-            .push_bind(None::<i64>)
-            .push_bind(1i64)
-            .push_bind(options.provenance.as_str().to_string())
-            .push_bind(options.actor.clone())
-            .push_bind(stamp.to_string())
-            .push_bind(options.reason.clone());
-    });
-    history.build().execute(&mut **transaction).await?;
-    Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn insert_aggregates(
-    transaction: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
-    framework: &Framework,
-    dataset: &Dataset,
-    roll_up: &RollUp,
-    rows: &[(usize, usize, String, &'static str)],
-    actor: &str,
-    stamp: &str,
-) -> Result<(), StoreError> {
-    let mut builder = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "INSERT INTO value (org_id, year, indicator_id, layer, value, state, provenance, note, version, changed_by, changed_at, reporting, schools) ",
-    );
-    builder.push_values(rows, |mut b, (org, index, text, state)| {
-        let (reporting, schools) = roll_up.coverage(*org, IndicatorIndex(*index));
-        b.push_bind(dataset.orgs[*org].id.clone())
-            .push_bind(i64::from(roll_up.year))
-            .push_bind(framework.indicators[*index].id.clone())
-            .push_bind("aggregated".to_string())
-            .push_bind(text.clone())
-            .push_bind(state.to_string())
-            .push_bind("aggregated".to_string())
-            .push_bind(String::new())
-            .push_bind(1i64)
-            .push_bind(actor.to_string())
-            .push_bind(stamp.to_string())
-            .push_bind(i64::from(reporting))
-            .push_bind(i64::from(schools));
-    });
-    builder.build().execute(&mut **transaction).await?;
-    Ok(())
-}
-
 impl SqliteStore {
     const BATCH: usize = BATCH;
 
@@ -718,15 +624,59 @@ impl SqliteStore {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
+    /// SQLite: inserts new reported values and their creation in the history, in two multi-row statements.
     async fn insert_new(
         transaction: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
         rows: &[NewValue<'_>],
         options: &LoadOptions,
         stamp: &str,
     ) -> Result<(), StoreError> {
-        insert_batch(transaction, rows, options, stamp).await
+        let mut values = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO value (org_id, year, indicator_id, layer, value, state, provenance, note, version, changed_by, changed_at) ",
+        );
+        values.push_values(rows, |mut b, row| {
+            b.push_bind(row.org.to_string())
+                .push_bind(row.year)
+                .push_bind(row.indicator.to_string())
+                .push_bind("reported".to_string())
+                .push_bind(row.text.clone())
+                .push_bind(row.state.to_string())
+                .push_bind(options.provenance.as_str().to_string())
+                .push_bind(row.note.clone())
+                .push_bind(1i64)
+                .push_bind(options.actor.clone())
+                .push_bind(stamp.to_string());
+        });
+        values.build().execute(&mut **transaction).await?;
+        let mut history = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO value_history (org_id, year, indicator_id, layer, old_value, new_value, old_version, new_version, provenance, changed_by, changed_at, reason) ",
+        );
+        history.push_values(rows, |mut b, row| {
+            let new_value = if row.state == "not_applicable" {
+                "-".to_string()
+            } else if row.state == "text" {
+                format!("t:{}", row.text)
+            } else {
+                row.text.clone()
+            };
+            b.push_bind(row.org.to_string())
+                .push_bind(row.year)
+                .push_bind(row.indicator.to_string())
+                .push_bind("reported".to_string())
+                .push_bind(None::<String>)
+                .push_bind(new_value)
+                .push_bind(None::<i64>)
+                .push_bind(1i64)
+                .push_bind(options.provenance.as_str().to_string())
+                .push_bind(options.actor.clone())
+                .push_bind(stamp.to_string())
+                .push_bind(options.reason.clone());
+        });
+        history.build().execute(&mut **transaction).await?;
+        Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn insert_aggregate_rows(
         transaction: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
         framework: &Framework,
@@ -736,7 +686,27 @@ impl SqliteStore {
         actor: &str,
         stamp: &str,
     ) -> Result<(), StoreError> {
-        insert_aggregates(transaction, framework, dataset, roll_up, rows, actor, stamp).await
+        let mut builder = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO value (org_id, year, indicator_id, layer, value, state, provenance, note, version, changed_by, changed_at, reporting, schools) ",
+        );
+        builder.push_values(rows, |mut b, (org, index, text, state)| {
+            let (reporting, schools) = roll_up.coverage(*org, IndicatorIndex(*index));
+            b.push_bind(dataset.orgs[*org].id.clone())
+                .push_bind(i64::from(roll_up.year))
+                .push_bind(framework.indicators[*index].id.clone())
+                .push_bind("aggregated".to_string())
+                .push_bind(text.clone())
+                .push_bind(state.to_string())
+                .push_bind("aggregated".to_string())
+                .push_bind(String::new())
+                .push_bind(1i64)
+                .push_bind(actor.to_string())
+                .push_bind(stamp.to_string())
+                .push_bind(i64::from(reporting))
+                .push_bind(i64::from(schools));
+        });
+        builder.build().execute(&mut **transaction).await?;
+        Ok(())
     }
 }
 
