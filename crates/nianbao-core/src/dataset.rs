@@ -75,6 +75,22 @@ pub struct OrgUnit {
 }
 
 impl OrgUnit {
+    /// A unit without attributes (ownership, designations, grade, type); `name_en` equals `name`.
+    pub fn new(id: impl Into<String>, name: impl Into<String>, level: OrgLevel, parent: Option<usize>) -> OrgUnit {
+        let name = name.into();
+        OrgUnit {
+            id: id.into(),
+            name_en: name.clone(),
+            name,
+            level,
+            parent,
+            ownership: None,
+            designations: Vec::new(),
+            provincial_grade: None,
+            school_type: None,
+        }
+    }
+
     /// Values of a named attribute (see [`ORG_ATTRIBUTES`]).
     pub fn attribute_values(&self, attribute: &str) -> Vec<&str> {
         match attribute {

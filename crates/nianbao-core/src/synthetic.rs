@@ -47,17 +47,7 @@ impl TreeShape {
 pub fn org_tree(dataset: &mut Dataset, shape: TreeShape, seed: u64) -> Vec<usize> {
     let mut random = Random::new(seed);
     let add = |dataset: &mut Dataset, unit: OrgUnit| dataset.add_org(unit).unwrap_or(usize::MAX);
-    let unit = |id: String, name: String, level: OrgLevel, parent: Option<usize>| OrgUnit {
-        id,
-        name_en: name.clone(),
-        name,
-        level,
-        parent,
-        ownership: None,
-        designations: vec![],
-        provincial_grade: None,
-        school_type: None,
-    };
+    let unit = |id: String, name: String, level: OrgLevel, parent: Option<usize>| OrgUnit::new(id, name, level, parent);
     let nation = add(dataset, unit("cn".into(), "全国（合成）".into(), OrgLevel::Nation, None));
     let mut counties = Vec::new();
     for p in 0..shape.provinces {

@@ -10,19 +10,7 @@ use std::str::FromStr;
 fn caption_takes_the_year_and_org_and_cells_use_declared_decimals() {
     let framework = Framework::from_toml("zhongzhi-2024.toml", &crate::bundled_framework_text()).expect("framework");
     let mut dataset = Dataset::new(framework.indicators.len());
-    let org = dataset
-        .add_org(OrgUnit {
-            id: "city".into(),
-            name: "示例市".into(),
-            name_en: "Sample City".into(),
-            level: OrgLevel::City,
-            parent: None,
-            ownership: None,
-            designations: vec![],
-            provincial_grade: None,
-            school_type: None,
-        })
-        .expect("org");
+    let org = dataset.add_org(OrgUnit::new("city", "示例市", OrgLevel::City, None)).expect("org");
     let income = framework.lookup("a1.monthly_income").expect("income");
     dataset.set(org, 2023, income, Value::Number(Decimal::from_str("3379").expect("dec")));
     dataset.set(org, 2024, income, Value::NotApplicable);

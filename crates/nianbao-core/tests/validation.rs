@@ -139,19 +139,7 @@ fn framework() -> Framework {
 
 fn dataset(framework: &Framework, values: &[(&str, i32, &str)]) -> (Dataset, usize) {
     let mut dataset = Dataset::new(framework.indicators.len());
-    let org = dataset
-        .add_org(OrgUnit {
-            id: "s1".into(),
-            name: "一中".into(),
-            name_en: "School 1".into(),
-            level: OrgLevel::School,
-            parent: None,
-            ownership: None,
-            designations: vec![],
-            provincial_grade: None,
-            school_type: None,
-        })
-        .expect("org");
+    let org = dataset.add_org(OrgUnit::new("s1", "一中", OrgLevel::School, None)).expect("org");
     for (id, year, value) in values {
         let index = framework.lookup(id).unwrap_or_else(|| panic!("{id}"));
         let value = match *value {

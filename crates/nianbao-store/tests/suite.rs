@@ -18,17 +18,7 @@ fn framework() -> Framework {
 /// A small dataset: a city, a county, two schools, a few values.
 fn small_dataset(framework: &Framework) -> Dataset {
     let mut dataset = Dataset::new(framework.indicators.len());
-    let unit = |id: &str, level: OrgLevel, parent: Option<usize>| OrgUnit {
-        id: id.into(),
-        name: format!("{id}名"),
-        name_en: id.into(),
-        level,
-        parent,
-        ownership: None,
-        designations: vec![],
-        provincial_grade: None,
-        school_type: None,
-    };
+    let unit = |id: &str, level: OrgLevel, parent: Option<usize>| OrgUnit::new(id, format!("{id}名"), level, parent);
     let city = dataset.add_org(unit("city", OrgLevel::City, None)).expect("org");
     let county = dataset.add_org(unit("county", OrgLevel::County, Some(city))).expect("org");
     let s1 = dataset.add_org(unit("s1", OrgLevel::School, Some(county))).expect("org");
@@ -193,19 +183,8 @@ pub async fn failed_load_leaves_database_as_before(store: &dyn Store) {
     // A dataset with 2,500 new schools and values, one of which the database refuses.
     let mut bad = small_dataset(&framework);
     for i in 0..2500 {
-        let org = bad
-            .add_org(OrgUnit {
-                id: format!("x{i}"),
-                name: format!("新学校{i}"),
-                name_en: String::new(),
-                level: OrgLevel::School,
-                parent: Some(1),
-                ownership: None,
-                designations: vec![],
-                provincial_grade: None,
-                school_type: None,
-            })
-            .expect("org");
+        let org =
+            bad.add_org(OrgUnit::new(format!("x{i}"), format!("新学校{i}"), OrgLevel::School, Some(1))).expect("org");
         bad.set(org, 2024, framework.lookup("a1.graduates").expect("id"), Value::Number(i.into()));
     }
     // The last value carries a note longer than the database allows: its batch is refused
