@@ -50,7 +50,7 @@ pub fn template(loaded: &LoadedDataset, org: &str, year: i32, out: &Path, multi:
 
 pub fn import(file: &Path, location: &crate::database::Location, lang: &str) -> Result<ExitCode> {
     let language = Language::from_name(lang).ok_or_else(|| anyhow!("unknown language {lang:?}; expected zh or en"))?;
-    let stored = crate::database::read(location, ReadLayer::Reported)?;
+    let mut stored = crate::database::read(location, ReadLayer::Reported)?;
     // The imported values, over the stored org tree, are loaded in one transaction.
     let mut dataset = Dataset::new(stored.framework.indicators.len());
     for unit in &stored.dataset.orgs {
@@ -128,7 +128,13 @@ pub fn import(file: &Path, location: &crate::database::Location, lang: &str) -> 
         report.values_unchanged
     );
     // Findings of the validation engine on what is stored now, for the units and years imported.
-    let after = crate::database::read(location, ReadLayer::Reported)?;
+    // What is stored now is what was read plus what was loaded: no second read of the database.
+    for ((org, year), slots) in dataset.iter_slots() {
+        for (index, value) in slots.iter().enumerate().filter(|(_, v)| !v.is_missing()) {
+            stored.dataset.set(org, year, nianbao_core::IndicatorIndex(index), value.clone());
+        }
+    }
+    let after = &stored;
     let rules = RuleSet::for_framework(&after.framework);
     for year in years {
         let mut summary = Summary::default();
