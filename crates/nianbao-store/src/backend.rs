@@ -14,7 +14,7 @@ use std::path::Path;
 /// SQLite in one file (WAL journal), the embedded default.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    pool: sqlx::SqlitePool,
+    pub(crate) pool: sqlx::SqlitePool,
 }
 
 impl SqliteStore {
@@ -37,7 +37,7 @@ impl SqliteStore {
 /// PostgreSQL by URL, for shared deployments.
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
-    pool: sqlx::PgPool,
+    pub(crate) pool: sqlx::PgPool,
 }
 
 impl PostgresStore {
@@ -112,7 +112,7 @@ fn level_of(text: &str) -> Result<OrgLevel, StoreError> {
 /// Rows per multi-row INSERT (13 parameters each: well inside both backends' limits).
 const BATCH: usize = 1000;
 
-struct NewValue<'a> {
+pub(crate) struct NewValue<'a> {
     org: &'a str,
     year: i64,
     indicator: &'a str,
@@ -233,6 +233,14 @@ macro_rules! implement_store {
                     .await?;
                 if known.is_none() {
                     return Err(StoreError::UnknownOrg(write.org.clone()));
+                }
+                let status: Option<String> = sqlx::query_scalar("SELECT status FROM submission WHERE org_id = $1 AND year = $2")
+                    .bind(&write.org)
+                    .bind(i64::from(write.year))
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+                if status.as_deref() == Some("approved") {
+                    return Err(StoreError::Locked { org: write.org.clone(), year: write.year });
                 }
                 let (text, state) = encode_value(&write.value);
                 let stamp = now();
@@ -620,7 +628,7 @@ impl SqliteStore {
 
     /// Write transactions take the write lock at once (BEGIN IMMEDIATE): two writers then wait
     /// for each other (busy timeout) instead of deadlocking when both upgrade a read lock.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
@@ -726,7 +734,7 @@ impl PostgresStore {
     /// COPY sends large batches in one round trip.
     const BATCH: usize = 50_000;
 
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
         Ok(self.pool.begin().await?)
     }
 

@@ -6,10 +6,13 @@
 
 mod backend;
 mod model;
+mod platform;
+mod platform_backend;
 mod time;
 
 pub use backend::{PostgresStore, SqliteStore};
 pub use model::*;
+pub use platform::*;
 
 use async_trait::async_trait;
 use nianbao_core::aggregate::RollUp;
@@ -17,7 +20,7 @@ use nianbao_core::{Dataset, Framework, OrgUnit};
 
 /// Storage of one deployment's org tree and values.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: Platform + Send + Sync {
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
 

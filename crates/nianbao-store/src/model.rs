@@ -133,6 +133,10 @@ pub enum StoreError {
     UnknownOrg(String),
     #[error("the database holds values of framework {stored}, not {given}")]
     FrameworkMismatch { stored: String, given: String },
+    #[error("{org} {year}: the data has been approved and is locked; a reviewer above must unlock it first")]
+    Locked { org: String, year: i32 },
+    #[error("cannot move from {from} to {to}")]
+    Workflow { from: &'static str, to: &'static str },
     #[error("stored data is invalid: {0}")]
     Invalid(String),
 }

@@ -262,3 +262,106 @@ pub async fn sample_schools_aggregate_to_the_published_city_figures(store: &dyn 
     assert_eq!(coverage.coverage, Some((43, 43)), "all 43 schools gave 毕业生人数");
     assert_eq!(coverage.provenance, Provenance::Aggregated);
 }
+
+pub async fn workflow_transitions_lock_and_audit(store: &dyn Store) {
+    use nianbao_store::{SubmissionStatus as S, Transition};
+    let framework = framework();
+    store.load(&framework, &small_dataset(&framework), &options(), &no_progress).await.expect("load");
+    assert_eq!(store.submission("s1", 2024).await.expect("read").status, S::NotStarted);
+    let step = |from: &'static [S], to: S, action: &'static str, comment: &'static str| Transition {
+        org_id: "s1",
+        year: 2024,
+        from,
+        to,
+        actor: "tester",
+        comment,
+        action,
+    };
+    store.transition(&step(&[S::NotStarted, S::Draft, S::Returned], S::Submitted, "submit", "")).await.expect("submit");
+    // Approving twice, or returning an approved school, is refused and changes nothing.
+    store.transition(&step(&[S::Submitted], S::Approved, "approve", "ok")).await.expect("approve");
+    let refused = store.transition(&step(&[S::Submitted], S::Returned, "return", "again")).await;
+    assert!(matches!(refused, Err(StoreError::Workflow { from: "approved", to: "returned" })), "{refused:?}");
+    // Approved data is locked in the store itself.
+    let locked = store.write_value(&write(5, None, "clerk")).await;
+    assert!(matches!(locked, Err(StoreError::Locked { .. })), "{locked:?}");
+    store.transition(&step(&[S::Approved], S::Returned, "unlock", "fix 表2")).await.expect("unlock");
+    assert_eq!(store.write_value(&write(5, None, "clerk")).await.expect("unlocked write"), 1);
+    let events = store.events("s1", 2024).await.expect("events");
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["submit", "approve", "unlock"]);
+    assert_eq!(events[2].detail, "fix 表2");
+    assert!(store.events("s2", 2024).await.expect("events").is_empty());
+}
+
+pub async fn publications_are_immutable_and_numbered(store: &dyn Store) {
+    use nianbao_store::{NewPublication, PublicationFile};
+    let framework = framework();
+    store.load(&framework, &small_dataset(&framework), &options(), &no_progress).await.expect("load");
+    let new = |note: &str| NewPublication {
+        org_id: "city".into(),
+        year: 2024,
+        title: "年报".into(),
+        published_by: "editor".into(),
+        change_note: note.into(),
+        html: b"<p>v</p>".to_vec(),
+        docx: vec![1, 2],
+        pdf: b"%PDF-".to_vec(),
+        xlsx: vec![3],
+    };
+    let first = store.publish(&new("首次发布")).await.expect("publish");
+    let second = store.publish(&new("更正表2")).await.expect("publish again");
+    assert_eq!((first.version, second.version), (1, 2));
+    assert_eq!(store.publication_file(first.id, PublicationFile::Pdf).await.expect("file"), Some(b"%PDF-".to_vec()));
+    let listed = store.publications().await.expect("list");
+    assert_eq!(listed.iter().map(|p| p.version).collect::<Vec<_>>(), [2, 1]);
+    // The database itself refuses to change a published version.
+    assert!(store.tamper_with_publication(first.id).await.is_err(), "a published version was changed");
+    assert_eq!(store.publication_file(first.id, PublicationFile::Html).await.expect("file"), Some(b"<p>v</p>".to_vec()));
+}
+
+pub async fn accounts_sessions_cases_and_photos(store: &dyn Store) {
+    use nianbao_store::{Account, CaseStudy, Role, SessionRecord};
+    let framework = framework();
+    store.load(&framework, &small_dataset(&framework), &options(), &no_progress).await.expect("load");
+    let account = Account {
+        username: "s1-clerk".into(),
+        password_hash: "$argon2id$x".into(),
+        role: Role::School,
+        org_id: "s1".into(),
+        display_name: "填报员".into(),
+        created_at: String::new(),
+    };
+    store.add_account(&account).await.expect("add");
+    let read = store.account("s1-clerk").await.expect("read").expect("present");
+    assert_eq!((read.role, read.org_id.as_str()), (Role::School, "s1"));
+    let orphan = Account { username: "x".into(), org_id: "nowhere".into(), ..account.clone() };
+    assert!(matches!(store.add_account(&orphan).await, Err(StoreError::UnknownOrg(_))));
+    let session = SessionRecord { token_hash: "h".into(), username: "s1-clerk".into(), csrf: "c".into(), expires_at: 9 };
+    store.create_session(&session).await.expect("session");
+    assert_eq!(store.session("h").await.expect("read"), Some(session));
+    store.delete_session("h").await.expect("logout");
+    assert_eq!(store.session("h").await.expect("read"), None);
+    let photo = store.add_photo("s1", "image/png", &[137, 80, 78, 71], "s1-clerk").await.expect("photo");
+    let mut case = CaseStudy {
+        id: 0,
+        org_id: "s1".into(),
+        year: 2024,
+        title: "实训基地".into(),
+        body: "正文".into(),
+        photo_id: Some(photo),
+        photo_caption: "图".into(),
+        updated_by: "s1-clerk".into(),
+        updated_at: String::new(),
+    };
+    case.id = store.save_case(&case).await.expect("insert");
+    case.title = "实训基地建设".into();
+    assert_eq!(store.save_case(&case).await.expect("update"), case.id);
+    // An update must name the right org unit: a case cannot be moved to another school.
+    let moved = CaseStudy { org_id: "s2".into(), ..case.clone() };
+    assert!(store.save_case(&moved).await.is_err());
+    let cases = store.cases("s1", 2024).await.expect("cases");
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].title, "实训基地建设");
+    assert_eq!(store.photo(photo).await.expect("photo").expect("present").bytes, [137, 80, 78, 71]);
+}

@@ -71,4 +71,7 @@ both_backends!(
     failed_load_leaves_database_as_before,
     sample_schools_aggregate_to_the_published_city_figures,
     unknown_org_and_framework_mismatch_are_refused,
+    workflow_transitions_lock_and_audit,
+    publications_are_immutable_and_numbered,
+    accounts_sessions_cases_and_photos,
 );

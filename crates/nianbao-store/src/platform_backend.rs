@@ -1,0 +1,530 @@
+//! The SQLite and PostgreSQL implementations of [`Platform`]: shared SQL, one macro instance per
+//! backend (as in `backend.rs`).
+
+use crate::platform::*;
+use crate::time::now;
+use crate::{PostgresStore, SqliteStore, StoreError};
+use async_trait::async_trait;
+use sqlx::Row;
+
+fn role_of(text: &str) -> Result<Role, StoreError> {
+    Role::from_name(text).ok_or_else(|| StoreError::Invalid(format!("unknown role {text:?}")))
+}
+
+fn status_of(text: &str) -> Result<SubmissionStatus, StoreError> {
+    SubmissionStatus::from_name(text).ok_or_else(|| StoreError::Invalid(format!("unknown status {text:?}")))
+}
+
+fn year_of(year: i64) -> Result<i32, StoreError> {
+    i32::try_from(year).map_err(|_| StoreError::Invalid(format!("year {year} out of range")))
+}
+
+const ACCOUNT_COLUMNS: &str = "username, password_hash, role, org_id, display_name, created_at";
+const CASE_COLUMNS: &str = "id, org_id, year, title, body, photo_id, photo_caption, updated_by, updated_at";
+const PUBLICATION_COLUMNS: &str = "id, org_id, year, version, title, published_at, published_by, change_note";
+
+macro_rules! from_row {
+    (account, $row:expr) => {
+        Account {
+            username: $row.try_get(0)?,
+            password_hash: $row.try_get(1)?,
+            role: role_of(&$row.try_get::<String, _>(2)?)?,
+            org_id: $row.try_get(3)?,
+            display_name: $row.try_get(4)?,
+            created_at: $row.try_get(5)?,
+        }
+    };
+    (case, $row:expr) => {
+        CaseStudy {
+            id: $row.try_get(0)?,
+            org_id: $row.try_get(1)?,
+            year: year_of($row.try_get(2)?)?,
+            title: $row.try_get(3)?,
+            body: $row.try_get(4)?,
+            photo_id: $row.try_get(5)?,
+            photo_caption: $row.try_get(6)?,
+            updated_by: $row.try_get(7)?,
+            updated_at: $row.try_get(8)?,
+        }
+    };
+    (publication, $row:expr) => {
+        Publication {
+            id: $row.try_get(0)?,
+            org_id: $row.try_get(1)?,
+            year: year_of($row.try_get(2)?)?,
+            version: $row.try_get(3)?,
+            title: $row.try_get(4)?,
+            published_at: $row.try_get(5)?,
+            published_by: $row.try_get(6)?,
+            change_note: $row.try_get(7)?,
+        }
+    };
+    (submission, $row:expr) => {
+        Submission {
+            org_id: $row.try_get(0)?,
+            year: year_of($row.try_get(1)?)?,
+            status: status_of(&$row.try_get::<String, _>(2)?)?,
+            changed_by: $row.try_get(3)?,
+            changed_at: $row.try_get(4)?,
+            comment: $row.try_get(5)?,
+        }
+    };
+}
+
+macro_rules! implement_platform {
+    ($store:ty) => {
+        #[async_trait]
+        impl Platform for $store {
+            async fn add_account(&self, account: &Account) -> Result<(), StoreError> {
+                let known: Option<i64> = sqlx::query_scalar("SELECT CAST(1 AS BIGINT) FROM org_unit WHERE id = $1")
+                    .bind(&account.org_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                if known.is_none() {
+                    return Err(StoreError::UnknownOrg(account.org_id.clone()));
+                }
+                sqlx::query(
+                    "INSERT INTO account (username, password_hash, role, org_id, display_name, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role, org_id = excluded.org_id, display_name = excluded.display_name",
+                )
+                .bind(&account.username)
+                .bind(&account.password_hash)
+                .bind(account.role.as_str())
+                .bind(&account.org_id)
+                .bind(&account.display_name)
+                .bind(now())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn account(&self, username: &str) -> Result<Option<Account>, StoreError> {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ACCOUNT_COLUMNS} FROM account WHERE username = $1")))
+                    .bind(username)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(match row { Some(row) => Some(from_row!(account, row)), None => None })
+            }
+
+            async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ACCOUNT_COLUMNS} FROM account ORDER BY username")))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(|row| Ok(from_row!(account, row))).collect()
+            }
+
+            async fn create_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
+                sqlx::query("INSERT INTO session (token_hash, username, csrf, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(&session.token_hash)
+                    .bind(&session.username)
+                    .bind(&session.csrf)
+                    .bind(session.expires_at)
+                    .bind(now())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+                let row = sqlx::query("SELECT token_hash, username, csrf, expires_at FROM session WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(match row {
+                    Some(row) => Some(SessionRecord {
+                        token_hash: row.try_get(0)?,
+                        username: row.try_get(1)?,
+                        csrf: row.try_get(2)?,
+                        expires_at: row.try_get(3)?,
+                    }),
+                    None => None,
+                })
+            }
+
+            async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+                sqlx::query("DELETE FROM session WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn add_api_token(&self, token_hash: &str, username: &str, label: &str) -> Result<(), StoreError> {
+                sqlx::query("INSERT INTO api_token (token_hash, username, label, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(token_hash)
+                    .bind(username)
+                    .bind(label)
+                    .bind(now())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn api_token_user(&self, token_hash: &str) -> Result<Option<String>, StoreError> {
+                Ok(sqlx::query_scalar("SELECT username FROM api_token WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn submission(&self, org_id: &str, year: i32) -> Result<Submission, StoreError> {
+                let row = sqlx::query(
+                    "SELECT org_id, year, status, changed_by, changed_at, comment FROM submission WHERE org_id = $1 AND year = $2",
+                )
+                .bind(org_id)
+                .bind(i64::from(year))
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(match row {
+                    Some(row) => from_row!(submission, row),
+                    None => Submission {
+                        org_id: org_id.to_string(),
+                        year,
+                        status: SubmissionStatus::NotStarted,
+                        changed_by: String::new(),
+                        changed_at: String::new(),
+                        comment: String::new(),
+                    },
+                })
+            }
+
+            async fn submissions(&self, year: i32) -> Result<Vec<Submission>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT org_id, year, status, changed_by, changed_at, comment FROM submission WHERE year = $1 ORDER BY org_id",
+                )
+                .bind(i64::from(year))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|row| Ok(from_row!(submission, row))).collect()
+            }
+
+            async fn transition(&self, transition: &Transition<'_>) -> Result<Submission, StoreError> {
+                let mut transaction = self.begin_write().await?;
+                let current: Option<String> = sqlx::query_scalar("SELECT status FROM submission WHERE org_id = $1 AND year = $2")
+                    .bind(transition.org_id)
+                    .bind(i64::from(transition.year))
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+                let current = match current.as_deref() {
+                    Some(text) => status_of(text)?,
+                    None => SubmissionStatus::NotStarted,
+                };
+                if !transition.from.contains(&current) {
+                    return Err(StoreError::Workflow { from: current.as_str(), to: transition.to.as_str() });
+                }
+                let stamp = now();
+                sqlx::query(
+                    "INSERT INTO submission (org_id, year, status, changed_by, changed_at, comment) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (org_id, year) DO UPDATE SET status = excluded.status, changed_by = excluded.changed_by, changed_at = excluded.changed_at, comment = excluded.comment",
+                )
+                .bind(transition.org_id)
+                .bind(i64::from(transition.year))
+                .bind(transition.to.as_str())
+                .bind(transition.actor)
+                .bind(&stamp)
+                .bind(transition.comment)
+                .execute(&mut *transaction)
+                .await?;
+                sqlx::query("INSERT INTO audit_event (at, actor, org_id, year, action, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(&stamp)
+                    .bind(transition.actor)
+                    .bind(transition.org_id)
+                    .bind(i64::from(transition.year))
+                    .bind(transition.action)
+                    .bind(transition.comment)
+                    .execute(&mut *transaction)
+                    .await?;
+                transaction.commit().await?;
+                Ok(Submission {
+                    org_id: transition.org_id.to_string(),
+                    year: transition.year,
+                    status: transition.to,
+                    changed_by: transition.actor.to_string(),
+                    changed_at: stamp,
+                    comment: transition.comment.to_string(),
+                })
+            }
+
+            async fn set_explanation(&self, org_id: &str, year: i32, rule_id: &str, text: &str, actor: &str) -> Result<(), StoreError> {
+                if text.trim().is_empty() {
+                    sqlx::query("DELETE FROM explanation WHERE org_id = $1 AND year = $2 AND rule_id = $3")
+                        .bind(org_id)
+                        .bind(i64::from(year))
+                        .bind(rule_id)
+                        .execute(&self.pool)
+                        .await?;
+                    return Ok(());
+                }
+                sqlx::query(
+                    "INSERT INTO explanation (org_id, year, rule_id, text, written_by, written_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (org_id, year, rule_id) DO UPDATE SET text = excluded.text, written_by = excluded.written_by, written_at = excluded.written_at",
+                )
+                .bind(org_id)
+                .bind(i64::from(year))
+                .bind(rule_id)
+                .bind(text.trim())
+                .bind(actor)
+                .bind(now())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn explanations(&self, org_id: &str, year: i32) -> Result<Vec<Explanation>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT rule_id, text, written_by, written_at FROM explanation WHERE org_id = $1 AND year = $2 ORDER BY rule_id",
+                )
+                .bind(org_id)
+                .bind(i64::from(year))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        Ok(Explanation {
+                            rule_id: row.try_get(0)?,
+                            text: row.try_get(1)?,
+                            written_by: row.try_get(2)?,
+                            written_at: row.try_get(3)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn record_event(&self, event: &AuditEvent) -> Result<(), StoreError> {
+                sqlx::query("INSERT INTO audit_event (at, actor, org_id, year, action, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(if event.at.is_empty() { now() } else { event.at.clone() })
+                    .bind(&event.actor)
+                    .bind(&event.org_id)
+                    .bind(i64::from(event.year))
+                    .bind(&event.action)
+                    .bind(&event.detail)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn events(&self, org_id: &str, year: i32) -> Result<Vec<AuditEvent>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT at, actor, org_id, year, action, detail FROM audit_event WHERE org_id = $1 AND year = $2 ORDER BY id",
+                )
+                .bind(org_id)
+                .bind(i64::from(year))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        Ok(AuditEvent {
+                            at: row.try_get(0)?,
+                            actor: row.try_get(1)?,
+                            org_id: row.try_get(2)?,
+                            year: year_of(row.try_get(3)?)?,
+                            action: row.try_get(4)?,
+                            detail: row.try_get(5)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn add_photo(&self, org_id: &str, content_type: &str, bytes: &[u8], actor: &str) -> Result<i64, StoreError> {
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO photo (org_id, content_type, bytes, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(org_id)
+                .bind(content_type)
+                .bind(bytes)
+                .bind(actor)
+                .bind(now())
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn photo(&self, id: i64) -> Result<Option<PhotoRecord>, StoreError> {
+                let row = sqlx::query("SELECT id, org_id, content_type, bytes FROM photo WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(match row {
+                    Some(row) => Some(PhotoRecord {
+                        id: row.try_get(0)?,
+                        org_id: row.try_get(1)?,
+                        content_type: row.try_get(2)?,
+                        bytes: row.try_get(3)?,
+                    }),
+                    None => None,
+                })
+            }
+
+            async fn save_case(&self, case: &CaseStudy) -> Result<i64, StoreError> {
+                let stamp = now();
+                if case.id == 0 {
+                    Ok(sqlx::query_scalar(
+                        "INSERT INTO case_study (org_id, year, title, body, photo_id, photo_caption, updated_by, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                    )
+                    .bind(&case.org_id)
+                    .bind(i64::from(case.year))
+                    .bind(&case.title)
+                    .bind(&case.body)
+                    .bind(case.photo_id)
+                    .bind(&case.photo_caption)
+                    .bind(&case.updated_by)
+                    .bind(&stamp)
+                    .fetch_one(&self.pool)
+                    .await?)
+                } else {
+                    let updated = sqlx::query(
+                        "UPDATE case_study SET title = $1, body = $2, photo_id = $3, photo_caption = $4, updated_by = $5, updated_at = $6 \
+                         WHERE id = $7 AND org_id = $8 AND year = $9",
+                    )
+                    .bind(&case.title)
+                    .bind(&case.body)
+                    .bind(case.photo_id)
+                    .bind(&case.photo_caption)
+                    .bind(&case.updated_by)
+                    .bind(&stamp)
+                    .bind(case.id)
+                    .bind(&case.org_id)
+                    .bind(i64::from(case.year))
+                    .execute(&self.pool)
+                    .await?;
+                    if updated.rows_affected() != 1 {
+                        return Err(StoreError::Invalid(format!("case study {} of {} {} does not exist", case.id, case.org_id, case.year)));
+                    }
+                    Ok(case.id)
+                }
+            }
+
+            async fn case_study(&self, id: i64) -> Result<Option<CaseStudy>, StoreError> {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM case_study WHERE id = $1")))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(match row { Some(row) => Some(from_row!(case, row)), None => None })
+            }
+
+            async fn cases(&self, org_id: &str, year: i32) -> Result<Vec<CaseStudy>, StoreError> {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {CASE_COLUMNS} FROM case_study WHERE org_id = $1 AND year = $2 ORDER BY id"
+                )))
+                .bind(org_id)
+                .bind(i64::from(year))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|row| Ok(from_row!(case, row))).collect()
+            }
+
+            async fn set_narrative(&self, org_id: &str, year: i32, section: &str, body: &str, actor: &str) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO narrative (org_id, year, section, body, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (org_id, year, section) DO UPDATE SET body = excluded.body, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                )
+                .bind(org_id)
+                .bind(i64::from(year))
+                .bind(section)
+                .bind(body)
+                .bind(actor)
+                .bind(now())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn narratives(&self, org_id: &str, year: i32) -> Result<Vec<NarrativeEdit>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT section, body, updated_by, updated_at FROM narrative WHERE org_id = $1 AND year = $2 ORDER BY section",
+                )
+                .bind(org_id)
+                .bind(i64::from(year))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        Ok(NarrativeEdit {
+                            section: row.try_get(0)?,
+                            body: row.try_get(1)?,
+                            updated_by: row.try_get(2)?,
+                            updated_at: row.try_get(3)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn publish(&self, publication: &NewPublication) -> Result<Publication, StoreError> {
+                let mut transaction = self.begin_write().await?;
+                let last: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM publication WHERE org_id = $1 AND year = $2")
+                    .bind(&publication.org_id)
+                    .bind(i64::from(publication.year))
+                    .fetch_one(&mut *transaction)
+                    .await?;
+                let version = last.unwrap_or(0) + 1;
+                let stamp = now();
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO publication (org_id, year, version, title, published_at, published_by, change_note, html, docx, pdf, xlsx) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                )
+                .bind(&publication.org_id)
+                .bind(i64::from(publication.year))
+                .bind(version)
+                .bind(&publication.title)
+                .bind(&stamp)
+                .bind(&publication.published_by)
+                .bind(&publication.change_note)
+                .bind(&publication.html)
+                .bind(&publication.docx)
+                .bind(&publication.pdf)
+                .bind(&publication.xlsx)
+                .fetch_one(&mut *transaction)
+                .await?;
+                sqlx::query("INSERT INTO audit_event (at, actor, org_id, year, action, detail) VALUES ($1, $2, $3, $4, 'publish', $5)")
+                    .bind(&stamp)
+                    .bind(&publication.published_by)
+                    .bind(&publication.org_id)
+                    .bind(i64::from(publication.year))
+                    .bind(format!("v{version}: {}", publication.change_note))
+                    .execute(&mut *transaction)
+                    .await?;
+                transaction.commit().await?;
+                Ok(Publication {
+                    id,
+                    org_id: publication.org_id.clone(),
+                    year: publication.year,
+                    version,
+                    title: publication.title.clone(),
+                    published_at: stamp,
+                    published_by: publication.published_by.clone(),
+                    change_note: publication.change_note.clone(),
+                })
+            }
+
+            async fn publications(&self) -> Result<Vec<Publication>, StoreError> {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {PUBLICATION_COLUMNS} FROM publication ORDER BY org_id, year DESC, version DESC"
+                )))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|row| Ok(from_row!(publication, row))).collect()
+            }
+
+            async fn publication(&self, id: i64) -> Result<Option<Publication>, StoreError> {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PUBLICATION_COLUMNS} FROM publication WHERE id = $1")))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(match row { Some(row) => Some(from_row!(publication, row)), None => None })
+            }
+
+            async fn publication_file(&self, id: i64, file: PublicationFile) -> Result<Option<Vec<u8>>, StoreError> {
+                Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT {} FROM publication WHERE id = $1", file.column())))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn tamper_with_publication(&self, id: i64) -> Result<(), StoreError> {
+                sqlx::query("UPDATE publication SET title = 'tampered' WHERE id = $1").bind(id).execute(&self.pool).await?;
+                sqlx::query("DELETE FROM publication WHERE id = $1").bind(id).execute(&self.pool).await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+implement_platform!(SqliteStore);
+implement_platform!(PostgresStore);
