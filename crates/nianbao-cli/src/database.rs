@@ -65,7 +65,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
-async fn open(location: &Location) -> Result<Box<dyn Store>> {
+pub async fn open(location: &Location) -> Result<Box<dyn Store>> {
     let store: Box<dyn Store> = match (&location.database_url, &location.db) {
         (Some(url), _) => Box::new(
             nianbao_store::PostgresStore::connect(url).await.with_context(|| format!("opening {}", redact(url)))?,
@@ -80,7 +80,7 @@ async fn open(location: &Location) -> Result<Box<dyn Store>> {
     Ok(store)
 }
 
-fn framework(location: &Location) -> Result<nianbao_core::Framework> {
+pub fn framework(location: &Location) -> Result<nianbao_core::Framework> {
     nianbao_io::load_framework_file(&location.framework)
         .map_err(|problems| anyhow!("cannot load framework {}:\n{problems}", location.framework.display()))
 }

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 mod database;
 mod exchange;
 mod report;
+mod serve;
 
 #[derive(Parser, Debug)]
 #[command(name = "nianbao", version, about = "职业教育质量年度报告 — indicator framework, data and reports")]
@@ -121,6 +122,13 @@ enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// Run the web application: data entry, review, the editor, the public portal, the JSON API.
+    Serve(serve::ServeArgs),
+    /// Accounts and API tokens.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Load a dataset folder (org tree and values) into the database: all or nothing; loading the
     /// same data twice changes nothing.
     Load {
@@ -154,6 +162,38 @@ enum Command {
         /// Message language: zh or en.
         #[arg(long, default_value = "zh")]
         lang: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create or update an account; the password is read from NIANBAO_PASSWORD or standard input.
+    Add {
+        username: String,
+        /// admin, city, county or school.
+        #[arg(long)]
+        role: String,
+        /// The org unit the account is scoped to (with everything below it).
+        #[arg(long)]
+        org: String,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        location: database::Location,
+    },
+    /// Print a new API token for an account.
+    Token {
+        username: String,
+        #[arg(long, default_value = "api")]
+        label: String,
+        #[command(flatten)]
+        location: database::Location,
+    },
+    /// List the accounts.
+    List {
+        #[command(flatten)]
+        location: database::Location,
     },
 }
 
@@ -271,6 +311,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             exchange::export(&loaded, source.org.as_deref(), year, &format, &out)
         }
+        Command::Serve(args) => serve::serve(args),
+        Command::User { command } => match command {
+            UserCommand::Add { username, role, org, name, location } => {
+                serve::add_user(&location, &username, &role, &org, name.as_deref())
+            }
+            UserCommand::Token { username, label, location } => serve::token(&location, &username, &label),
+            UserCommand::List { location } => serve::list(&location),
+        },
         Command::Db { command } => match command {
             DbCommand::Init { location } => database::init(&location),
             DbCommand::CloseYear { year, location } => database::set_year_closed(&location, year, true),

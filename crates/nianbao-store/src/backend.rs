@@ -96,7 +96,9 @@ fn history_text(value: &Value) -> String {
 }
 
 fn history_value(text: &str) -> Result<Value, StoreError> {
-    if text == "-" {
+    if text.is_empty() {
+        Ok(Value::Missing)
+    } else if text == "-" {
         Ok(Value::NotApplicable)
     } else if let Some(rest) = text.strip_prefix("t:") {
         Ok(Value::Text(rest.to_string()))
@@ -148,6 +150,108 @@ macro_rules! implement_store {
                     .fetch_optional(&mut **transaction)
                     .await?;
                 if closed == Some(1) { Err(StoreError::YearClosed(year)) } else { Ok(()) }
+            }
+
+            /// One write inside a transaction: checks, compare-and-set, history.
+            async fn write_in(transaction: &mut sqlx::Transaction<'static, $database>, write: &ValueWrite) -> Result<i64, StoreError> {
+                Self::check_open(transaction, write.year).await?;
+                let known: Option<i64> = sqlx::query_scalar("SELECT CAST(1 AS BIGINT) FROM org_unit WHERE id = $1")
+                    .bind(&write.org)
+                    .fetch_optional(&mut **transaction)
+                    .await?;
+                if known.is_none() {
+                    return Err(StoreError::UnknownOrg(write.org.clone()));
+                }
+                let status: Option<String> = sqlx::query_scalar("SELECT status FROM submission WHERE org_id = $1 AND year = $2")
+                    .bind(&write.org)
+                    .bind(i64::from(write.year))
+                    .fetch_optional(&mut **transaction)
+                    .await?;
+                if status.as_deref() == Some("approved") {
+                    return Err(StoreError::Locked { org: write.org.clone(), year: write.year });
+                }
+                let (text, state) = encode_value(&write.value);
+                let stamp = now();
+                let current = Self::stored_version(transaction, write).await?;
+                let (old_value, old_version, new_version) = match (current, write.expected_version) {
+                    (None, None) => {
+                        sqlx::query(
+                            "INSERT INTO value (org_id, year, indicator_id, layer, value, state, provenance, note, version, changed_by, changed_at) \
+                             VALUES ($1, $2, $3, 'reported', $4, $5, $6, $7, 1, $8, $9)",
+                        )
+                        .bind(&write.org)
+                        .bind(i64::from(write.year))
+                        .bind(&write.indicator)
+                        .bind(&text)
+                        .bind(state)
+                        .bind(write.provenance.as_str())
+                        .bind(&write.note)
+                        .bind(&write.actor)
+                        .bind(&stamp)
+                        .execute(&mut **transaction)
+                        .await?;
+                        (None, None, 1)
+                    }
+                    (Some((version, old_text, old_state)), Some(expected)) if version == expected => {
+                        // Compare-and-set: the update only happens if nobody wrote in between.
+                        let updated = sqlx::query(
+                            "UPDATE value SET value = $1, state = $2, provenance = $3, note = $4, version = version + 1, changed_by = $5, changed_at = $6 \
+                             WHERE org_id = $7 AND year = $8 AND indicator_id = $9 AND layer = 'reported' AND version = $10",
+                        )
+                        .bind(&text)
+                        .bind(state)
+                        .bind(write.provenance.as_str())
+                        .bind(&write.note)
+                        .bind(&write.actor)
+                        .bind(&stamp)
+                        .bind(&write.org)
+                        .bind(i64::from(write.year))
+                        .bind(&write.indicator)
+                        .bind(version)
+                        .execute(&mut **transaction)
+                        .await?;
+                        if updated.rows_affected() != 1 {
+                            return Err(StoreError::Conflict {
+                                org: write.org.clone(),
+                                year: write.year,
+                                indicator: write.indicator.clone(),
+                                expected: Some(expected),
+                                current: version + 1,
+                            });
+                        }
+                        (Some(decode_value(&old_text, &old_state)?), Some(version), version + 1)
+                    }
+                    (Some((version, _, _)), expected) => {
+                        return Err(StoreError::Conflict {
+                            org: write.org.clone(),
+                            year: write.year,
+                            indicator: write.indicator.clone(),
+                            expected,
+                            current: version,
+                        });
+                    }
+                    (None, Some(expected)) => {
+                        return Err(StoreError::Missing { org: write.org.clone(), year: write.year, indicator: write.indicator.clone(), expected });
+                    }
+                };
+                sqlx::query(
+                    "INSERT INTO value_history (org_id, year, indicator_id, layer, old_value, new_value, old_version, new_version, provenance, changed_by, changed_at, reason) \
+                     VALUES ($1, $2, $3, 'reported', $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(&write.org)
+                .bind(i64::from(write.year))
+                .bind(&write.indicator)
+                .bind(old_value.as_ref().map(history_text))
+                .bind(history_text(&write.value))
+                .bind(old_version)
+                .bind(new_version)
+                .bind(write.provenance.as_str())
+                .bind(&write.actor)
+                .bind(&stamp)
+                .bind(&write.reason)
+                .execute(&mut **transaction)
+                .await?;
+                Ok(new_version)
             }
         }
 
@@ -226,105 +330,19 @@ macro_rules! implement_store {
 
             async fn write_value(&self, write: &ValueWrite) -> Result<i64, StoreError> {
                 let mut transaction = self.begin_write().await?;
-                Self::check_open(&mut transaction, write.year).await?;
-                let known: Option<i64> = sqlx::query_scalar("SELECT CAST(1 AS BIGINT) FROM org_unit WHERE id = $1")
-                    .bind(&write.org)
-                    .fetch_optional(&mut *transaction)
-                    .await?;
-                if known.is_none() {
-                    return Err(StoreError::UnknownOrg(write.org.clone()));
-                }
-                let status: Option<String> = sqlx::query_scalar("SELECT status FROM submission WHERE org_id = $1 AND year = $2")
-                    .bind(&write.org)
-                    .bind(i64::from(write.year))
-                    .fetch_optional(&mut *transaction)
-                    .await?;
-                if status.as_deref() == Some("approved") {
-                    return Err(StoreError::Locked { org: write.org.clone(), year: write.year });
-                }
-                let (text, state) = encode_value(&write.value);
-                let stamp = now();
-                let current = Self::stored_version(&mut transaction, write).await?;
-                let (old_value, old_version, new_version) = match (current, write.expected_version) {
-                    (None, None) => {
-                        sqlx::query(
-                            "INSERT INTO value (org_id, year, indicator_id, layer, value, state, provenance, note, version, changed_by, changed_at) \
-                             VALUES ($1, $2, $3, 'reported', $4, $5, $6, $7, 1, $8, $9)",
-                        )
-                        .bind(&write.org)
-                        .bind(i64::from(write.year))
-                        .bind(&write.indicator)
-                        .bind(&text)
-                        .bind(state)
-                        .bind(write.provenance.as_str())
-                        .bind(&write.note)
-                        .bind(&write.actor)
-                        .bind(&stamp)
-                        .execute(&mut *transaction)
-                        .await?;
-                        (None, None, 1)
-                    }
-                    (Some((version, old_text, old_state)), Some(expected)) if version == expected => {
-                        // Compare-and-set: the update only happens if nobody wrote in between.
-                        let updated = sqlx::query(
-                            "UPDATE value SET value = $1, state = $2, provenance = $3, note = $4, version = version + 1, changed_by = $5, changed_at = $6 \
-                             WHERE org_id = $7 AND year = $8 AND indicator_id = $9 AND layer = 'reported' AND version = $10",
-                        )
-                        .bind(&text)
-                        .bind(state)
-                        .bind(write.provenance.as_str())
-                        .bind(&write.note)
-                        .bind(&write.actor)
-                        .bind(&stamp)
-                        .bind(&write.org)
-                        .bind(i64::from(write.year))
-                        .bind(&write.indicator)
-                        .bind(version)
-                        .execute(&mut *transaction)
-                        .await?;
-                        if updated.rows_affected() != 1 {
-                            return Err(StoreError::Conflict {
-                                org: write.org.clone(),
-                                year: write.year,
-                                indicator: write.indicator.clone(),
-                                expected: Some(expected),
-                                current: version + 1,
-                            });
-                        }
-                        (Some(decode_value(&old_text, &old_state)?), Some(version), version + 1)
-                    }
-                    (Some((version, _, _)), expected) => {
-                        return Err(StoreError::Conflict {
-                            org: write.org.clone(),
-                            year: write.year,
-                            indicator: write.indicator.clone(),
-                            expected,
-                            current: version,
-                        });
-                    }
-                    (None, Some(expected)) => {
-                        return Err(StoreError::Missing { org: write.org.clone(), year: write.year, indicator: write.indicator.clone(), expected });
-                    }
-                };
-                sqlx::query(
-                    "INSERT INTO value_history (org_id, year, indicator_id, layer, old_value, new_value, old_version, new_version, provenance, changed_by, changed_at, reason) \
-                     VALUES ($1, $2, $3, 'reported', $4, $5, $6, $7, $8, $9, $10, $11)",
-                )
-                .bind(&write.org)
-                .bind(i64::from(write.year))
-                .bind(&write.indicator)
-                .bind(old_value.as_ref().map(history_text))
-                .bind(history_text(&write.value))
-                .bind(old_version)
-                .bind(new_version)
-                .bind(write.provenance.as_str())
-                .bind(&write.actor)
-                .bind(&stamp)
-                .bind(&write.reason)
-                .execute(&mut *transaction)
-                .await?;
+                let version = Self::write_in(&mut transaction, write).await?;
                 transaction.commit().await?;
-                Ok(new_version)
+                Ok(version)
+            }
+
+            async fn write_values(&self, writes: &[ValueWrite]) -> Result<Vec<i64>, StoreError> {
+                let mut transaction = self.begin_write().await?;
+                let mut versions = Vec::with_capacity(writes.len());
+                for write in writes {
+                    versions.push(Self::write_in(&mut transaction, write).await?);
+                }
+                transaction.commit().await?;
+                Ok(versions)
             }
 
             async fn value(&self, org: &str, year: i32, indicator: &str, layer: Layer) -> Result<Option<StoredValue>, StoreError> {

@@ -39,6 +39,9 @@ pub trait Store: Platform + Send + Sync {
     /// Returns the new version. Every change lands in the history.
     async fn write_value(&self, write: &ValueWrite) -> Result<i64, StoreError>;
 
+    /// Writes several values in one transaction: all of them, or none (the first refusal wins).
+    async fn write_values(&self, writes: &[ValueWrite]) -> Result<Vec<i64>, StoreError>;
+
     /// One stored value with its version and provenance.
     async fn value(
         &self,

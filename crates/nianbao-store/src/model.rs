@@ -157,6 +157,8 @@ pub(crate) fn decode_value(text: &str, state: &str) -> Result<Value, StoreError>
             text.parse().map(Value::Number).map_err(|_| StoreError::Invalid(format!("{text:?} is not a decimal")))
         }
         "not_applicable" => Ok(Value::NotApplicable),
+        // A cleared value is stored as empty text.
+        "text" if text.is_empty() => Ok(Value::Missing),
         "text" => Ok(Value::Text(text.to_string())),
         other => Err(StoreError::Invalid(format!("unknown value state {other:?}"))),
     }

@@ -210,6 +210,9 @@ pub struct NewPublication {
     pub docx: Vec<u8>,
     pub pdf: Vec<u8>,
     pub xlsx: Vec<u8>,
+    /// The published figures as JSON (`{"year": {"indicator": "value"}}`), what the portal's
+    /// trend pages show.
+    pub data: String,
 }
 
 /// A published version, without its files.
@@ -232,6 +235,8 @@ pub enum PublicationFile {
     Docx,
     Pdf,
     Xlsx,
+    /// The published figures (JSON).
+    Data,
 }
 
 impl PublicationFile {
@@ -250,6 +255,7 @@ impl PublicationFile {
             PublicationFile::Docx => "docx",
             PublicationFile::Pdf => "pdf",
             PublicationFile::Xlsx => "xlsx",
+            PublicationFile::Data => "data",
         }
     }
     pub fn content_type(self) -> &'static str {
@@ -258,13 +264,26 @@ impl PublicationFile {
             PublicationFile::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             PublicationFile::Pdf => "application/pdf",
             PublicationFile::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            PublicationFile::Data => "application/json",
         }
     }
+}
+
+/// One stored value of an org unit, as the entry pages and the API read them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgValue {
+    pub year: i32,
+    pub indicator_id: String,
+    pub layer: crate::Layer,
+    pub stored: crate::StoredValue,
 }
 
 /// Storage of the platform's records (a supertrait of [`crate::Store`]).
 #[async_trait]
 pub trait Platform: Send + Sync {
+    /// Every stored value (both layers) of one org unit in the years `first..=last`.
+    async fn org_values(&self, org_id: &str, first: i32, last: i32) -> Result<Vec<OrgValue>, StoreError>;
+
     async fn add_account(&self, account: &Account) -> Result<(), StoreError>;
     async fn account(&self, username: &str) -> Result<Option<Account>, StoreError>;
     async fn accounts(&self) -> Result<Vec<Account>, StoreError>;

@@ -3,7 +3,8 @@
 
 use crate::platform::*;
 use crate::time::now;
-use crate::{PostgresStore, SqliteStore, StoreError};
+use crate::model::decode_value;
+use crate::{Layer, PostgresStore, Provenance, SqliteStore, StoreError, StoredValue};
 use async_trait::async_trait;
 use sqlx::Row;
 
@@ -75,6 +76,39 @@ macro_rules! implement_platform {
     ($store:ty) => {
         #[async_trait]
         impl Platform for $store {
+            async fn org_values(&self, org_id: &str, first: i32, last: i32) -> Result<Vec<OrgValue>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT year, indicator_id, layer, value, state, version, provenance, note, changed_by, changed_at, reporting, schools \
+                     FROM value WHERE org_id = $1 AND year >= $2 AND year <= $3",
+                )
+                .bind(org_id)
+                .bind(i64::from(first))
+                .bind(i64::from(last))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        let reporting: Option<i64> = row.try_get(10)?;
+                        let schools: Option<i64> = row.try_get(11)?;
+                        let layer: String = row.try_get(2)?;
+                        Ok(OrgValue {
+                            year: year_of(row.try_get(0)?)?,
+                            indicator_id: row.try_get(1)?,
+                            layer: if layer == "aggregated" { Layer::Aggregated } else { Layer::Reported },
+                            stored: StoredValue {
+                                value: decode_value(&row.try_get::<String, _>(3)?, &row.try_get::<String, _>(4)?)?,
+                                version: row.try_get(5)?,
+                                provenance: Provenance::parse(&row.try_get::<String, _>(6)?),
+                                note: row.try_get(7)?,
+                                changed_by: row.try_get(8)?,
+                                changed_at: row.try_get(9)?,
+                                coverage: reporting.zip(schools),
+                            },
+                        })
+                    })
+                    .collect()
+            }
+
             async fn add_account(&self, account: &Account) -> Result<(), StoreError> {
                 let known: Option<i64> = sqlx::query_scalar("SELECT CAST(1 AS BIGINT) FROM org_unit WHERE id = $1")
                     .bind(&account.org_id)
@@ -456,8 +490,8 @@ macro_rules! implement_platform {
                 let version = last.unwrap_or(0) + 1;
                 let stamp = now();
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO publication (org_id, year, version, title, published_at, published_by, change_note, html, docx, pdf, xlsx) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                    "INSERT INTO publication (org_id, year, version, title, published_at, published_by, change_note, html, docx, pdf, xlsx, data) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
                 )
                 .bind(&publication.org_id)
                 .bind(i64::from(publication.year))
@@ -470,6 +504,7 @@ macro_rules! implement_platform {
                 .bind(&publication.docx)
                 .bind(&publication.pdf)
                 .bind(&publication.xlsx)
+                .bind(&publication.data)
                 .fetch_one(&mut *transaction)
                 .await?;
                 sqlx::query("INSERT INTO audit_event (at, actor, org_id, year, action, detail) VALUES ($1, $2, $3, $4, 'publish', $5)")
@@ -511,6 +546,13 @@ macro_rules! implement_platform {
             }
 
             async fn publication_file(&self, id: i64, file: PublicationFile) -> Result<Option<Vec<u8>>, StoreError> {
+                if file == PublicationFile::Data {
+                    let text: Option<String> = sqlx::query_scalar("SELECT data FROM publication WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    return Ok(text.map(String::into_bytes));
+                }
                 Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT {} FROM publication WHERE id = $1", file.column())))
                     .bind(id)
                     .fetch_optional(&self.pool)

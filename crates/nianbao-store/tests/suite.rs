@@ -155,6 +155,10 @@ pub async fn two_writers_with_the_same_version(store: &dyn Store) {
     assert_eq!((stored.value, stored.version), (Value::Number(winner_value.into()), 2));
     let history = store.history("s1", 2024, "a1.graduates_placed", Layer::Reported).await.expect("history");
     assert_eq!(history.len(), 2, "one creation and one winning update: nothing lost, nothing duplicated");
+    // A batch is all or nothing: its stale second write undoes its first.
+    let batch = [write(50, Some(2), "batch"), write(51, Some(1), "batch")];
+    assert!(matches!(store.write_values(&batch).await, Err(StoreError::Conflict { .. })));
+    assert_eq!(store.history("s1", 2024, "a1.graduates_placed", Layer::Reported).await.expect("history").len(), 2);
     assert_eq!(history[1].old_value, Some(Value::Number(90.into())));
     assert_eq!(history[1].new_value, Value::Number(winner_value.into()));
     // The loser retries with the version it now reads, and succeeds.
@@ -308,11 +312,14 @@ pub async fn publications_are_immutable_and_numbered(store: &dyn Store) {
         docx: vec![1, 2],
         pdf: b"%PDF-".to_vec(),
         xlsx: vec![3],
+        data: r#"{"2024":{"t1.enrolled":"100"}}"#.into(),
     };
     let first = store.publish(&new("首次发布")).await.expect("publish");
     let second = store.publish(&new("更正表2")).await.expect("publish again");
     assert_eq!((first.version, second.version), (1, 2));
     assert_eq!(store.publication_file(first.id, PublicationFile::Pdf).await.expect("file"), Some(b"%PDF-".to_vec()));
+    let data = store.publication_file(second.id, PublicationFile::Data).await.expect("data").expect("present");
+    assert!(String::from_utf8(data).expect("utf-8").contains("t1.enrolled"));
     let listed = store.publications().await.expect("list");
     assert_eq!(listed.iter().map(|p| p.version).collect::<Vec<_>>(), [2, 1]);
     // The database itself refuses to change a published version.

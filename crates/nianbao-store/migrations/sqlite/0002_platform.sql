@@ -95,6 +95,7 @@ CREATE TABLE publication (
     published_at TEXT NOT NULL,
     published_by TEXT NOT NULL,
     change_note TEXT NOT NULL,
+    data TEXT NOT NULL DEFAULT '{}',
     html BLOB NOT NULL,
     docx BLOB NOT NULL,
     pdf BLOB NOT NULL,

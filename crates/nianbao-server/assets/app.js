@@ -1,0 +1,14 @@
+// nianbao: small enhancements; every page works without them.
+document.addEventListener("DOMContentLoaded", () => {
+  // Scroll the first flagged cell into view on the entry page.
+  const flagged = document.querySelector("td.cell.error input, td.cell.warning input");
+  if (flagged && !location.hash) flagged.scrollIntoView({ block: "center" });
+  // Warn before leaving a form with unsaved edits.
+  const form = document.getElementById("entry-form");
+  if (form) {
+    let dirty = false;
+    form.addEventListener("input", () => { dirty = true; });
+    form.addEventListener("submit", () => { dirty = false; });
+    window.addEventListener("beforeunload", (event) => { if (dirty) { event.preventDefault(); } });
+  }
+});

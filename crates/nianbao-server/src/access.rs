@@ -1,0 +1,726 @@
+//! Authorisation below the handlers. The store lives in [`Guarded`], whose only callers are the
+//! methods here: each one checks the caller's role and org scope ([`permitted`]) before it reads
+//! or writes. Anonymous callers get [`PublicAccess`], which returns only published material.
+
+use crate::auth::{Principal, unix_now};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::tree::OrgTree;
+use nianbao_core::validation::{Finding, Summary};
+use nianbao_core::{Dataset, OrgLevel, Severity, Value};
+use nianbao_store::*;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What a caller wants to do to an org unit's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// See values, findings, history, cases and the audit trail.
+    Read,
+    /// Enter or import values, explain warnings, write case studies, submit.
+    Enter,
+    /// Return or approve a school's submission.
+    Review,
+    /// Reopen approved data (a level above the reviewer).
+    Unlock,
+    /// Aggregate, edit narrative and publish the report of a city, county or province.
+    Edit,
+}
+
+impl Action {
+    pub const ALL: [Action; 5] = [Action::Read, Action::Enter, Action::Review, Action::Unlock, Action::Edit];
+}
+
+/// The one authorisation rule: may `role`, scoped to `scope`, do `action` to `target`?
+pub fn permitted(tree: &OrgTree, role: Role, scope: usize, target: usize, action: Action) -> bool {
+    if !tree.is_within(target, scope) {
+        return false;
+    }
+    let is_school = tree.unit(target).level == OrgLevel::School;
+    match action {
+        Action::Read => true,
+        Action::Enter => is_school && matches!(role, Role::School | Role::Admin),
+        Action::Review => is_school && target != scope && matches!(role, Role::County | Role::City | Role::Admin),
+        Action::Unlock => is_school && target != scope && matches!(role, Role::City | Role::Admin),
+        Action::Edit => !is_school && matches!(role, Role::City | Role::Admin),
+    }
+}
+
+/// Holds the store; nothing outside this module can reach it.
+pub struct Guarded {
+    store: Arc<dyn Store>,
+    sessions: Mutex<HashMap<String, (Principal, i64)>>,
+    tokens: Mutex<HashMap<String, (Principal, Instant)>>,
+}
+
+impl std::fmt::Debug for Guarded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guarded").field("backend", &self.store.backend()).finish_non_exhaustive()
+    }
+}
+
+const TOKEN_CACHE: Duration = Duration::from_secs(60);
+
+impl Guarded {
+    pub(crate) fn new(store: Arc<dyn Store>) -> Guarded {
+        Guarded { store, sessions: Mutex::default(), tokens: Mutex::default() }
+    }
+
+    async fn principal_of_account(
+        &self,
+        state: &AppState,
+        username: &str,
+        csrf: String,
+    ) -> Result<Option<Principal>, AppError> {
+        let Some(account) = self.store.account(username).await? else { return Ok(None) };
+        let Some(org) = state.tree.find(&account.org_id) else { return Ok(None) };
+        Ok(Some(Principal {
+            username: account.username,
+            display_name: account.display_name,
+            role: account.role,
+            org,
+            org_id: account.org_id,
+            csrf,
+        }))
+    }
+
+    pub(crate) async fn principal_for_session(
+        &self,
+        state: &AppState,
+        hash: &str,
+    ) -> Result<Option<Principal>, AppError> {
+        let now = unix_now();
+        if let Some((principal, expires)) = self.sessions.lock().unwrap_or_else(|p| p.into_inner()).get(hash) {
+            if *expires > now {
+                return Ok(Some(principal.clone()));
+            }
+        }
+        let Some(session) = self.store.session(hash).await? else { return Ok(None) };
+        if session.expires_at <= now {
+            self.store.delete_session(hash).await?;
+            return Ok(None);
+        }
+        let principal = self.principal_of_account(state, &session.username, session.csrf).await?;
+        if let Some(principal) = &principal {
+            self.sessions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(hash.to_string(), (principal.clone(), session.expires_at));
+        }
+        Ok(principal)
+    }
+
+    pub(crate) async fn principal_for_token(&self, state: &AppState, hash: &str) -> Result<Option<Principal>, AppError> {
+        if let Some((principal, at)) = self.tokens.lock().unwrap_or_else(|p| p.into_inner()).get(hash) {
+            if at.elapsed() < TOKEN_CACHE {
+                return Ok(Some(principal.clone()));
+            }
+        }
+        let Some(username) = self.store.api_token_user(hash).await? else { return Ok(None) };
+        let principal = self.principal_of_account(state, &username, String::new()).await?;
+        if let Some(principal) = &principal {
+            self.tokens.lock().unwrap_or_else(|p| p.into_inner()).insert(hash.to_string(), (principal.clone(), Instant::now()));
+        }
+        Ok(principal)
+    }
+
+    /// Signs in with a password; returns the new session's cookie token.
+    pub(crate) async fn login(
+        &self,
+        state: &AppState,
+        username: &str,
+        password: &str,
+        address: &str,
+    ) -> Result<String, AppError> {
+        state.throttle.check(username, address)?;
+        let account = self.store.account(username).await?;
+        let valid = match &account {
+            Some(account) => crate::auth::verify_password(password, &account.password_hash),
+            None => {
+                // Spend the same time on unknown names as on wrong passwords.
+                let _ = crate::auth::verify_password(password, dummy_hash());
+                false
+            }
+        };
+        if !valid {
+            state.throttle.fail(username, address);
+            tracing::warn!(username, address, "failed login");
+            return Err(AppError::BadRequest("用户名或密码不正确。Wrong user name or password.".into()));
+        }
+        state.throttle.succeed(username);
+        let token = crate::auth::random_token()?;
+        let csrf = crate::auth::random_token()?;
+        self.store
+            .create_session(&SessionRecord {
+                token_hash: crate::auth::token_hash(&token),
+                username: username.to_string(),
+                csrf,
+                expires_at: unix_now() + state.config.session_seconds,
+            })
+            .await?;
+        tracing::info!(username, "login");
+        Ok(token)
+    }
+
+    pub(crate) async fn logout(&self, token: &str) -> Result<(), AppError> {
+        let hash = crate::auth::token_hash(token);
+        self.sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(&hash);
+        self.store.delete_session(&hash).await?;
+        Ok(())
+    }
+}
+
+/// An Argon2 hash of a random string, verified against when the user name is unknown.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| crate::auth::hash_password("no such account").unwrap_or_default())
+}
+
+/// A school's data for one year as the entry and review pages show it.
+#[derive(Debug, Clone)]
+pub struct SchoolYear {
+    pub org: usize,
+    pub year: i32,
+    /// Reported values of the year and the year before, with versions.
+    pub values: HashMap<(i32, String), StoredValue>,
+    pub submission: Submission,
+    pub explanations: Vec<Explanation>,
+    pub findings: Vec<Finding>,
+}
+
+impl SchoolYear {
+    pub fn errors(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
+    }
+    pub fn warnings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.severity == Severity::Warning)
+    }
+    pub fn explanation(&self, rule_id: &str) -> Option<&Explanation> {
+        self.explanations.iter().find(|e| e.rule_id == rule_id)
+    }
+    /// Warnings nobody has explained yet.
+    pub fn unexplained(&self) -> usize {
+        self.warnings().filter(|f| self.explanation(&f.rule_id).is_none()).count()
+    }
+}
+
+/// A dataset holding one org unit (detached from its parent) and the values given; returns it
+/// with the unit's index.
+pub fn dataset_of(state: &AppState, org: usize, values: &[OrgValue]) -> (Dataset, usize) {
+    let framework = &state.framework;
+    let mut dataset = Dataset::new(framework.indicators.len());
+    let mut unit = state.tree.unit(org).clone();
+    unit.parent = None;
+    let index = dataset.add_org(unit).unwrap_or(0);
+    // Reported values win over aggregated ones.
+    for layer in [Layer::Aggregated, Layer::Reported] {
+        for value in values.iter().filter(|v| v.layer == layer) {
+            if let Some(indicator) = framework.lookup(&value.indicator_id) {
+                dataset.set(index, value.year, indicator, value.stored.value.clone());
+            }
+        }
+    }
+    (dataset, index)
+}
+
+/// Runs the rules on one org unit's values (the year and the year before).
+pub fn findings_of(state: &AppState, org: usize, year: i32, values: &[OrgValue]) -> Vec<Finding> {
+    let (mut dataset, index) = dataset_of(state, org, values);
+    if dataset.slots(index, year).is_none() {
+        dataset.set(index, year, nianbao_core::IndicatorIndex(0), Value::Missing);
+    }
+    state.rules.evaluate(&state.framework, &dataset, index, year, &mut Summary::default())
+}
+
+/// A row of the review dashboard.
+#[derive(Debug, Clone)]
+pub struct ReviewRow {
+    pub org: usize,
+    pub submission: Submission,
+    pub errors: usize,
+    pub warnings: usize,
+    pub unexplained: usize,
+    pub values: usize,
+}
+
+/// Data access for a signed-in user.
+#[derive(Debug)]
+pub struct Access<'a> {
+    state: &'a AppState,
+    user: &'a Principal,
+}
+
+impl<'a> Access<'a> {
+    pub(crate) fn new(state: &'a AppState, user: &'a Principal) -> Access<'a> {
+        Access { state, user }
+    }
+
+    fn store(&self) -> &dyn Store {
+        self.state.guarded.store.as_ref()
+    }
+
+    pub fn user(&self) -> &Principal {
+        self.user
+    }
+
+    pub fn may(&self, org: usize, action: Action) -> bool {
+        permitted(&self.state.tree, self.user.role, self.user.org, org, action)
+    }
+
+    /// The org unit's index if the user may do `action` there.
+    pub fn check(&self, org_id: &str, action: Action) -> Result<usize, AppError> {
+        let org = self.state.tree.find(org_id).ok_or(AppError::NotFound)?;
+        if self.may(org, action) {
+            Ok(org)
+        } else {
+            tracing::warn!(user = %self.user.username, org = org_id, ?action, "refused");
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Org units the user may see, in tree order.
+    pub fn visible_orgs(&self) -> Vec<usize> {
+        self.state.tree.within(self.user.org)
+    }
+
+    pub async fn school_year(&self, org_id: &str, year: i32) -> Result<SchoolYear, AppError> {
+        let org = self.check(org_id, Action::Read)?;
+        let values = self.store().org_values(org_id, year - 1, year).await?;
+        let findings = findings_of(self.state, org, year, &values);
+        Ok(SchoolYear {
+            org,
+            year,
+            values: values
+                .into_iter()
+                .filter(|v| v.layer == Layer::Reported)
+                .map(|v| ((v.year, v.indicator_id), v.stored))
+                .collect(),
+            submission: self.store().submission(org_id, year).await?,
+            explanations: self.store().explanations(org_id, year).await?,
+            findings,
+        })
+    }
+
+    /// Every stored value of an org unit in the years given (both layers).
+    pub async fn values(&self, org_id: &str, first: i32, last: i32) -> Result<Vec<OrgValue>, AppError> {
+        self.check(org_id, Action::Read)?;
+        Ok(self.store().org_values(org_id, first, last).await?)
+    }
+
+    /// Checks that the user may change the school's values now.
+    async fn check_editable(&self, org_id: &str, year: i32) -> Result<(), AppError> {
+        self.check(org_id, Action::Enter)?;
+        if year != self.state.config.year {
+            return Err(AppError::BadRequest(format!(
+                "只能填报开放年度 {} 的数据。Only the open year {} can be entered.",
+                self.state.config.year, self.state.config.year
+            )));
+        }
+        let status = self.store().submission(org_id, year).await?.status;
+        if !status.school_may_edit() {
+            return Err(AppError::Conflict(format!(
+                "数据状态为「{}」，不能修改；如需修改请联系审核人员退回。The data is {} and cannot be changed.",
+                status.title_zh(),
+                status.title_en()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Writes values of one school (all or nothing) and marks the submission as a draft.
+    pub async fn save_values(&self, org_id: &str, year: i32, writes: Vec<ValueWrite>) -> Result<Vec<i64>, AppError> {
+        self.check_editable(org_id, year).await?;
+        if writes.iter().any(|w| w.org != org_id || w.year != year) {
+            return Err(AppError::Forbidden);
+        }
+        let writes: Vec<ValueWrite> =
+            writes.into_iter().map(|w| ValueWrite { actor: self.user.username.clone(), ..w }).collect();
+        let versions = self.store().write_values(&writes).await?;
+        self.mark_draft(org_id, year).await?;
+        Ok(versions)
+    }
+
+    /// One value written through the API; `expected_version` None creates, and `overwrite`
+    /// writes over whatever version is stored.
+    pub async fn put_value(
+        &self,
+        org_id: &str,
+        year: i32,
+        indicator_id: &str,
+        value: Value,
+        expected_version: Option<i64>,
+        overwrite: bool,
+    ) -> Result<i64, AppError> {
+        self.check_editable(org_id, year).await?;
+        if self.state.framework.lookup(indicator_id).is_none() {
+            return Err(AppError::NotFound);
+        }
+        let expected_version = if overwrite {
+            self.store().value(org_id, year, indicator_id, Layer::Reported).await?.map(|v| v.version)
+        } else {
+            expected_version
+        };
+        let version = self
+            .store()
+            .write_value(&ValueWrite {
+                org: org_id.to_string(),
+                year,
+                indicator: indicator_id.to_string(),
+                value,
+                note: String::new(),
+                expected_version,
+                provenance: Provenance::Entered,
+                actor: self.user.username.clone(),
+                reason: "API".into(),
+            })
+            .await?;
+        self.mark_draft(org_id, year).await?;
+        Ok(version)
+    }
+
+    async fn mark_draft(&self, org_id: &str, year: i32) -> Result<(), AppError> {
+        let status = self.store().submission(org_id, year).await?.status;
+        if status == SubmissionStatus::NotStarted {
+            let transition = Transition {
+                org_id,
+                year,
+                from: &[SubmissionStatus::NotStarted],
+                to: SubmissionStatus::Draft,
+                actor: &self.user.username,
+                comment: "",
+                action: "start",
+            };
+            match self.store().transition(&transition).await {
+                Ok(_) | Err(StoreError::Workflow { .. }) => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn explain(&self, org_id: &str, year: i32, texts: &[(String, String)]) -> Result<usize, AppError> {
+        self.check_editable(org_id, year).await?;
+        let data = self.school_year(org_id, year).await?;
+        let warnings: HashSet<&str> = data.warnings().map(|f| f.rule_id.as_str()).collect();
+        let mut saved = 0;
+        for (rule_id, text) in texts {
+            if !warnings.contains(rule_id.as_str()) {
+                continue;
+            }
+            if text.chars().count() > 2000 {
+                return Err(AppError::BadRequest(format!("说明过长（{rule_id}，最多 2000 字）")));
+            }
+            self.store().set_explanation(org_id, year, rule_id, text, &self.user.username).await?;
+            saved += 1;
+        }
+        if saved > 0 {
+            self.record(org_id, year, "explain", &format!("{saved} 条说明")).await?;
+        }
+        Ok(saved)
+    }
+
+    /// Submits a school's data: refused while errors remain or warnings are unexplained.
+    pub async fn submit(&self, org_id: &str, year: i32) -> Result<Submission, AppError> {
+        self.check_editable(org_id, year).await?;
+        let data = self.school_year(org_id, year).await?;
+        if data.errors() > 0 || data.unexplained() > 0 {
+            return Err(AppError::Conflict(format!(
+                "还有 {} 个错误、{} 个未说明的警告，不能提交。{} error(s) and {} unexplained warning(s) remain.",
+                data.errors(),
+                data.unexplained(),
+                data.errors(),
+                data.unexplained()
+            )));
+        }
+        Ok(self
+            .store()
+            .transition(&Transition {
+                org_id,
+                year,
+                from: &[SubmissionStatus::NotStarted, SubmissionStatus::Draft, SubmissionStatus::Returned],
+                to: SubmissionStatus::Submitted,
+                actor: &self.user.username,
+                comment: "",
+                action: "submit",
+            })
+            .await?)
+    }
+
+    /// `return` (with a comment), `approve` or `unlock` a school's submission.
+    pub async fn review(&self, org_id: &str, year: i32, action: &str, comment: &str) -> Result<Submission, AppError> {
+        use SubmissionStatus as S;
+        let (needed, from, to): (Action, &[S], S) = match action {
+            "return" => (Action::Review, &[S::Submitted], S::Returned),
+            "approve" => (Action::Review, &[S::Submitted], S::Approved),
+            "unlock" => (Action::Unlock, &[S::Approved], S::Returned),
+            _ => return Err(AppError::NotFound),
+        };
+        self.check(org_id, needed)?;
+        if action != "approve" && comment.trim().is_empty() {
+            return Err(AppError::BadRequest("退回或解锁时请填写意见。A comment is required.".into()));
+        }
+        Ok(self
+            .store()
+            .transition(&Transition {
+                org_id,
+                year,
+                from,
+                to,
+                actor: &self.user.username,
+                comment: comment.trim(),
+                action,
+            })
+            .await?)
+    }
+
+    pub async fn submission(&self, org_id: &str, year: i32) -> Result<Submission, AppError> {
+        self.check(org_id, Action::Read)?;
+        Ok(self.store().submission(org_id, year).await?)
+    }
+
+    pub async fn history(&self, org_id: &str, year: i32, indicator_id: &str) -> Result<Vec<HistoryEntry>, AppError> {
+        self.check(org_id, Action::Read)?;
+        Ok(self.store().history(org_id, year, indicator_id, Layer::Reported).await?)
+    }
+
+    pub async fn events(&self, org_id: &str, year: i32) -> Result<Vec<AuditEvent>, AppError> {
+        self.check(org_id, Action::Read)?;
+        Ok(self.store().events(org_id, year).await?)
+    }
+
+    async fn record(&self, org_id: &str, year: i32, action: &str, detail: &str) -> Result<(), AppError> {
+        Ok(self
+            .store()
+            .record_event(&AuditEvent {
+                at: String::new(),
+                actor: self.user.username.clone(),
+                org_id: org_id.to_string(),
+                year,
+                action: action.to_string(),
+                detail: detail.to_string(),
+            })
+            .await?)
+    }
+
+    /// Records an import in the audit trail (the values' own history says what changed).
+    pub async fn record_import(&self, org_id: &str, year: i32, detail: &str) -> Result<(), AppError> {
+        self.check(org_id, Action::Enter)?;
+        self.record(org_id, year, "import", detail).await
+    }
+
+    /// The review dashboard: every school in the user's scope.
+    pub async fn review_rows(&self, year: i32) -> Result<Vec<ReviewRow>, AppError> {
+        let submissions: HashMap<String, Submission> =
+            self.store().submissions(year).await?.into_iter().map(|s| (s.org_id.clone(), s)).collect();
+        let mut rows = Vec::new();
+        for org in self.state.tree.schools_within(self.user.org) {
+            if !self.may(org, Action::Read) {
+                continue;
+            }
+            let org_id = &self.state.tree.unit(org).id;
+            let values = self.store().org_values(org_id, year - 1, year).await?;
+            let findings = findings_of(self.state, org, year, &values);
+            let explained: HashSet<String> =
+                self.store().explanations(org_id, year).await?.into_iter().map(|e| e.rule_id).collect();
+            let warnings: Vec<&Finding> = findings.iter().filter(|f| f.severity == Severity::Warning).collect();
+            rows.push(ReviewRow {
+                org,
+                submission: submissions.get(org_id).cloned().unwrap_or(Submission {
+                    org_id: org_id.clone(),
+                    year,
+                    status: SubmissionStatus::NotStarted,
+                    changed_by: String::new(),
+                    changed_at: String::new(),
+                    comment: String::new(),
+                }),
+                errors: findings.iter().filter(|f| f.severity == Severity::Error).count(),
+                warnings: warnings.len(),
+                unexplained: warnings.iter().filter(|f| !explained.contains(&f.rule_id)).count(),
+                values: values.iter().filter(|v| v.year == year && v.layer == Layer::Reported).count(),
+            });
+        }
+        Ok(rows)
+    }
+
+    pub async fn cases(&self, org_id: &str, year: i32) -> Result<Vec<CaseStudy>, AppError> {
+        self.check(org_id, Action::Read)?;
+        Ok(self.store().cases(org_id, year).await?)
+    }
+
+    /// Saves a case study with an optional photo already checked by the caller.
+    pub async fn save_case(&self, mut case: CaseStudy, photo: Option<(String, Vec<u8>)>) -> Result<i64, AppError> {
+        self.check(&case.org_id, Action::Enter)?;
+        if case.id != 0 {
+            let existing = self.store().case_study(case.id).await?.ok_or(AppError::NotFound)?;
+            if existing.org_id != case.org_id {
+                return Err(AppError::Forbidden);
+            }
+            if photo.is_none() {
+                case.photo_id = existing.photo_id;
+            }
+        }
+        if let Some((content_type, bytes)) = photo {
+            case.photo_id = Some(self.store().add_photo(&case.org_id, &content_type, &bytes, &self.user.username).await?);
+        }
+        case.updated_by = self.user.username.clone();
+        let id = self.store().save_case(&case).await?;
+        self.record(&case.org_id, case.year, "case", &case.title).await?;
+        Ok(id)
+    }
+
+    pub async fn photo(&self, id: i64) -> Result<PhotoRecord, AppError> {
+        let photo = self.store().photo(id).await?.ok_or(AppError::NotFound)?;
+        self.check(&photo.org_id, Action::Read)?;
+        Ok(photo)
+    }
+
+    // ----- the editor -----
+
+    /// The whole tree with reported values, and aggregated ones where nothing was reported.
+    pub async fn report_dataset(&self, org_id: &str) -> Result<(usize, Dataset), AppError> {
+        let org = self.check(org_id, Action::Edit)?;
+        let dataset = self.store().read_dataset(&self.state.framework, ReadLayer::Combined).await?;
+        let index = dataset.org_index(org_id).ok_or(AppError::NotFound)?;
+        let _ = org;
+        Ok((index, dataset))
+    }
+
+    /// Recomputes the aggregates of `year` from the schools' current values.
+    pub async fn aggregate(&self, org_id: &str, year: i32) -> Result<usize, AppError> {
+        self.check(org_id, Action::Edit)?;
+        let framework = &self.state.framework;
+        let dataset = self.store().read_dataset(framework, ReadLayer::Reported).await?;
+        let rolled = nianbao_core::aggregate::roll_up(framework, &dataset, year);
+        let written = self.store().replace_aggregates(framework, &dataset, &rolled, &self.user.username).await?;
+        self.record(org_id, year, "aggregate", &format!("{written} 个汇总值")).await?;
+        Ok(written)
+    }
+
+    pub async fn narratives(&self, org_id: &str, year: i32) -> Result<Vec<NarrativeEdit>, AppError> {
+        self.check(org_id, Action::Edit)?;
+        Ok(self.store().narratives(org_id, year).await?)
+    }
+
+    pub async fn set_narrative(&self, org_id: &str, year: i32, section: &str, body: &str) -> Result<(), AppError> {
+        self.check(org_id, Action::Edit)?;
+        if body.chars().count() > 20_000 {
+            return Err(AppError::BadRequest("文字过长（最多 20000 字）".into()));
+        }
+        self.store().set_narrative(org_id, year, section, body, &self.user.username).await?;
+        self.record(org_id, year, "narrative", section).await
+    }
+
+    /// The case studies of the schools below an org unit (for the editor to draw on).
+    pub async fn school_cases(&self, org_id: &str, year: i32) -> Result<Vec<(usize, CaseStudy)>, AppError> {
+        let org = self.check(org_id, Action::Edit)?;
+        let mut all = Vec::new();
+        for school in self.state.tree.schools_within(org) {
+            for case in self.store().cases(&self.state.tree.unit(school).id, year).await? {
+                all.push((school, case));
+            }
+        }
+        Ok(all)
+    }
+
+    pub async fn publish(&self, publication: NewPublication) -> Result<Publication, AppError> {
+        self.check(&publication.org_id, Action::Edit)?;
+        let publication = NewPublication { published_by: self.user.username.clone(), ..publication };
+        Ok(self.store().publish(&publication).await?)
+    }
+
+    pub async fn publications_of(&self, org_id: &str) -> Result<Vec<Publication>, AppError> {
+        self.check(org_id, Action::Read)?;
+        Ok(self.store().publications().await?.into_iter().filter(|p| p.org_id == org_id).collect())
+    }
+}
+
+/// What anyone may see.
+#[derive(Debug)]
+pub struct PublicAccess<'a> {
+    state: &'a AppState,
+}
+
+impl<'a> PublicAccess<'a> {
+    pub(crate) fn new(state: &'a AppState) -> PublicAccess<'a> {
+        PublicAccess { state }
+    }
+
+    fn store(&self) -> &dyn Store {
+        self.state.guarded.store.as_ref()
+    }
+
+    pub async fn login(&self, username: &str, password: &str, address: &str) -> Result<String, AppError> {
+        self.state.guarded.login(self.state, username, password, address).await
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<(), AppError> {
+        self.state.guarded.logout(token).await
+    }
+
+    pub async fn publications(&self) -> Result<Vec<Publication>, AppError> {
+        Ok(self.store().publications().await?)
+    }
+
+    pub async fn publication(&self, id: i64) -> Result<Publication, AppError> {
+        self.store().publication(id).await?.ok_or(AppError::NotFound)
+    }
+
+    pub async fn publication_file(&self, id: i64, file: PublicationFile) -> Result<Vec<u8>, AppError> {
+        self.store().publication_file(id, file).await?.ok_or(AppError::NotFound)
+    }
+
+    /// The years of an org unit whose data is public: a school's approved years, a published
+    /// report's year for any other unit.
+    pub async fn public_years(&self, org: usize) -> Result<Vec<i32>, AppError> {
+        let unit = self.state.tree.unit(org);
+        let mut years: Vec<i32> = if unit.level == OrgLevel::School {
+            let mut years = Vec::new();
+            for year in (self.state.config.year - 9)..=self.state.config.year {
+                if self.store().submission(&unit.id, year).await?.status == SubmissionStatus::Approved {
+                    years.push(year);
+                }
+            }
+            years
+        } else {
+            self.store().publications().await?.into_iter().filter(|p| p.org_id == unit.id).map(|p| p.year).collect()
+        };
+        years.sort_unstable();
+        years.dedup();
+        Ok(years)
+    }
+
+    /// Public values of an org unit: (year, indicator id) → value, only for public years. A
+    /// school's approved values are locked, so they are read as stored; any other unit's come
+    /// from the figures frozen into its latest publication of each year.
+    pub async fn public_values(&self, org: usize) -> Result<(Vec<i32>, HashMap<(i32, String), Value>), AppError> {
+        let years = self.public_years(org).await?;
+        let (Some(&first), Some(&last)) = (years.first(), years.last()) else { return Ok((years, HashMap::new())) };
+        let unit = self.state.tree.unit(org);
+        let mut values = HashMap::new();
+        if unit.level == OrgLevel::School {
+            for value in self.store().org_values(&unit.id, first, last).await? {
+                if value.layer == Layer::Reported && years.contains(&value.year) {
+                    values.insert((value.year, value.indicator_id), value.stored.value);
+                }
+            }
+            return Ok((years, values));
+        }
+        let publications = self.store().publications().await?;
+        for &year in &years {
+            // Newest first: the first match is the latest version.
+            let Some(latest) = publications.iter().find(|p| p.org_id == unit.id && p.year == year) else { continue };
+            let Some(bytes) = self.store().publication_file(latest.id, PublicationFile::Data).await? else { continue };
+            let data: HashMap<String, HashMap<String, String>> = serde_json::from_slice(&bytes).unwrap_or_default();
+            for (data_year, figures) in data {
+                if data_year.parse::<i32>().ok() != Some(year) {
+                    continue;
+                }
+                for (indicator, text) in figures {
+                    values.insert((year, indicator), crate::render::value_from_storage(&text));
+                }
+            }
+        }
+        Ok((years, values))
+    }
+}

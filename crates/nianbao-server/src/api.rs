@@ -1,0 +1,226 @@
+//! The JSON API (`/api/v1`), authenticated by `Authorization: Bearer <token>`; described by the
+//! OpenAPI document at `/api/v1/openapi.json`. Decimals travel as strings so they stay exact.
+
+use crate::auth::ApiUser;
+use crate::error::{ApiError, AppError};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use nianbao_core::Value;
+use serde::Deserialize;
+use serde_json::{Value as Json_, json};
+
+pub const OPENAPI: &str = include_str!("../assets/openapi.json");
+
+pub async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+fn value_json(value: &Value) -> Json_ {
+    match value {
+        Value::Missing => Json_::Null,
+        Value::NotApplicable => json!("-"),
+        Value::Number(number) => json!(number.normalize().to_string()),
+        Value::Text(text) => json!(text),
+    }
+}
+
+pub async fn orgs(State(state): State<AppState>, ApiUser(user): ApiUser) -> Json<Json_> {
+    let access = state.access(&user);
+    let orgs: Vec<Json_> = access
+        .visible_orgs()
+        .into_iter()
+        .map(|index| {
+            let unit = state.tree.unit(index);
+            json!({
+                "id": unit.id,
+                "name": unit.name,
+                "name_en": unit.name_en,
+                "level": unit.level.name(),
+                "parent": unit.parent.map(|p| state.tree.unit(p).id.clone()),
+            })
+        })
+        .collect();
+    Json(json!({ "open_year": state.config.year, "orgs": orgs }))
+}
+
+pub async fn values(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((org, year)): Path<(String, i32)>,
+) -> Result<Json<Json_>, ApiError> {
+    let values = state.access(&user).values(&org, year, year).await?;
+    let values: Vec<Json_> = values
+        .iter()
+        .map(|v| {
+            json!({
+                "indicator": v.indicator_id,
+                "layer": v.layer.as_str(),
+                "value": value_json(&v.stored.value),
+                "version": v.stored.version,
+                "provenance": v.stored.provenance.as_str(),
+                "changed_by": v.stored.changed_by,
+                "changed_at": v.stored.changed_at,
+                "coverage": v.stored.coverage.map(|(reporting, schools)| json!({"reporting": reporting, "schools": schools})),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "org": org, "year": year, "values": values })))
+}
+
+/// Body of `PUT …/values/{indicator}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutValue {
+    /// The value as text (`"1234.5"`, `"-"` for not applicable, `null` to clear); numbers are
+    /// accepted too but strings keep every digit.
+    pub value: Json_,
+    /// The version read; absent when creating the value.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
+    /// Write over whatever version is stored (last writer wins).
+    #[serde(default)]
+    pub overwrite: bool,
+}
+
+pub async fn put_value(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((org, year, indicator)): Path<(String, i32, String)>,
+    body: Result<Json<PutValue>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Json_>, ApiError> {
+    let Json(body) = body.map_err(|e| AppError::BadRequest(format!("request body: {}", e.body_text())))?;
+    let index = state.framework.lookup(&indicator).ok_or(AppError::NotFound)?;
+    let kind = state.framework.indicator(index).kind;
+    let raw = match &body.value {
+        Json_::Null => String::new(),
+        Json_::String(text) => text.clone(),
+        Json_::Number(number) => number.to_string(),
+        other => return Err(AppError::BadRequest(format!("value: expected a string, number or null, not {other}")).into()),
+    };
+    let value = nianbao_io::lenient::read_text(&raw, kind)
+        .map_err(|p| AppError::BadRequest(format!("value {raw:?}: {} ({})", p.message_en, p.message_zh)))?;
+    let version =
+        state.access(&user).put_value(&org, year, &indicator, value.clone(), body.expected_version, body.overwrite).await?;
+    Ok(Json(json!({ "org": org, "year": year, "indicator": indicator, "value": value_json(&value), "version": version })))
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((org, year, indicator)): Path<(String, i32, String)>,
+) -> Result<Json<Json_>, ApiError> {
+    let entries = state.access(&user).history(&org, year, &indicator).await?;
+    let entries: Vec<Json_> = entries
+        .iter()
+        .map(|e| {
+            json!({
+                "old_value": e.old_value.as_ref().map(value_json),
+                "new_value": value_json(&e.new_value),
+                "old_version": e.old_version,
+                "new_version": e.new_version,
+                "provenance": e.provenance.as_str(),
+                "changed_by": e.changed_by,
+                "changed_at": e.changed_at,
+                "reason": e.reason,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "history": entries })))
+}
+
+pub async fn findings(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((org, year)): Path<(String, i32)>,
+) -> Result<Json<Json_>, ApiError> {
+    let data = state.access(&user).school_year(&org, year).await?;
+    let findings: Vec<Json_> = data
+        .findings
+        .iter()
+        .map(|f| {
+            let cells: Vec<Json_> = f
+                .cells
+                .iter()
+                .map(|c| json!({"table": c.table_id, "indicator": c.indicator_id, "year": c.year, "value": c.value_text}))
+                .collect();
+            json!({
+                "rule": f.rule_id,
+                "severity": f.severity.as_str(),
+                "message_zh": f.message_zh,
+                "message_en": f.message_en,
+                "cells": cells,
+                "explanation": data.explanation(&f.rule_id).map(|e| e.text.clone()),
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "org": org,
+        "year": year,
+        "errors": data.errors(),
+        "unexplained_warnings": data.unexplained(),
+        "findings": findings,
+    })))
+}
+
+fn submission_json(submission: &nianbao_store::Submission) -> Json_ {
+    json!({
+        "org": submission.org_id,
+        "year": submission.year,
+        "status": submission.status.as_str(),
+        "changed_by": submission.changed_by,
+        "changed_at": submission.changed_at,
+        "comment": submission.comment,
+    })
+}
+
+pub async fn submission(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((org, year)): Path<(String, i32)>,
+) -> Result<Json<Json_>, ApiError> {
+    Ok(Json(submission_json(&state.access(&user).submission(&org, year).await?)))
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowBody {
+    #[serde(default)]
+    pub comment: String,
+}
+
+pub async fn workflow(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((org, year, action)): Path<(String, i32, String)>,
+    body: Option<Json<WorkflowBody>>,
+) -> Result<Json<Json_>, ApiError> {
+    let comment = body.map(|Json(b)| b.comment).unwrap_or_default();
+    let access = state.access(&user);
+    let submission = match action.as_str() {
+        "submit" => access.submit(&org, year).await?,
+        "return" | "approve" | "unlock" => access.review(&org, year, &action, &comment).await?,
+        _ => return Err(AppError::NotFound.into()),
+    };
+    Ok(Json(submission_json(&submission)))
+}
+
+pub async fn publications(State(state): State<AppState>) -> Result<Json<Json_>, ApiError> {
+    let list: Vec<Json_> = state
+        .public()
+        .publications()
+        .await?
+        .iter()
+        .map(|p| {
+            let files: Vec<String> = ["html", "docx", "pdf", "xlsx"].iter().map(|e| format!("/reports/{}/report.{e}", p.id)).collect();
+            json!({
+                "id": p.id, "org": p.org_id, "year": p.year, "version": p.version, "title": p.title,
+                "published_at": p.published_at, "change_note": p.change_note,
+                "files": files,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "publications": list })))
+}

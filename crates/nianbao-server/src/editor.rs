@@ -1,0 +1,262 @@
+//! The city editor: aggregated tables with coverage, narrative sections and case studies edited in
+//! the browser with a live preview, the draft report from current data, and publishing versions.
+
+use crate::access::Action;
+use crate::auth::User;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::pages::{Chrome, render};
+use crate::render::{build_report, editable_fields, figures_json, preview_section, render_all, template_for};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, Redirect};
+use axum::Form;
+use nianbao_store::{Layer, NewPublication};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+#[derive(Debug)]
+struct AggregateRow {
+    label: String,
+    depth: usize,
+    unit: String,
+    entered: String,
+    aggregated: String,
+    previous: String,
+    coverage: String,
+    differs: bool,
+}
+
+#[derive(Debug)]
+struct Field {
+    key: String,
+    dom_id: String,
+    label: String,
+    body: String,
+    edited: String,
+    rows: usize,
+}
+
+#[derive(Template)]
+#[template(path = "editor.html")]
+struct EditorPage {
+    chrome: Chrome,
+    org_id: String,
+    org_name: String,
+    year: i32,
+    tables: Vec<(String, String, bool)>,
+    table_title: String,
+    rows: Vec<AggregateRow>,
+    fields: Vec<Field>,
+    publications: Vec<nianbao_store::Publication>,
+    school_cases: Vec<(String, String, String)>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct EditorQuery {
+    #[serde(default)]
+    table: Option<String>,
+    #[serde(default)]
+    msg: Option<String>,
+}
+
+pub async fn editor(
+    State(state): State<AppState>,
+    User(user): User,
+    lang: Lang,
+    Path(org): Path<String>,
+    Query(query): Query<EditorQuery>,
+) -> Result<Html<String>, AppError> {
+    let access = state.access(&user);
+    let index = access.check(&org, Action::Edit)?;
+    let year = state.config.year;
+    let framework = &state.framework;
+    let unit = state.tree.unit(index);
+    let table_at = query
+        .table
+        .as_deref()
+        .and_then(|id| framework.tables.iter().position(|t| t.id == id))
+        .unwrap_or(0);
+    let table = &framework.tables[table_at];
+    let values = access.values(&org, year - 1, year).await?;
+    let mut by_key: HashMap<(i32, &str, Layer), &nianbao_store::StoredValue> = HashMap::new();
+    for value in &values {
+        by_key.insert((value.year, value.indicator_id.as_str(), value.layer), &value.stored);
+    }
+    let rows = table
+        .rows
+        .iter()
+        .map(|&row| {
+            let indicator = framework.indicator(row);
+            let text = |year: i32, layer: Layer| {
+                by_key.get(&(year, indicator.id.as_str(), layer)).map(|v| v.value.format(indicator.decimals)).unwrap_or_default()
+            };
+            let aggregated = by_key.get(&(year, indicator.id.as_str(), Layer::Aggregated));
+            let entered = text(year, Layer::Reported);
+            let aggregated_text = text(year, Layer::Aggregated);
+            AggregateRow {
+                label: indicator.printed_label(),
+                depth: framework.depth(row),
+                unit: indicator.printed_unit().to_string(),
+                differs: !entered.is_empty() && !aggregated_text.is_empty() && entered != aggregated_text,
+                entered,
+                aggregated: aggregated_text,
+                previous: {
+                    let reported = text(year - 1, Layer::Reported);
+                    if reported.is_empty() { text(year - 1, Layer::Aggregated) } else { reported }
+                },
+                coverage: aggregated
+                    .and_then(|v| v.coverage)
+                    .map(|(reporting, schools)| format!("{reporting}/{schools}"))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let edits = access.narratives(&org, year).await?;
+    let fields = editable_fields(template_for(unit.level))?
+        .into_iter()
+        .map(|(key, bundled)| {
+            let edit = edits.iter().find(|e| e.section == key);
+            let body = edit.map(|e| e.body.clone()).unwrap_or(bundled);
+            Field {
+                dom_id: key.replace(|c: char| !c.is_ascii_alphanumeric(), "-"),
+                label: if let Some(rest) = key.strip_prefix("case:") {
+                    format!("{} {}", lang.t("案例", "Case"), rest)
+                } else {
+                    format!("{} {key}", lang.t("章节", "Section"))
+                },
+                rows: (body.chars().count() / 60 + 2).clamp(2, 14),
+                body,
+                edited: edit.map(|e| format!("{} {}", e.updated_by, e.updated_at.get(..16).unwrap_or(""))).unwrap_or_default(),
+                key,
+            }
+        })
+        .collect();
+    let school_cases = access
+        .school_cases(&org, year)
+        .await?
+        .into_iter()
+        .map(|(school, case)| (state.tree.unit(school).name.clone(), case.title, case.body))
+        .collect();
+    let flash = match query.msg.as_deref() {
+        Some("aggregated") => Some(lang.t("已按学校最新数据重新汇总。", "Aggregated from the schools' current data.").to_string()),
+        Some("saved") => Some(lang.t("已保存。", "Saved.").to_string()),
+        _ => None,
+    };
+    render(&EditorPage {
+        chrome: Chrome::new(lang, lang.t("年报编辑", "Report editor"), Some(&user)).with_flash(flash),
+        org_id: unit.id.clone(),
+        org_name: unit.name.clone(),
+        year,
+        tables: framework
+            .tables
+            .iter()
+            .map(|t| (t.id.clone(), format!("{} {}", t.number.clone().unwrap_or_default(), lang.t(&t.caption, &t.caption_en)), t.id == table.id))
+            .collect(),
+        table_title: format!("{} {}", table.number.clone().unwrap_or_default(), table.caption_for(year, &unit.name)),
+        rows,
+        fields,
+        publications: access.publications_of(&org).await?,
+        school_cases,
+    })
+}
+
+pub async fn aggregate(State(state): State<AppState>, User(user): User, Path(org): Path<String>) -> Result<Redirect, AppError> {
+    state.access(&user).aggregate(&org, state.config.year).await?;
+    Ok(Redirect::to(&format!("/app/editor/{org}?msg=aggregated")))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SectionForm {
+    section: String,
+    body: String,
+}
+
+fn check_section(state: &AppState, org: usize, section: &str) -> Result<(), AppError> {
+    let known = editable_fields(template_for(state.tree.unit(org).level))?.into_iter().any(|(key, _)| key == section);
+    if known { Ok(()) } else { Err(AppError::BadRequest(format!("unknown section {section:?}"))) }
+}
+
+pub async fn save_narrative(
+    State(state): State<AppState>,
+    User(user): User,
+    Path(org): Path<String>,
+    Form(form): Form<SectionForm>,
+) -> Result<Redirect, AppError> {
+    let access = state.access(&user);
+    let index = access.check(&org, Action::Edit)?;
+    check_section(&state, index, &form.section)?;
+    access.set_narrative(&org, state.config.year, &form.section, form.body.replace("\r\n", "\n").trim()).await?;
+    Ok(Redirect::to(&format!("/app/editor/{org}?msg=saved#field-{}", form.section.replace(|c: char| !c.is_ascii_alphanumeric(), "-"))))
+}
+
+/// The live preview (htmx): one section rendered with its bindings resolved against current data.
+pub async fn preview(
+    State(state): State<AppState>,
+    User(user): User,
+    Path(org): Path<String>,
+    Form(form): Form<SectionForm>,
+) -> Result<Html<String>, AppError> {
+    let access = state.access(&user);
+    let index = access.check(&org, Action::Edit)?;
+    check_section(&state, index, &form.section)?;
+    let (at, dataset) = access.report_dataset(&org).await?;
+    Ok(Html(preview_section(&state.framework, &dataset, at, state.config.year, &form.section, &form.body)))
+}
+
+/// The report as it would be published now.
+pub async fn draft(State(state): State<AppState>, User(user): User, Path(org): Path<String>) -> Result<Html<String>, AppError> {
+    let access = state.access(&user);
+    let (at, dataset) = access.report_dataset(&org).await?;
+    let year = state.config.year;
+    let edits = access.narratives(&org, year).await?;
+    let report = build_report(&state.framework, &dataset, at, year, &edits)?;
+    Ok(Html(nianbao_report::render::html::html(&report, &nianbao_report::render::Options::default())))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PublishForm {
+    #[serde(default)]
+    change_note: String,
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    User(user): User,
+    Path(org): Path<String>,
+    Form(form): Form<PublishForm>,
+) -> Result<Redirect, AppError> {
+    let access = state.access(&user);
+    let year = state.config.year;
+    let earlier = access.publications_of(&org).await?.into_iter().filter(|p| p.year == year).count();
+    let note = form.change_note.trim().to_string();
+    if earlier > 0 && note.is_empty() {
+        return Err(AppError::BadRequest("更正版本须说明修改内容 / a correction needs a note of what changed".into()));
+    }
+    let note = if note.is_empty() { "首次发布 first publication".to_string() } else { note };
+    let (at, dataset) = access.report_dataset(&org).await?;
+    let edits = access.narratives(&org, year).await?;
+    let framework = state.framework.clone();
+    let report = build_report(&framework, &dataset, at, year, &edits)?;
+    let title = report.title.clone();
+    let data = figures_json(&framework, &dataset, at, year);
+    let rendered = tokio::task::spawn_blocking(move || render_all(&framework, &dataset, at, &report))
+        .await
+        .map_err(|e| AppError::Internal(format!("rendering: {e}")))??;
+    let publication = access
+        .publish(NewPublication {
+            org_id: org.clone(),
+            year,
+            title,
+            published_by: String::new(),
+            change_note: note,
+            html: rendered.html,
+            docx: rendered.docx,
+            pdf: rendered.pdf,
+            xlsx: rendered.xlsx,
+            data,
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/reports/{}", publication.id)))
+}

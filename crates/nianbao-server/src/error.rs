@@ -1,0 +1,107 @@
+//! Errors of requests: what the user is told, as an HTML page or as JSON for the API.
+
+use crate::i18n::Lang;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use nianbao_store::StoreError;
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("please log in")]
+    Unauthenticated,
+    #[error("you may not do this here")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error("the request's CSRF token is missing or wrong; reload the page and try again")]
+    Csrf,
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Store(StoreError::Conflict { .. } | StoreError::Missing { .. } | StoreError::Workflow { .. }) => {
+                StatusCode::CONFLICT
+            }
+            AppError::Store(StoreError::Locked { .. } | StoreError::YearClosed(_)) => StatusCode::CONFLICT,
+            AppError::Store(StoreError::UnknownOrg(_)) => StatusCode::NOT_FOUND,
+            AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The message in Chinese (the store's own messages are English and technical).
+    pub fn message_zh(&self) -> String {
+        match self {
+            AppError::Unauthenticated => "请先登录。".into(),
+            AppError::Forbidden => "您没有权限查看或修改此单位的数据。".into(),
+            AppError::NotFound => "未找到该页面或数据。".into(),
+            AppError::Csrf => "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。".into(),
+            AppError::Store(StoreError::Locked { .. }) => "该单位本年度数据已审核通过并锁定，需上级解锁后才能修改。".into(),
+            AppError::Store(StoreError::Conflict { .. }) => "该数据已被他人修改，请刷新后重试。".into(),
+            AppError::Store(StoreError::Workflow { from, to }) => format!("当前状态（{from}）不能执行此操作（→ {to}）。"),
+            AppError::Store(StoreError::YearClosed(year)) => format!("{year} 年度已关闭，数据不能再修改。"),
+            other => other.to_string(),
+        }
+    }
+
+    fn log(&self) {
+        if self.status().is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        if matches!(self, AppError::Unauthenticated) {
+            return axum::response::Redirect::to("/login").into_response();
+        }
+        let page = crate::pages::error_page(Lang::Zh, self.status().as_u16(), &self.message_zh(), &self.to_string());
+        (self.status(), page).into_response()
+    }
+}
+
+/// The JSON form of an error, for the API: `{"error": {"status", "message", "message_zh"}}`.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        ApiError(error)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        ApiError(AppError::Store(error))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let status = self.0.status();
+        let body = serde_json::json!({
+            "error": { "status": status.as_u16(), "message": self.0.to_string(), "message_zh": self.0.message_zh() }
+        });
+        (status, axum::Json(body)).into_response()
+    }
+}

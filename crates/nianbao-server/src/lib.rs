@@ -1,0 +1,108 @@
+//! nianbao-server: the web application — school data entry, review and approval, the city
+//! editor, the public portal and the JSON API — over one [`nianbao_store::Store`].
+//!
+//! Layering inside the crate: handlers (`pages`, `editor`, `portal`, `api`) never touch the store.
+//! They authenticate through the extractors in [`auth`] and reach data only through
+//! [`access::Access`], which checks the caller's role and org scope before every read or write.
+//! A handler that forgets a check therefore cannot leak another school's data.
+
+pub mod access;
+pub mod api;
+pub mod auth;
+pub mod demo;
+pub mod editor;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+pub mod portal;
+pub mod render;
+pub mod state;
+pub mod tree;
+
+pub use state::{AppState, ServerConfig};
+
+use axum::Router;
+use axum::routing::{get, post, put};
+use std::net::SocketAddr;
+
+/// Every route of the application. The list is also what the authorisation matrix test walks.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        // Public portal.
+        .route("/", get(portal::index))
+        .route("/reports/{id}", get(portal::report_html))
+        .route("/reports/{id}/{file}", get(portal::report_file))
+        .route("/data/{org}", get(portal::org_data))
+        .route("/data/{org}/{indicator}", get(portal::indicator_trend))
+        .route("/assets/{file}", get(pages::asset))
+        .route("/lang/{lang}", get(pages::switch_language))
+        // Sign-in.
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        // The workspace.
+        .route("/app", get(pages::home))
+        .route("/app/entry/{org}", get(pages::entry_first_table))
+        .route("/app/entry/{org}/{table}", get(pages::entry).post(pages::entry_save))
+        .route("/app/explain/{org}", post(pages::explain))
+        .route("/app/submit/{org}", post(pages::submit))
+        .route("/app/excel/{org}/template.xlsx", get(pages::excel_template))
+        .route("/app/excel/{org}", post(pages::excel_upload))
+        .route("/app/cases/{org}", get(pages::cases).post(pages::case_save))
+        .route("/app/photos/{id}", get(pages::photo))
+        .route("/app/history/{org}/{indicator}", get(pages::value_history))
+        .route("/app/review", get(pages::review_list))
+        .route("/app/review/{org}", get(pages::review_school))
+        .route("/app/review/{org}/{action}", post(pages::review_action))
+        .route("/app/editor/{org}", get(editor::editor))
+        .route("/app/editor/{org}/aggregate", post(editor::aggregate))
+        .route("/app/editor/{org}/narrative", post(editor::save_narrative))
+        .route("/app/editor/{org}/preview", post(editor::preview))
+        .route("/app/editor/{org}/draft.html", get(editor::draft))
+        .route("/app/editor/{org}/publish", post(editor::publish))
+        // JSON API.
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/orgs", get(api::orgs))
+        .route("/api/v1/orgs/{org}/years/{year}/values", get(api::values))
+        .route("/api/v1/orgs/{org}/years/{year}/values/{indicator}", put(api::put_value))
+        .route("/api/v1/orgs/{org}/years/{year}/values/{indicator}/history", get(api::history))
+        .route("/api/v1/orgs/{org}/years/{year}/findings", get(api::findings))
+        .route("/api/v1/orgs/{org}/years/{year}/submission", get(api::submission))
+        .route("/api/v1/orgs/{org}/years/{year}/{action}", post(api::workflow))
+        .route("/api/v1/publications", get(api::publications))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
+        .layer(axum::middleware::from_fn(auth::security_headers))
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
+pub async fn serve(state: AppState, address: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(address).await?;
+    tracing::info!(address = %listener.local_addr()?, "nianbao serving");
+    eprintln!("nianbao: serving on http://{}", listener.local_addr()?);
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+    eprintln!("nianbao: shutting down");
+}

@@ -1,0 +1,1017 @@
+//! Server-rendered pages of the workspace: sign-in, school data entry with findings at the cells,
+//! explanations and submission, Excel template and upload, case studies, review and the audit
+//! trail. Every data access goes through [`crate::access::Access`].
+
+use crate::access::{Access, Action, SchoolYear};
+use crate::auth::{LOGIN_CSRF_COOKIE, MaybeUser, Principal, SESSION_COOKIE, User, cookie_header};
+use crate::error::AppError;
+use crate::i18n::{Lang, cookie};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{FromRequestParts, Multipart, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use nianbao_core::validation::Finding;
+use nianbao_core::{Severity, Value};
+use nianbao_store::{CaseStudy, Provenance, Role, StoreError, ValueWrite};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::convert::Infallible;
+
+/// Escapes text for HTML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// What every page shows around its content.
+#[derive(Debug, Clone, Default)]
+pub struct Chrome {
+    pub lang: Lang,
+    pub title: String,
+    pub signed_in: bool,
+    pub user_name: String,
+    pub role_title: String,
+    pub csrf: String,
+    pub flash: Option<String>,
+}
+
+impl Chrome {
+    pub fn new(lang: Lang, title: impl Into<String>, user: Option<&Principal>) -> Chrome {
+        Chrome {
+            lang,
+            title: title.into(),
+            signed_in: user.is_some(),
+            user_name: user.map(|u| u.display_name.clone()).unwrap_or_default(),
+            role_title: user.map(|u| u.role.title_zh().to_string()).unwrap_or_default(),
+            csrf: user.map(|u| u.csrf.clone()).unwrap_or_default(),
+            flash: None,
+        }
+    }
+    pub fn with_flash(mut self, flash: Option<String>) -> Chrome {
+        self.flash = flash;
+        self
+    }
+}
+
+pub fn render(template: &impl Template) -> Result<Html<String>, AppError> {
+    template.render().map(Html).map_err(|e| AppError::Internal(format!("template: {e}")))
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    chrome: Chrome,
+    status: u16,
+    message_zh: &'a str,
+    message_en: &'a str,
+}
+
+pub fn error_page(lang: Lang, status: u16, message_zh: &str, message_en: &str) -> Html<String> {
+    let page = ErrorPage { chrome: Chrome::new(lang, format!("{status}"), None), status, message_zh, message_en };
+    Html(page.render().unwrap_or_else(|_| format!("<h1>{status}</h1><p>{}</p>", escape(message_zh))))
+}
+
+// ----- assets and language -----
+
+pub async fn asset(Path(file): Path<String>) -> Response {
+    let (body, content_type): (&'static str, &str) = match file.as_str() {
+        "style.css" => (include_str!("../assets/style.css"), "text/css; charset=utf-8"),
+        "htmx.min.js" => (include_str!("../assets/htmx.min.js"), "text/javascript; charset=utf-8"),
+        "app.js" => (include_str!("../assets/app.js"), "text/javascript; charset=utf-8"),
+        _ => return AppError::NotFound.into_response(),
+    };
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
+
+pub async fn switch_language(State(state): State<AppState>, Path(lang): Path<String>, headers: HeaderMap) -> Response {
+    let code = if lang == "en" { "en" } else { "zh" };
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|referer| referer.find("://").and_then(|i| referer[i + 3..].find('/').map(|j| referer[i + 3 + j..].to_string())))
+        .filter(|path| path.starts_with('/') && !path.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    match cookie_header(&state, "lang", code, 365 * 86400) {
+        Ok(value) => ([(header::SET_COOKIE, value)], Redirect::to(&back)).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+// ----- sign-in -----
+
+/// The client's address, for login throttling.
+#[derive(Debug)]
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = Infallible;
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip().to_string())
+                .unwrap_or_else(|| "local".into()),
+        ))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    login_csrf: String,
+    username: String,
+    problem: Option<String>,
+}
+
+fn login_page(state: &AppState, lang: Lang, username: &str, problem: Option<String>, status: StatusCode) -> Response {
+    let token = match crate::auth::random_token() {
+        Ok(token) => token,
+        Err(error) => return error.into_response(),
+    };
+    let page = LoginPage {
+        chrome: Chrome::new(lang, lang.t("登录", "Log in"), None),
+        login_csrf: token.clone(),
+        username: username.to_string(),
+        problem,
+    };
+    match (render(&page), cookie_header(state, LOGIN_CSRF_COOKIE, &token, 3600)) {
+        (Ok(html), Ok(cookie)) => (status, [(header::SET_COOKIE, cookie)], html).into_response(),
+        (Err(error), _) | (_, Err(error)) => error.into_response(),
+    }
+}
+
+pub async fn login_form(State(state): State<AppState>, MaybeUser(user): MaybeUser, lang: Lang) -> Response {
+    if user.is_some() {
+        return Redirect::to("/app").into_response();
+    }
+    login_page(&state, lang, "", None, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+}
+
+impl std::fmt::Debug for LoginForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginForm").field("username", &self.username).finish_non_exhaustive()
+    }
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    lang: Lang,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    match state.public().login(form.username.trim(), &form.password, &address).await {
+        Ok(token) => {
+            let max_age = state.config.session_seconds;
+            match (cookie_header(&state, SESSION_COOKIE, &token, max_age), cookie_header(&state, LOGIN_CSRF_COOKIE, "", 0))
+            {
+                (Ok(session), Ok(clear)) => (
+                    StatusCode::SEE_OTHER,
+                    axum::response::AppendHeaders([
+                        (header::SET_COOKIE, session),
+                        (header::SET_COOKIE, clear),
+                        (header::LOCATION, axum::http::HeaderValue::from_static("/app")),
+                    ]),
+                )
+                    .into_response(),
+                (Err(error), _) | (_, Err(error)) => error.into_response(),
+            }
+        }
+        Err(AppError::TooManyRequests(message)) => {
+            login_page(&state, lang, &form.username, Some(message), StatusCode::TOO_MANY_REQUESTS)
+        }
+        Err(AppError::BadRequest(message)) => login_page(&state, lang, &form.username, Some(message), StatusCode::UNAUTHORIZED),
+        Err(error) => error.into_response(),
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        if let Err(error) = state.public().logout(token).await {
+            return error.into_response();
+        }
+    }
+    match cookie_header(&state, SESSION_COOKIE, "", 0) {
+        Ok(clear) => (StatusCode::SEE_OTHER, [(header::SET_COOKIE, clear), (header::LOCATION, axum::http::HeaderValue::from_static("/"))]).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+// ----- home -----
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    chrome: Chrome,
+    org_path: String,
+    year: i32,
+    links: Vec<(String, String)>,
+}
+
+pub async fn home(State(state): State<AppState>, User(user): User, lang: Lang) -> Result<Response, AppError> {
+    let access = state.access(&user);
+    let org_id = &user.org_id;
+    if user.role == Role::School {
+        return Ok(Redirect::to(&format!("/app/entry/{org_id}")).into_response());
+    }
+    let mut links = vec![(format!("/app/review"), lang.t("学校数据审核", "Review schools").to_string())];
+    if access.may(user.org, Action::Edit) {
+        links.push((format!("/app/editor/{org_id}"), lang.t("汇总与年报编辑", "Aggregates and the report").to_string()));
+    }
+    for child in state.tree.children(user.org) {
+        if access.may(child, Action::Edit) {
+            let unit = state.tree.unit(child);
+            links.push((format!("/app/editor/{}", unit.id), format!("{} {}", unit.name, lang.t("年报", "report"))));
+        }
+    }
+    let page = HomePage {
+        chrome: Chrome::new(lang, lang.t("工作台", "Workspace"), Some(&user)),
+        org_path: state.tree.path_name(user.org),
+        year: state.config.year,
+        links,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+// ----- data entry -----
+
+#[derive(Debug)]
+struct Tab {
+    id: String,
+    title: String,
+    active: bool,
+    flagged: usize,
+}
+
+#[derive(Debug)]
+struct ExtraCell {
+    id: String,
+    value: String,
+    version: String,
+}
+
+#[derive(Debug)]
+struct EntryRow {
+    indicator_id: String,
+    dom_id: String,
+    label: String,
+    depth: usize,
+    unit: String,
+    previous: String,
+    value: String,
+    version: String,
+    state: &'static str,
+    messages: Vec<String>,
+    extras: Vec<ExtraCell>,
+}
+
+#[derive(Debug)]
+struct FindingView {
+    rule_id: String,
+    dom_id: String,
+    severity: &'static str,
+    place: String,
+    message: String,
+    explanation: String,
+}
+
+#[derive(Template)]
+#[template(path = "entry.html")]
+struct EntryPage {
+    chrome: Chrome,
+    org_id: String,
+    org_name: String,
+    year: i32,
+    previous_year: i32,
+    status_code: &'static str,
+    status_title: &'static str,
+    status_comment: String,
+    editable: bool,
+    tabs: Vec<Tab>,
+    table_id: String,
+    table_title: String,
+    extra_headers: Vec<&'static str>,
+    rows: Vec<EntryRow>,
+    errors: usize,
+    warnings: Vec<FindingView>,
+    unexplained: usize,
+    other_findings: Vec<FindingView>,
+    problems: Vec<String>,
+}
+
+fn finding_place(finding: &Finding) -> String {
+    match finding.cells.first() {
+        Some(cell) => format!("{} {}（{} 年）", cell.table_number.clone().unwrap_or_default(), cell.label, cell.year),
+        None => finding.rule_text.clone(),
+    }
+}
+
+fn finding_view(lang: Lang, finding: &Finding, data: &SchoolYear) -> FindingView {
+    FindingView {
+        rule_id: finding.rule_id.clone(),
+        dom_id: finding.rule_id.replace(|c: char| !c.is_ascii_alphanumeric(), "-"),
+        severity: finding.severity.as_str(),
+        place: finding_place(finding),
+        message: lang.t(&finding.message_zh, &finding.message_en).to_string(),
+        explanation: data.explanation(&finding.rule_id).map(|e| e.text.clone()).unwrap_or_default(),
+    }
+}
+
+/// Does `finding` point at a cell of `table` in `year`?
+fn touches(finding: &Finding, table_id: &str, year: i32) -> bool {
+    finding.cells.iter().any(|cell| cell.table_id == table_id && cell.year == year)
+}
+
+fn table_index(state: &AppState, table_id: &str) -> Result<usize, AppError> {
+    state.framework.tables.iter().position(|t| t.id == table_id).ok_or(AppError::NotFound)
+}
+
+/// Builds the entry page; `typed` holds what the user typed when a save was refused.
+fn entry_page(
+    state: &AppState,
+    access: &Access<'_>,
+    lang: Lang,
+    data: &SchoolYear,
+    table: usize,
+    typed: &HashMap<String, String>,
+    problems: Vec<String>,
+    flash: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let framework = &state.framework;
+    let table = &framework.tables[table];
+    let unit = state.tree.unit(data.org);
+    let year = data.year;
+    let editable = access.may(data.org, Action::Enter) && data.submission.status.school_may_edit() && year == state.config.year;
+    let stored = |year: i32, id: &str| data.values.get(&(year, id.to_string()));
+    let input_text = |id: &str| -> (String, String) {
+        let version = stored(year, id).map(|v| v.version.to_string()).unwrap_or_default();
+        let text = match typed.get(id) {
+            Some(text) => text.clone(),
+            None => stored(year, id).map(|v| v.value.to_storage_string()).unwrap_or_default(),
+        };
+        (text, version)
+    };
+    let rows = table
+        .rows
+        .iter()
+        .map(|&index| {
+            let indicator = framework.indicator(index);
+            let related: Vec<&Finding> = data
+                .findings
+                .iter()
+                .filter(|f| f.cells.iter().any(|c| c.indicator_id == indicator.id && c.year == year))
+                .collect();
+            let state_class = if related.iter().any(|f| f.severity == Severity::Error) {
+                "error"
+            } else if related.iter().any(|f| f.severity == Severity::Warning) {
+                "warning"
+            } else {
+                ""
+            };
+            let (value, version) = input_text(&indicator.id);
+            EntryRow {
+                indicator_id: indicator.id.clone(),
+                dom_id: indicator.id.replace('.', "-"),
+                label: indicator.printed_label(),
+                depth: framework.depth(index),
+                unit: indicator.printed_unit().to_string(),
+                previous: stored(year - 1, &indicator.id).map(|v| v.value.format(indicator.decimals)).unwrap_or_default(),
+                value,
+                version,
+                state: state_class,
+                messages: related
+                    .iter()
+                    .filter(|f| f.severity != Severity::Info)
+                    .map(|f| lang.t(&f.message_zh, &f.message_en).to_string())
+                    .collect(),
+                extras: table
+                    .extra_columns
+                    .iter()
+                    .map(|&column| match framework.companion(index, column) {
+                        Some(companion) => {
+                            let id = framework.indicator(companion).id.clone();
+                            let (value, version) = input_text(&id);
+                            ExtraCell { id, value, version }
+                        }
+                        None => ExtraCell { id: String::new(), value: String::new(), version: String::new() },
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let tabs = framework
+        .tables
+        .iter()
+        .map(|t| Tab {
+            id: t.id.clone(),
+            title: format!("{} {}", t.number.clone().unwrap_or_default(), lang.t(&t.caption, &t.caption_en)),
+            active: t.id == table.id,
+            flagged: data.findings.iter().filter(|f| f.severity != Severity::Info && touches(f, &t.id, year)).count(),
+        })
+        .collect();
+    let warnings: Vec<FindingView> = data.warnings().map(|f| finding_view(lang, f, data)).collect();
+    let other_findings = data
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error && !touches(f, &table.id, year))
+        .map(|f| finding_view(lang, f, data))
+        .collect();
+    let status = data.submission.status;
+    let page = EntryPage {
+        chrome: Chrome::new(lang, format!("{} {}", unit.name, year), Some(access.user())).with_flash(flash),
+        org_id: unit.id.clone(),
+        org_name: unit.name.clone(),
+        year,
+        previous_year: year - 1,
+        status_code: status.as_str(),
+        status_title: lang.t(status.title_zh(), status.title_en()),
+        status_comment: data.submission.comment.clone(),
+        editable,
+        tabs,
+        table_id: table.id.clone(),
+        table_title: format!("{} {}", table.number.clone().unwrap_or_default(), table.caption_for(year, &unit.name)),
+        extra_headers: table.extra_columns.iter().map(|c| lang.t(c.header(), c.header_en())).collect(),
+        rows,
+        errors: data.errors(),
+        unexplained: data.unexplained(),
+        warnings,
+        other_findings,
+        problems,
+    };
+    render(&page)
+}
+
+pub async fn entry_first_table(State(state): State<AppState>, User(user): User, Path(org): Path<String>) -> Result<Redirect, AppError> {
+    state.access(&user).check(&org, Action::Read)?;
+    let first = state.framework.tables.first().ok_or(AppError::NotFound)?;
+    Ok(Redirect::to(&format!("/app/entry/{org}/{}", first.id)))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct Notice {
+    #[serde(default)]
+    saved: Option<usize>,
+    #[serde(default)]
+    msg: Option<String>,
+}
+
+fn notice_text(lang: Lang, notice: &Notice) -> Option<String> {
+    if let Some(count) = notice.saved {
+        return Some(if lang.is_en() { format!("Saved {count} value(s).") } else { format!("已保存 {count} 项。") });
+    }
+    let text = match notice.msg.as_deref()? {
+        "explained" => lang.t("说明已保存。", "Explanations saved."),
+        "submitted" => lang.t("已提交审核。", "Submitted for review."),
+        "imported" => lang.t("Excel 已导入。", "The workbook was imported."),
+        "case" => lang.t("案例已保存。", "Case study saved."),
+        "return" => lang.t("已退回学校修改。", "Returned to the school."),
+        "approve" => lang.t("已审核通过，数据已锁定。", "Approved; the data is locked."),
+        "unlock" => lang.t("已解锁，学校可以修改。", "Unlocked; the school may edit again."),
+        _ => return None,
+    };
+    Some(text.to_string())
+}
+
+pub async fn entry(
+    State(state): State<AppState>,
+    User(user): User,
+    lang: Lang,
+    Path((org, table)): Path<(String, String)>,
+    Query(notice): Query<Notice>,
+) -> Result<Html<String>, AppError> {
+    let access = state.access(&user);
+    let data = access.school_year(&org, state.config.year).await?;
+    let table = table_index(&state, &table)?;
+    entry_page(&state, &access, lang, &data, table, &HashMap::new(), Vec::new(), notice_text(lang, &notice))
+}
+
+/// Reads the entry form: parsed writes, or the problems (with the typed texts kept).
+fn read_entry_form(
+    state: &AppState,
+    org_id: &str,
+    year: i32,
+    data: &SchoolYear,
+    fields: &[(String, String)],
+) -> (Vec<ValueWrite>, HashMap<String, String>, Vec<String>) {
+    let versions: HashMap<&str, &str> =
+        fields.iter().filter_map(|(k, v)| k.strip_prefix("ver:").map(|id| (id, v.as_str()))).collect();
+    let mut writes = Vec::new();
+    let mut typed = HashMap::new();
+    let mut problems = Vec::new();
+    for (key, raw) in fields {
+        let Some(id) = key.strip_prefix("v:") else { continue };
+        let Some(index) = state.framework.lookup(id) else {
+            problems.push(format!("{id}: 未知指标 / unknown indicator"));
+            continue;
+        };
+        let indicator = state.framework.indicator(index);
+        typed.insert(id.to_string(), raw.clone());
+        let value = match nianbao_io::lenient::read_text(raw, indicator.kind) {
+            Ok(value) => value,
+            Err(problem) => {
+                problems.push(format!("{}「{}」: {} ({})", indicator.printed_label(), raw, problem.message_zh, problem.message_en));
+                continue;
+            }
+        };
+        let stored = data.values.get(&(year, id.to_string()));
+        let unchanged = match stored {
+            Some(stored) => stored.value == value,
+            None => value == Value::Missing,
+        };
+        if unchanged {
+            continue;
+        }
+        let expected_version = match versions.get(id).copied().unwrap_or("") {
+            "" => None,
+            text => match text.parse::<i64>() {
+                Ok(version) => Some(version),
+                Err(_) => {
+                    problems.push(format!("{id}: 版本号无效 / bad version"));
+                    continue;
+                }
+            },
+        };
+        writes.push(ValueWrite {
+            org: org_id.to_string(),
+            year,
+            indicator: id.to_string(),
+            value,
+            note: String::new(),
+            expected_version,
+            provenance: Provenance::Entered,
+            actor: String::new(),
+            reason: "网页填报 web form".into(),
+        });
+    }
+    (writes, typed, problems)
+}
+
+pub async fn entry_save(
+    State(state): State<AppState>,
+    User(user): User,
+    lang: Lang,
+    Path((org, table)): Path<(String, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let access = state.access(&user);
+    access.check(&org, Action::Enter)?;
+    let year = state.config.year;
+    let table_at = table_index(&state, &table)?;
+    let data = access.school_year(&org, year).await?;
+    let (writes, typed, problems) = read_entry_form(&state, &org, year, &data, &fields);
+    let problems = if problems.is_empty() {
+        let count = writes.len();
+        match access.save_values(&org, year, writes).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/app/entry/{org}/{table}?saved={count}")).into_response()),
+            Err(AppError::Store(error @ (StoreError::Conflict { .. } | StoreError::Missing { .. }))) => {
+                vec![format!("数据已被他人修改，未保存任何内容，请刷新页面后重新填写。({error})")]
+            }
+            Err(error @ (AppError::Conflict(_) | AppError::BadRequest(_) | AppError::Store(_))) => vec![error.message_zh()],
+            Err(error) => return Err(error),
+        }
+    } else {
+        problems
+    };
+    let data = access.school_year(&org, year).await?;
+    let html = entry_page(&state, &access, lang, &data, table_at, &typed, problems, None)?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+}
+
+pub async fn explain(
+    State(state): State<AppState>,
+    User(user): User,
+    Path(org): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Redirect, AppError> {
+    let access = state.access(&user);
+    let texts: Vec<(String, String)> =
+        fields.iter().filter_map(|(k, v)| k.strip_prefix("x:").map(|rule| (rule.to_string(), v.clone()))).collect();
+    access.explain(&org, state.config.year, &texts).await?;
+    let table = fields.iter().find(|(k, _)| k == "table").map(|(_, v)| v.clone()).unwrap_or_default();
+    let table = if state.framework.tables.iter().any(|t| t.id == table) { table } else { String::new() };
+    Ok(Redirect::to(&format!("/app/entry/{org}/{table}?msg=explained").replace("//?", "?")))
+}
+
+pub async fn submit(State(state): State<AppState>, User(user): User, Path(org): Path<String>) -> Result<Redirect, AppError> {
+    state.access(&user).submit(&org, state.config.year).await?;
+    Ok(Redirect::to(&format!("/app/review/{org}?msg=submitted")))
+}
+
+// ----- Excel -----
+
+pub async fn excel_template(State(state): State<AppState>, User(user): User, Path(org): Path<String>) -> Result<Response, AppError> {
+    let access = state.access(&user);
+    let index = access.check(&org, Action::Read)?;
+    let year = state.config.year;
+    let values = access.values(&org, year - 1, year).await?;
+    let (dataset, at) = crate::access::dataset_of(&state, index, &values);
+    let bytes = nianbao_io::excel::write_template(&state.framework, &dataset, at, year)
+        .map_err(|e| AppError::Internal(format!("template: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{org}-{year}.xlsx\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn column_letters(mut column: usize) -> String {
+    let mut name = String::new();
+    loop {
+        name.insert(0, char::from(b'A' + (column % 26) as u8));
+        if column < 26 {
+            return name;
+        }
+        column = column / 26 - 1;
+    }
+}
+
+async fn read_upload(multipart: &mut Multipart, limit: usize) -> Result<HashMap<String, (String, Vec<u8>)>, AppError> {
+    let mut parts = HashMap::new();
+    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("upload: {e}")))? {
+        let name = field.name().unwrap_or("").to_string();
+        let content_type = field.content_type().unwrap_or("").to_string();
+        let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("upload: {e}")))?;
+        if bytes.len() > limit {
+            return Err(AppError::BadRequest(format!("文件过大（{} 字节，上限 {limit}）/ the file is too large", bytes.len())));
+        }
+        parts.insert(name, (content_type, bytes.to_vec()));
+    }
+    Ok(parts)
+}
+
+pub async fn excel_upload(
+    State(state): State<AppState>,
+    User(user): User,
+    lang: Lang,
+    Path(org): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let access = state.access(&user);
+    let index = access.check(&org, Action::Enter)?;
+    let year = state.config.year;
+    let parts = read_upload(&mut multipart, state.config.max_upload_bytes).await?;
+    let (_, bytes) = parts.get("file").ok_or_else(|| AppError::BadRequest("没有上传文件 / no file".into()))?;
+    let data = access.school_year(&org, year).await?;
+    let values = access.values(&org, year - 1, year).await?;
+    let (dataset, at) = crate::access::dataset_of(&state, index, &values);
+    let limits = nianbao_io::excel::Limits { max_file_bytes: state.config.max_upload_bytes as u64, ..Default::default() };
+    let mut problems = Vec::new();
+    let mut writes = Vec::new();
+    match nianbao_io::excel::import(bytes, &state.framework, &dataset, &limits) {
+        Err(error) => problems.push(format!("{error}")),
+        Ok(imported) => {
+            for issue in &imported.issues {
+                problems.push(format!("{} {}：{}", issue.cell, issue.label, lang.t(&issue.message_zh, &issue.message_en)));
+            }
+            for (value_org, value_year, indicator, value, position) in imported.values {
+                let sheet = imported.sheets.get(position.sheet).cloned().unwrap_or_default();
+                let cell = format!("{sheet}!{}{}", column_letters(position.column), position.row + 1);
+                if value_org != at {
+                    problems.push(format!("{cell}: 只能导入本校的数据 / only this school's data can be imported"));
+                    continue;
+                }
+                if value_year != year {
+                    continue;
+                }
+                let id = state.framework.indicator(indicator).id.clone();
+                let stored = data.values.get(&(year, id.clone()));
+                if stored.map(|s| &s.value) == Some(&value) || (stored.is_none() && value.is_missing()) {
+                    continue;
+                }
+                writes.push(ValueWrite {
+                    org: org.clone(),
+                    year,
+                    indicator: id,
+                    value,
+                    note: String::new(),
+                    expected_version: stored.map(|s| s.version),
+                    provenance: Provenance::Imported,
+                    actor: String::new(),
+                    reason: format!("Excel {cell}"),
+                });
+            }
+        }
+    }
+    if problems.is_empty() {
+        let count = writes.len();
+        match access.save_values(&org, year, writes).await {
+            Ok(_) => {
+                access.record_import(&org, year, &format!("Excel: {count} 项")).await?;
+                return Ok(Redirect::to(&format!("/app/entry/{org}/{}?saved={count}", state.framework.tables[0].id)).into_response());
+            }
+            Err(error @ (AppError::Conflict(_) | AppError::BadRequest(_) | AppError::Store(_))) => problems.push(error.message_zh()),
+            Err(error) => return Err(error),
+        }
+    }
+    let html = entry_page(&state, &access, lang, &data, 0, &HashMap::new(), problems, None)?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+}
+
+// ----- case studies -----
+
+#[derive(Debug)]
+struct CaseView {
+    id: i64,
+    title: String,
+    paragraphs: Vec<String>,
+    photo_id: Option<i64>,
+    photo_caption: String,
+    updated_by: String,
+    updated_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CasesPage {
+    chrome: Chrome,
+    org_id: String,
+    org_name: String,
+    year: i32,
+    cases: Vec<CaseView>,
+    editable: bool,
+}
+
+pub async fn cases(
+    State(state): State<AppState>,
+    User(user): User,
+    lang: Lang,
+    Path(org): Path<String>,
+    Query(notice): Query<Notice>,
+) -> Result<Html<String>, AppError> {
+    let access = state.access(&user);
+    let index = access.check(&org, Action::Read)?;
+    let year = state.config.year;
+    let cases = access
+        .cases(&org, year)
+        .await?
+        .into_iter()
+        .map(|case| CaseView {
+            id: case.id,
+            title: case.title,
+            paragraphs: case.body.split("\n\n").map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect(),
+            photo_id: case.photo_id,
+            photo_caption: case.photo_caption,
+            updated_by: case.updated_by,
+            updated_at: case.updated_at,
+        })
+        .collect();
+    let unit = state.tree.unit(index);
+    render(&CasesPage {
+        chrome: Chrome::new(lang, lang.t("案例", "Case studies"), Some(&user)).with_flash(notice_text(lang, &notice)),
+        org_id: unit.id.clone(),
+        org_name: unit.name.clone(),
+        year,
+        cases,
+        editable: access.may(index, Action::Enter),
+    })
+}
+
+/// The image type by its first bytes (the declared type is not trusted).
+pub fn photo_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a]) {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
+pub async fn case_save(
+    State(state): State<AppState>,
+    User(user): User,
+    Path(org): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Redirect, AppError> {
+    let access = state.access(&user);
+    access.check(&org, Action::Enter)?;
+    let parts = read_upload(&mut multipart, state.config.max_photo_bytes).await?;
+    let text = |name: &str| parts.get(name).map(|(_, bytes)| String::from_utf8_lossy(bytes).trim().to_string()).unwrap_or_default();
+    let (title, body, caption) = (text("title"), text("body"), text("caption"));
+    if title.is_empty() || body.is_empty() {
+        return Err(AppError::BadRequest("案例须有标题和正文 / a case study needs a title and a text".into()));
+    }
+    if title.chars().count() > 200 || body.chars().count() > 20_000 || caption.chars().count() > 200 {
+        return Err(AppError::BadRequest("标题、正文或图题过长 / title, text or caption too long".into()));
+    }
+    let photo = match parts.get("photo") {
+        Some((_, bytes)) if !bytes.is_empty() => {
+            let kind = photo_type(bytes)
+                .ok_or_else(|| AppError::BadRequest("照片须为 PNG 或 JPEG 图片 / the photo must be a PNG or JPEG image".into()))?;
+            Some((kind.to_string(), bytes.clone()))
+        }
+        _ => None,
+    };
+    let case = CaseStudy {
+        id: 0,
+        org_id: org.clone(),
+        year: state.config.year,
+        title,
+        body,
+        photo_id: None,
+        photo_caption: caption,
+        updated_by: String::new(),
+        updated_at: String::new(),
+    };
+    access.save_case(case, photo).await?;
+    Ok(Redirect::to(&format!("/app/cases/{org}?msg=case")))
+}
+
+pub async fn photo(State(state): State<AppState>, User(user): User, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let photo = state.access(&user).photo(id).await?;
+    Ok(([(header::CONTENT_TYPE, photo.content_type), (header::CACHE_CONTROL, "private, max-age=600".into())], photo.bytes).into_response())
+}
+
+// ----- audit of one value -----
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    chrome: Chrome,
+    org_name: String,
+    label: String,
+    year: i32,
+    entries: Vec<(String, String, String, String, i64, &'static str, String)>,
+}
+
+pub async fn value_history(
+    State(state): State<AppState>,
+    User(user): User,
+    lang: Lang,
+    Path((org, indicator)): Path<(String, String)>,
+) -> Result<Html<String>, AppError> {
+    let access = state.access(&user);
+    let index = access.check(&org, Action::Read)?;
+    let at = state.framework.lookup(&indicator).ok_or(AppError::NotFound)?;
+    let year = state.config.year;
+    let entries = access
+        .history(&org, year, &indicator)
+        .await?
+        .into_iter()
+        .map(|e| {
+            (
+                e.changed_at,
+                e.changed_by,
+                e.old_value.map(|v| v.to_storage_string()).unwrap_or_default(),
+                e.new_value.to_storage_string(),
+                e.new_version,
+                e.provenance.as_str(),
+                e.reason,
+            )
+        })
+        .collect();
+    render(&HistoryPage {
+        chrome: Chrome::new(lang, lang.t("修改历史", "History"), Some(&user)),
+        org_name: state.tree.unit(index).name.clone(),
+        label: state.framework.indicator(at).printed_label(),
+        year,
+        entries,
+    })
+}
+
+// ----- review -----
+
+#[derive(Debug)]
+struct ReviewRowView {
+    org_id: String,
+    name: String,
+    county: String,
+    status: String,
+    status_code: &'static str,
+    values: usize,
+    errors: usize,
+    warnings: usize,
+    unexplained: usize,
+    changed: String,
+}
+
+#[derive(Template)]
+#[template(path = "review_list.html")]
+struct ReviewListPage {
+    chrome: Chrome,
+    org_path: String,
+    year: i32,
+    counts: Vec<(String, usize)>,
+    rows: Vec<ReviewRowView>,
+}
+
+pub async fn review_list(State(state): State<AppState>, User(user): User, lang: Lang) -> Result<Html<String>, AppError> {
+    let year = state.config.year;
+    let rows = state.access(&user).review_rows(year).await?;
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    let rows: Vec<ReviewRowView> = rows
+        .into_iter()
+        .map(|row| {
+            let unit = state.tree.unit(row.org);
+            let status = lang.t(row.submission.status.title_zh(), row.submission.status.title_en()).to_string();
+            match counts.iter_mut().find(|(name, _)| *name == status) {
+                Some(count) => count.1 += 1,
+                None => counts.push((status.clone(), 1)),
+            }
+            ReviewRowView {
+                org_id: unit.id.clone(),
+                name: unit.name.clone(),
+                county: unit.parent.map(|p| state.tree.unit(p).name.clone()).unwrap_or_default(),
+                status,
+                status_code: row.submission.status.as_str(),
+                values: row.values,
+                errors: row.errors,
+                warnings: row.warnings,
+                unexplained: row.unexplained,
+                changed: format!("{} {}", row.submission.changed_by, row.submission.changed_at.get(..16).unwrap_or("")),
+            }
+        })
+        .collect();
+    render(&ReviewListPage {
+        chrome: Chrome::new(lang, lang.t("审核", "Review"), Some(&user)),
+        org_path: state.tree.path_name(user.org),
+        year,
+        counts,
+        rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "review_school.html")]
+struct ReviewSchoolPage {
+    chrome: Chrome,
+    org_id: String,
+    org_name: String,
+    year: i32,
+    status_code: &'static str,
+    status_title: &'static str,
+    status_comment: String,
+    tabs: Vec<(String, String)>,
+    findings: Vec<FindingView>,
+    may_review: bool,
+    may_unlock: bool,
+    events: Vec<nianbao_store::AuditEvent>,
+}
+
+pub async fn review_school(
+    State(state): State<AppState>,
+    User(user): User,
+    lang: Lang,
+    Path(org): Path<String>,
+    Query(notice): Query<Notice>,
+) -> Result<Html<String>, AppError> {
+    let access = state.access(&user);
+    let year = state.config.year;
+    let data = access.school_year(&org, year).await?;
+    let events = access.events(&org, year).await?;
+    let unit = state.tree.unit(data.org);
+    let status = data.submission.status;
+    render(&ReviewSchoolPage {
+        chrome: Chrome::new(lang, format!("{} {}", unit.name, year), Some(&user)).with_flash(notice_text(lang, &notice)),
+        org_id: unit.id.clone(),
+        org_name: unit.name.clone(),
+        year,
+        status_code: status.as_str(),
+        status_title: lang.t(status.title_zh(), status.title_en()),
+        status_comment: data.submission.comment.clone(),
+        tabs: state.framework.tables.iter().map(|t| (t.id.clone(), t.number.clone().unwrap_or_else(|| t.caption.clone()))).collect(),
+        findings: data.findings.iter().filter(|f| f.severity != Severity::Info).map(|f| finding_view(lang, f, &data)).collect(),
+        may_review: access.may(data.org, Action::Review),
+        may_unlock: access.may(data.org, Action::Unlock),
+        events,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CommentForm {
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn review_action(
+    State(state): State<AppState>,
+    User(user): User,
+    Path((org, action)): Path<(String, String)>,
+    Form(form): Form<CommentForm>,
+) -> Result<Redirect, AppError> {
+    state.access(&user).review(&org, state.config.year, &action, &form.comment).await?;
+    Ok(Redirect::to(&format!("/app/review/{org}?msg={action}")))
+}

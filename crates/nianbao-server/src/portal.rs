@@ -1,0 +1,229 @@
+//! The public portal: published reports (HTML view and DOCX, PDF, XLSX downloads) and trend
+//! pages per indicator with charts, by city, county and school. Only published material is shown:
+//! everything comes through [`crate::access::PublicAccess`].
+
+use crate::auth::MaybeUser;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::pages::{Chrome, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use nianbao_core::{OrgLevel, Value};
+use nianbao_report::chart::{Chart, Series};
+use nianbao_store::PublicationFile;
+use serde::Deserialize;
+
+#[derive(Debug)]
+struct ReportEntry {
+    id: i64,
+    org_id: String,
+    org_name: String,
+    year: i32,
+    version: i64,
+    title: String,
+    published_at: String,
+    change_note: String,
+    latest: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal_index.html")]
+struct IndexPage {
+    chrome: Chrome,
+    reports: Vec<ReportEntry>,
+}
+
+pub async fn index(State(state): State<AppState>, MaybeUser(user): MaybeUser, lang: Lang) -> Result<Html<String>, AppError> {
+    let publications = state.public().publications().await?;
+    let mut seen = std::collections::HashSet::new();
+    let reports = publications
+        .into_iter()
+        .filter_map(|p| {
+            let org = state.tree.find(&p.org_id)?;
+            let latest = seen.insert((p.org_id.clone(), p.year));
+            Some(ReportEntry {
+                id: p.id,
+                org_id: p.org_id,
+                org_name: state.tree.unit(org).name.clone(),
+                year: p.year,
+                version: p.version,
+                title: p.title,
+                published_at: p.published_at.get(..10).unwrap_or("").to_string(),
+                change_note: p.change_note,
+                latest,
+            })
+        })
+        .collect();
+    render(&IndexPage { chrome: Chrome::new(lang, lang.t("公开报告", "Published reports"), user.as_ref()), reports })
+}
+
+pub async fn report_html(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let html = state.public().publication_file(id, PublicationFile::Html).await?;
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
+}
+
+pub async fn report_file(State(state): State<AppState>, Path((id, file)): Path<(i64, String)>) -> Result<Response, AppError> {
+    let extension = file.rsplit_once('.').map(|(_, e)| e).unwrap_or(&file);
+    let kind = PublicationFile::from_extension(extension).ok_or(AppError::NotFound)?;
+    let public = state.public();
+    let publication = public.publication(id).await?;
+    let bytes = public.publication_file(id, kind).await?;
+    let name = format!("{}-{}-v{}.{extension}", publication.org_id, publication.year, publication.version);
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.content_type().to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Debug)]
+struct DataRow {
+    indicator_id: String,
+    label: String,
+    depth: usize,
+    unit: String,
+    cells: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal_org.html")]
+struct OrgPage {
+    chrome: Chrome,
+    org_id: String,
+    org_name: String,
+    org_path: String,
+    years: Vec<i32>,
+    tables: Vec<(String, String, bool)>,
+    rows: Vec<DataRow>,
+    children: Vec<(String, String)>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct TableQuery {
+    #[serde(default)]
+    table: Option<String>,
+}
+
+pub async fn org_data(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    lang: Lang,
+    Path(org): Path<String>,
+    Query(query): Query<TableQuery>,
+) -> Result<Html<String>, AppError> {
+    let index = state.tree.find(&org).ok_or(AppError::NotFound)?;
+    let framework = &state.framework;
+    let (years, values) = state.public().public_values(index).await?;
+    let table_at = query.table.as_deref().and_then(|id| framework.tables.iter().position(|t| t.id == id)).unwrap_or(0);
+    let table = &framework.tables[table_at];
+    let rows = if years.is_empty() {
+        Vec::new()
+    } else {
+        table
+            .rows
+            .iter()
+            .map(|&row| {
+                let indicator = framework.indicator(row);
+                DataRow {
+                    indicator_id: indicator.id.clone(),
+                    label: indicator.printed_label(),
+                    depth: framework.depth(row),
+                    unit: indicator.printed_unit().to_string(),
+                    cells: years
+                        .iter()
+                        .map(|&y| values.get(&(y, indicator.id.clone())).map(|v| v.format(indicator.decimals)).unwrap_or_default())
+                        .collect(),
+                }
+            })
+            .collect()
+    };
+    let unit = state.tree.unit(index);
+    render(&OrgPage {
+        chrome: Chrome::new(lang, unit.name.clone(), user.as_ref()),
+        org_id: unit.id.clone(),
+        org_name: unit.name.clone(),
+        org_path: state.tree.path_name(index),
+        years,
+        tables: framework
+            .tables
+            .iter()
+            .map(|t| (t.id.clone(), format!("{} {}", t.number.clone().unwrap_or_default(), lang.t(&t.caption, &t.caption_en)), t.id == table.id))
+            .collect(),
+        rows,
+        children: state
+            .tree
+            .children(index)
+            .into_iter()
+            .map(|child| (state.tree.unit(child).id.clone(), state.tree.unit(child).name.clone()))
+            .collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "portal_trend.html")]
+struct TrendPage {
+    chrome: Chrome,
+    org_id: String,
+    org_name: String,
+    label: String,
+    unit: String,
+    points: Vec<(i32, String)>,
+    chart_svg: String,
+    compare: Vec<(String, String, String)>,
+}
+
+pub async fn indicator_trend(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    lang: Lang,
+    Path((org, indicator_id)): Path<(String, String)>,
+) -> Result<Html<String>, AppError> {
+    let index = state.tree.find(&org).ok_or(AppError::NotFound)?;
+    let at = state.framework.lookup(&indicator_id).ok_or(AppError::NotFound)?;
+    let indicator = state.framework.indicator(at);
+    let public = state.public();
+    let (years, values) = public.public_values(index).await?;
+    let points: Vec<(i32, Option<&Value>)> = years.iter().map(|&y| (y, values.get(&(y, indicator_id.clone())))).collect();
+    let numbers: Vec<(i32, rust_decimal::Decimal)> = points.iter().filter_map(|(y, v)| Some((*y, v.and_then(|v| v.number())?))).collect();
+    let chart_svg = if numbers.is_empty() {
+        String::new()
+    } else {
+        nianbao_report::chart::line(&Chart {
+            title: format!("{} {}", state.tree.unit(index).name, indicator.printed_label()),
+            categories: numbers.iter().map(|(y, _)| format!("{y}")).collect(),
+            series: vec![Series {
+                name: indicator.printed_label(),
+                values: numbers.iter().map(|(_, n)| *n).collect(),
+                unit: indicator.printed_unit().to_string(),
+            }],
+        })
+    };
+    // The same indicator for the units directly below, in their latest public year.
+    let mut compare = Vec::new();
+    if state.tree.unit(index).level != OrgLevel::School {
+        for child in state.tree.children(index) {
+            let (child_years, child_values) = public.public_values(child).await?;
+            if let Some(&last) = child_years.last() {
+                if let Some(value) = child_values.get(&(last, indicator_id.clone())) {
+                    compare.push((state.tree.unit(child).name.clone(), format!("{last}"), value.format(indicator.decimals)));
+                }
+            }
+        }
+    }
+    render(&TrendPage {
+        chrome: Chrome::new(lang, indicator.printed_label(), user.as_ref()),
+        org_id: org.clone(),
+        org_name: state.tree.unit(index).name.clone(),
+        label: indicator.printed_label(),
+        unit: indicator.printed_unit().to_string(),
+        points: points.iter().map(|(y, v)| (*y, v.map(|v| v.format(indicator.decimals)).unwrap_or_default())).collect(),
+        chart_svg,
+        compare,
+    })
+}

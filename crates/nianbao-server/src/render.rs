@@ -1,0 +1,240 @@
+//! Reports built inside the server: the bundled templates and content (embedded in the binary),
+//! the editor's narrative edits on top, rendered to every published format.
+
+use crate::error::AppError;
+use nianbao_core::{Dataset, Framework, OrgLevel, Value};
+use nianbao_report::content::Content;
+use nianbao_report::document::{Image, Report};
+use nianbao_report::render::{self, Options};
+use nianbao_report::template::{Binding, build};
+use nianbao_store::NarrativeEdit;
+use std::collections::BTreeMap;
+
+macro_rules! bundled {
+    ($path:literal) => {
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../reports/", $path))
+    };
+}
+
+/// A bundled report template with its content file.
+#[derive(Debug, Clone, Copy)]
+pub struct BundledTemplate {
+    pub name: &'static str,
+    pub template: &'static str,
+    pub content: &'static str,
+}
+
+pub const CITY: BundledTemplate = BundledTemplate {
+    name: "reports/ganzhou-2024/template.md",
+    template: bundled!("ganzhou-2024/template.md"),
+    content: bundled!("ganzhou-2024/content.toml"),
+};
+pub const COUNTY: BundledTemplate = BundledTemplate {
+    name: "reports/county/template.md",
+    template: bundled!("county/template.md"),
+    content: bundled!("county/content.toml"),
+};
+pub const SCHOOL: BundledTemplate = BundledTemplate {
+    name: "reports/school/template.md",
+    template: bundled!("school/template.md"),
+    content: bundled!("school/content.toml"),
+};
+
+const PHOTOS: [(&str, &str); 15] = [
+    ("photos/photo-01.svg", bundled!("ganzhou-2024/photos/photo-01.svg")),
+    ("photos/photo-02.svg", bundled!("ganzhou-2024/photos/photo-02.svg")),
+    ("photos/photo-03.svg", bundled!("ganzhou-2024/photos/photo-03.svg")),
+    ("photos/photo-04.svg", bundled!("ganzhou-2024/photos/photo-04.svg")),
+    ("photos/photo-05.svg", bundled!("ganzhou-2024/photos/photo-05.svg")),
+    ("photos/photo-06.svg", bundled!("ganzhou-2024/photos/photo-06.svg")),
+    ("photos/photo-07.svg", bundled!("ganzhou-2024/photos/photo-07.svg")),
+    ("photos/photo-08.svg", bundled!("ganzhou-2024/photos/photo-08.svg")),
+    ("photos/photo-09.svg", bundled!("ganzhou-2024/photos/photo-09.svg")),
+    ("photos/photo-10.svg", bundled!("ganzhou-2024/photos/photo-10.svg")),
+    ("photos/photo-11.svg", bundled!("ganzhou-2024/photos/photo-11.svg")),
+    ("photos/photo-12.svg", bundled!("ganzhou-2024/photos/photo-12.svg")),
+    ("photos/photo-13.svg", bundled!("ganzhou-2024/photos/photo-13.svg")),
+    ("photos/photo-14.svg", bundled!("ganzhou-2024/photos/photo-14.svg")),
+    ("photos/photo-15.svg", bundled!("ganzhou-2024/photos/photo-15.svg")),
+];
+
+fn load_image(file: &str) -> Result<Image, String> {
+    let svg = PHOTOS
+        .iter()
+        .find(|(name, _)| *name == file)
+        .map(|(_, svg)| svg.to_string())
+        .ok_or_else(|| format!("no bundled image {file:?}"))?;
+    let alt = file.rsplit('/').next().unwrap_or(file).trim_end_matches(".svg").to_string();
+    Ok(Image { svg: Some(svg), png: None, width_mm: 120, height_mm: 68, alt })
+}
+
+/// The template for an org unit's level.
+pub fn template_for(level: OrgLevel) -> BundledTemplate {
+    match level {
+        OrgLevel::School => SCHOOL,
+        OrgLevel::County => COUNTY,
+        _ => CITY,
+    }
+}
+
+/// The editable fields of a template's content: narrative sections, then each case's title and
+/// text (`case:<key>:title`, `case:<key>:text`), with their bundled texts.
+pub fn editable_fields(template: BundledTemplate) -> Result<Vec<(String, String)>, AppError> {
+    let content = bundled_content(template)?;
+    let mut fields: Vec<(String, String)> = content.narrative.into_iter().collect();
+    for case in content.cases {
+        fields.push((format!("case:{}:title", case.key), case.title));
+        fields.push((format!("case:{}:text", case.key), case.text));
+    }
+    Ok(fields)
+}
+
+fn bundled_content(template: BundledTemplate) -> Result<Content, AppError> {
+    Content::from_toml(template.name, template.content)
+        .map_err(|problems| AppError::Internal(format!("bundled content: {problems}")))
+}
+
+/// Bundled content with the editor's edits applied.
+pub fn content_with_edits(template: BundledTemplate, edits: &[NarrativeEdit]) -> Result<Content, AppError> {
+    let mut content = bundled_content(template)?;
+    for edit in edits {
+        if let Some(rest) = edit.section.strip_prefix("case:") {
+            let Some((key, field)) = rest.rsplit_once(':') else { continue };
+            if let Some(case) = content.cases.iter_mut().find(|case| case.key == key) {
+                match field {
+                    "title" => case.title = edit.body.clone(),
+                    "text" => case.text = edit.body.clone(),
+                    _ => {}
+                }
+            }
+        } else {
+            content.narrative.insert(edit.section.clone(), edit.body.clone());
+        }
+    }
+    Ok(content)
+}
+
+/// Builds the report of the org unit at `org` (an index into `dataset`).
+pub fn build_report(
+    framework: &Framework,
+    dataset: &Dataset,
+    org: usize,
+    year: i32,
+    edits: &[NarrativeEdit],
+) -> Result<Report, AppError> {
+    let template = template_for(dataset.orgs[org].level);
+    let content = content_with_edits(template, edits)?;
+    let binding = Binding {
+        framework,
+        dataset,
+        org,
+        year,
+        content: &content,
+        content_file: "content",
+        load_image: &load_image,
+    };
+    build(template.name, template.template, &binding)
+        .map_err(|problems| AppError::BadRequest(format!("报告无法生成 / the report cannot be built:\n{problems}")))
+}
+
+/// One narrative section (or case) rendered alone, as an HTML fragment: the editor's live preview.
+pub fn preview_section(
+    framework: &Framework,
+    dataset: &Dataset,
+    org: usize,
+    year: i32,
+    section: &str,
+    body: &str,
+) -> String {
+    let mut content = Content::default();
+    let template_text = if let Some(rest) = section.strip_prefix("case:") {
+        let key = rest.rsplit_once(':').map(|(key, _)| key).unwrap_or(rest);
+        let mut case = bundled_content(template_for(dataset.orgs[org].level))
+            .ok()
+            .and_then(|c| c.cases.into_iter().find(|case| case.key == key));
+        if let Some(case) = case.as_mut() {
+            if section.ends_with(":title") {
+                case.title = body.to_string();
+            } else {
+                case.text = body.to_string();
+            }
+            case.photos.clear();
+            content.cases.push(case.clone());
+        }
+        format!("::: case {key}\n")
+    } else {
+        content.narrative = BTreeMap::from([(section.to_string(), body.to_string())]);
+        format!("::: narrative {section}\n")
+    };
+    let binding = Binding {
+        framework,
+        dataset,
+        org,
+        year,
+        content: &content,
+        content_file: "preview",
+        load_image: &load_image,
+    };
+    match build("preview", &template_text, &binding) {
+        Ok(report) => {
+            let html = render::html::html(&report, &Options::default());
+            match (html.find("<main>"), html.rfind("</main>")) {
+                (Some(start), Some(end)) if start < end => html[start + 6..end].to_string(),
+                _ => html,
+            }
+        }
+        Err(problems) => format!("<pre class=\"problems\">{}</pre>", crate::pages::escape(&problems.to_string())),
+    }
+}
+
+/// The files of a publication.
+#[derive(Debug)]
+pub struct Rendered {
+    pub html: Vec<u8>,
+    pub docx: Vec<u8>,
+    pub pdf: Vec<u8>,
+    pub xlsx: Vec<u8>,
+}
+
+/// Renders every published format (blocking: run it off the async threads).
+pub fn render_all(framework: &Framework, dataset: &Dataset, org: usize, report: &Report) -> Result<Rendered, AppError> {
+    let options = Options::default();
+    let failed = |format: &str, error: String| AppError::Internal(format!("{format}: {error}"));
+    Ok(Rendered {
+        html: render::html::html(report, &options).into_bytes(),
+        docx: render::docx::docx(report, &options).map_err(|e| failed("DOCX", e.to_string()))?,
+        pdf: render::pdf::pdf(report, &options).map_err(|e| failed("PDF", e.to_string()))?,
+        xlsx: nianbao_io::excel::export_tables(framework, dataset, org, report.year)
+            .map_err(|e| failed("XLSX", e.to_string()))?,
+    })
+}
+
+/// The published figures of an org unit: `{"year": {"indicator": "value"}}` for the report year
+/// and the year before.
+pub fn figures_json(framework: &Framework, dataset: &Dataset, org: usize, year: i32) -> String {
+    let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for y in [year - 1, year] {
+        let figures = out.entry(y.to_string()).or_default();
+        for (i, indicator) in framework.indicators.iter().enumerate() {
+            let value = dataset.get(org, y, nianbao_core::IndicatorIndex(i));
+            if !value.is_missing() {
+                figures.insert(indicator.id.clone(), value.to_storage_string());
+            }
+        }
+    }
+    serde_json::to_string(&out).unwrap_or_else(|_| "{}".into())
+}
+
+/// Reads a value written by [`Value::to_storage_string`].
+pub fn value_from_storage(text: &str) -> Value {
+    if text.is_empty() {
+        Value::Missing
+    } else if text == "-" {
+        Value::NotApplicable
+    } else {
+        match text.parse() {
+            Ok(number) => Value::Number(number),
+            Err(_) => Value::Text(text.to_string()),
+        }
+    }
+}
