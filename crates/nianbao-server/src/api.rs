@@ -165,6 +165,19 @@ pub async fn findings(
     })))
 }
 
+/// Body of `POST …/explanations`: rule id → explanation text.
+pub async fn explanations(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((org, year)): Path<(String, i32)>,
+    body: Result<Json<std::collections::BTreeMap<String, String>>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Json_>, ApiError> {
+    let Json(texts) = body.map_err(|e| AppError::BadRequest(format!("request body: {}", e.body_text())))?;
+    let texts: Vec<(String, String)> = texts.into_iter().collect();
+    let saved = state.access(&user).explain(&org, year, &texts).await?;
+    Ok(Json(json!({ "saved": saved })))
+}
+
 fn submission_json(submission: &nianbao_store::Submission) -> Json_ {
     json!({
         "org": submission.org_id,

@@ -231,6 +231,9 @@ pub async fn publish(
     let year = state.config.year;
     let earlier = access.publications_of(&org).await?.into_iter().filter(|p| p.year == year).count();
     let note = form.change_note.trim().to_string();
+    if note.chars().count() > 500 {
+        return Err(AppError::BadRequest("修改说明过长（最多 500 字）/ the change note is too long".into()));
+    }
     if earlier > 0 && note.is_empty() {
         return Err(AppError::BadRequest("更正版本须说明修改内容 / a correction needs a note of what changed".into()));
     }

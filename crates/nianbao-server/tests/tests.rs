@@ -1,1 +1,8 @@
-//! placeholder
+//! Integration tests of nianbao-server: one binary. The demo deployment (sample data, demo
+//! accounts) is seeded into a fresh SQLite file per test; `support` signs callers in.
+
+mod authorisation;
+mod browser;
+mod security;
+mod support;
+mod workflow_api;

@@ -1,0 +1,125 @@
+//! Sign-in, sessions, CSRF, throttling, headers and upload checks.
+
+use crate::support::*;
+use axum::body::Body;
+use axum::http::{StatusCode, header};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_without_the_sessions_csrf_token_are_refused() {
+    let deployment = Deployment::new().await;
+    let cookie = format!("nianbao_session={}", session_token(SCHOOL));
+    let post = |token: Option<&str>| {
+        let mut fields = vec![("table", "t1")];
+        if let Some(token) = token {
+            fields.push(("csrf", token));
+        }
+        axum::http::Request::builder()
+            .method("POST")
+            .uri("/app/entry/yudu-s1/t1")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form(&fields))
+            .expect("request")
+    };
+    assert_eq!(deployment.send(post(None)).await.status(), StatusCode::FORBIDDEN, "no token");
+    assert_eq!(deployment.send(post(Some("forged"))).await.status(), StatusCode::FORBIDDEN, "wrong token");
+    // Another user's token does not work either.
+    assert_eq!(deployment.send(post(Some(&csrf_of(COUNTY)))).await.status(), StatusCode::FORBIDDEN);
+    let accepted = deployment.send(post(Some(&csrf_of(SCHOOL)))).await;
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER, "the right token in the form is accepted");
+    // Multipart forms carry the token in the query string.
+    let (kind, body) = multipart(&[("title", "", b"")]);
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri("/app/cases/yudu-s1")
+        .header(header::COOKIE, &cookie)
+        .header(header::CONTENT_TYPE, kind)
+        .body(body)
+        .expect("request");
+    assert_eq!(deployment.send(request).await.status(), StatusCode::FORBIDDEN);
+}
+
+async fn login(deployment: &Deployment, username: &str, password: &str) -> axum::http::Response<Body> {
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri("/login")
+        .header(header::COOKIE, "nianbao_login=abc")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form(&[("csrf", "abc"), ("username", username), ("password", password)]))
+        .expect("request");
+    deployment.send(request).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_sets_a_safe_cookie_and_throttles_guessing() {
+    let deployment = Deployment::new().await;
+    let ok = login(&deployment, "yudu-dexin", nianbao_server::demo::DEMO_PASSWORD).await;
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let cookies: Vec<String> =
+        ok.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().expect("ascii").to_string()).collect();
+    let session = cookies.iter().find(|c| c.starts_with("nianbao_session=")).expect("session cookie");
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Path=/"), "{session}");
+    // The login form itself is protected: without its cookie the post is refused.
+    let forged = axum::http::Request::builder()
+        .method("POST")
+        .uri("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form(&[("csrf", "abc"), ("username", "yudu-dexin"), ("password", "x")]))
+        .expect("request");
+    assert_eq!(deployment.send(forged).await.status(), StatusCode::FORBIDDEN);
+    for _ in 0..5 {
+        assert_eq!(login(&deployment, "yudu-tengfei", "wrong-password").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    // The sixth attempt is refused even with the right password.
+    let blocked = login(&deployment, "yudu-tengfei", nianbao_server::demo::DEMO_PASSWORD).await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(body_text(blocked).await.contains("15 分钟"));
+    // Unknown users get the same answer as wrong passwords.
+    assert_eq!(login(&deployment, "nobody", "whatever-it-is").await.status(), StatusCode::UNAUTHORIZED);
+    // Passwords are stored as Argon2id hashes.
+    let account = deployment.store.account("yudu-dexin").await.expect("read").expect("account");
+    assert!(account.password_hash.starts_with("$argon2id$"), "{}", account.password_hash);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_carry_security_headers_and_logout_ends_the_session() {
+    let deployment = Deployment::new().await;
+    let response = deployment.send(deployment.request(Some(SCHOOL), "GET", "/app/entry/yudu-s1/t1").body(Body::empty()).expect("r")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers();
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert!(headers["content-security-policy"].to_str().expect("ascii").contains("script-src 'self'"));
+    let logout = deployment.send(deployment.request(Some(SCHOOL), "POST", "/logout").body(Body::empty()).expect("r")).await;
+    assert_eq!(logout.status(), StatusCode::SEE_OTHER);
+    let after = deployment.send(deployment.request(Some(SCHOOL), "GET", "/app/entry/yudu-s1/t1").body(Body::empty()).expect("r")).await;
+    assert_eq!(after.headers().get(header::LOCATION).map(|v| v.to_str().expect("ascii")), Some("/login"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_photos_must_be_images_and_stay_in_scope() {
+    let deployment = Deployment::new().await;
+    let upload = |photo: &'static [u8]| {
+        let (kind, body) =
+            multipart(&[("title", "", "实训基地建设".as_bytes()), ("body", "", "样例案例正文。".as_bytes()), ("photo", "p.png", photo)]);
+        deployment.request(Some(SCHOOL), "POST", "/app/cases/yudu-s1").header(header::CONTENT_TYPE, kind).body(body).expect("r")
+    };
+    let refused = deployment.send(upload(b"<script>alert(1)</script>")).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(body_text(refused).await.contains("PNG 或 JPEG"));
+    assert!(deployment.store.cases("yudu-s1", 2024).await.expect("cases").is_empty(), "nothing stored on a refused upload");
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    assert_eq!(deployment.send(upload(PNG)).await.status(), StatusCode::SEE_OTHER);
+    let cases = deployment.store.cases("yudu-s1", 2024).await.expect("cases");
+    let photo = cases[0].photo_id.expect("photo stored");
+    let path = format!("/app/photos/{photo}");
+    let own = deployment.send(deployment.request(Some(SCHOOL), "GET", &path).body(Body::empty()).expect("r")).await;
+    assert_eq!((own.status(), own.headers()[header::CONTENT_TYPE].to_str().expect("ascii")), (StatusCode::OK, "image/png"));
+    let other = deployment.send(deployment.request(Some("yudu-dexin"), "GET", &path).body(Body::empty()).expect("r")).await;
+    assert_eq!(other.status(), StatusCode::FORBIDDEN, "another school cannot see the photo");
+    let reviewer = deployment.send(deployment.request(Some(COUNTY), "GET", &path).body(Body::empty()).expect("r")).await;
+    assert_eq!(reviewer.status(), StatusCode::OK, "the county reviewer can");
+    // Too large is refused too.
+    let big: &'static [u8] = Box::leak(vec![0x89; 6 << 20].into_boxed_slice());
+    assert_eq!(deployment.send(upload(big)).await.status(), StatusCode::BAD_REQUEST);
+}

@@ -1,0 +1,143 @@
+//! A seeded deployment per test, and requests through the router without a network.
+
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use http_body_util::BodyExt;
+use nianbao_core::{Dataset, Framework, OrgLevel, OrgUnit, Value};
+use nianbao_server::{AppState, ServerConfig};
+use nianbao_store::{LoadOptions, Provenance, SessionRecord, SqliteStore, Store};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn framework() -> Framework {
+    nianbao_io::load_framework_file(&root().join("frameworks/zhongzhi-2024.toml")).expect("framework")
+}
+
+/// A seeded deployment: the demo, plus a second city outside Ganzhou (for "other org" checks),
+/// with one signed-in session per test account.
+pub struct Deployment {
+    pub state: AppState,
+    pub store: Arc<dyn Store>,
+    pub _dir: tempfile::TempDir,
+}
+
+/// Test accounts: (user name, role, org) — demo accounts plus a city-level administrator.
+pub const SCHOOL: &str = "yudu-s1";
+pub const COUNTY: &str = "yudu-reviewer";
+pub const CITY: &str = "ganzhou-editor";
+pub const ADMIN: &str = "ganzhou-admin";
+
+pub fn session_token(username: &str) -> String {
+    format!("session-of-{username}")
+}
+
+pub fn csrf_of(username: &str) -> String {
+    format!("csrf-of-{username}")
+}
+
+impl Deployment {
+    pub async fn new() -> Deployment {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.path().join("test.sqlite")).await.expect("open"));
+        let framework = framework();
+        nianbao_server::demo::seed(store.as_ref(), &framework, &root().join("datasets/ganzhou-sample"), 2023)
+            .await
+            .expect("seed the demo");
+        // A second city under the province, outside Ganzhou.
+        let mut extra = Dataset::new(framework.indicators.len());
+        let province = extra.add_org(OrgUnit::new("jiangxi", "江西省", OrgLevel::Province, None)).expect("org");
+        let city = extra.add_org(OrgUnit::new("other-city", "另一市", OrgLevel::City, Some(province))).expect("org");
+        let county = extra.add_org(OrgUnit::new("other-county", "另一县", OrgLevel::County, Some(city))).expect("org");
+        let school = extra.add_org(OrgUnit::new("other-school", "另一校（样例）", OrgLevel::School, Some(county))).expect("org");
+        extra.set(school, 2024, framework.lookup("t1.enrolled").expect("indicator"), Value::Number(500.into()));
+        let options = LoadOptions { provenance: Provenance::Imported, actor: "test".into(), reason: "test".into() };
+        store.load(&framework, &extra, &options, &|_, _| {}).await.expect("load the other city");
+        let hash = nianbao_server::auth::hash_password("test-password-1").expect("hash");
+        store
+            .add_account(&nianbao_store::Account {
+                username: ADMIN.into(),
+                password_hash: hash,
+                role: nianbao_store::Role::Admin,
+                org_id: "ganzhou".into(),
+                display_name: "市级管理员".into(),
+                created_at: String::new(),
+            })
+            .await
+            .expect("admin");
+        for username in [SCHOOL, COUNTY, CITY, ADMIN, "yudu-dexin", "ruijin-reviewer"] {
+            store
+                .create_session(&SessionRecord {
+                    token_hash: nianbao_server::auth::token_hash(&session_token(username)),
+                    username: username.into(),
+                    csrf: csrf_of(username),
+                    expires_at: nianbao_server::auth::unix_now() + 3600,
+                })
+                .await
+                .expect("session");
+        }
+        let state = AppState::new(store.clone(), framework, ServerConfig::for_year(2024)).await.expect("state");
+        Deployment { state, store, _dir: dir }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Response<Body> {
+        nianbao_server::router(self.state.clone()).oneshot(request).await.expect("infallible")
+    }
+
+    /// A request as `user` (None: anonymous) with its session cookie; `csrf` adds the token to
+    /// state-changing requests.
+    pub fn request(&self, user: Option<&str>, method: &str, path: &str) -> axum::http::request::Builder {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(user) = user {
+            builder = builder.header(header::COOKIE, format!("nianbao_session={}", session_token(user)));
+            if method != "GET" {
+                builder = builder.header("x-csrf-token", csrf_of(user));
+            }
+        }
+        builder
+    }
+
+    pub async fn token(&self, username: &str) -> String {
+        nianbao_server::demo::create_token(self.store.as_ref(), username, "test").await.expect("token")
+    }
+}
+
+pub async fn body_text(response: Response<Body>) -> String {
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+pub fn form(fields: &[(&str, &str)]) -> Body {
+    Body::from(form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish())
+}
+
+pub fn multipart(fields: &[(&str, &str, &[u8])]) -> (String, Body) {
+    let boundary = "nianbao-test-boundary";
+    let mut body = Vec::new();
+    for (name, filename, bytes) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        if filename.is_empty() {
+            body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes());
+        } else {
+            body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), Body::from(body))
+}
+
+/// Refused means 403, 401, or a redirect to the login page (anonymous browser requests).
+pub fn refused(response: &Response<Body>) -> bool {
+    let to_login = response.status() == StatusCode::SEE_OTHER
+        && response.headers().get(header::LOCATION).is_some_and(|l| l == "/login");
+    matches!(response.status(), StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED) || to_login
+}

@@ -1,0 +1,164 @@
+// The nianbao walk-through in a real Chromium: a school reporter breaks a rule and sees it at
+// the cell, fixes it, explains the warnings and submits; the county reviewer returns it with a
+// comment; the school resubmits; the reviewer approves; the city editor previews a narrative
+// edit, aggregates and publishes; an anonymous visitor downloads the PDF.
+//
+// Run by `cargo test -p nianbao-server` (tests/e2e.rs), which starts the server and sets
+// BASE_URL, PASSWORD, ARTEFACTS and CHROMIUM. Exits non-zero on the first failed step.
+import { chromium } from "playwright-core";
+import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const base = process.env.BASE_URL;
+const password = process.env.PASSWORD;
+const artefacts = process.env.ARTEFACTS;
+if (!base || !password || !artefacts) throw new Error("BASE_URL, PASSWORD and ARTEFACTS must be set");
+mkdirSync(artefacts, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+});
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+const page = await context.newPage();
+page.setDefaultTimeout(60_000);
+const log = [];
+let step = 0;
+
+function check(condition, message) {
+  if (!condition) throw new Error(`step ${step}: ${message}`);
+}
+
+async function shot(name) {
+  step += 1;
+  const file = join(artefacts, `${String(step).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  log.push(`${file}  ${page.url()}`);
+  console.log(`step ${step}: ${name} (${page.url()})`);
+}
+
+async function login(username) {
+  await page.goto(`${base}/login`);
+  await page.fill("#username", username);
+  await page.fill("#password", password);
+  await Promise.all([page.waitForURL(/\/app/), page.click("#login-submit")]);
+  check((await page.textContent("#current-user")).length > 0, `${username} is not shown as signed in`);
+}
+
+async function logout() {
+  await Promise.all([page.waitForURL(`${base}/`), page.click('form[action="/logout"] button')]);
+}
+
+async function text(selector) {
+  return (await page.textContent(selector)).trim();
+}
+
+// 1. The school reporter lands on its data entry page.
+await login("yudu-s1");
+check(page.url().includes("/app/entry/yudu-s1/"), "the school reporter should land on its entry page");
+await shot("school-entry");
+
+// 2. A value that breaks a rule is flagged at its cell.
+await page.goto(`${base}/app/entry/yudu-s1/t2`);
+const mentors = "#v-t2-industry_mentors";
+const original = await page.inputValue(mentors);
+await page.fill(mentors, String(Number(original) + 5));
+await Promise.all([page.waitForLoadState("load"), page.click("#save")]);
+await page.waitForSelector("#row-t2-industry_mentors.error");
+const flagged = await text("#row-t2-industry_mentors .finding.error");
+check(flagged.includes("行业导师"), `the finding at the cell should name the rule, got ${flagged}`);
+check(Number(await text("#error-count")) > 0, "errors should be counted");
+check(await page.isDisabled("#submit"), "submit must be disabled while errors remain");
+await page.locator("#row-t2-industry_mentors").scrollIntoViewIfNeeded();
+await shot("rule-broken-flagged-at-cell");
+
+// 3. Fixing it clears the error.
+await page.fill(mentors, original);
+await Promise.all([page.waitForLoadState("load"), page.click("#save")]);
+check((await text("#error-count")) === "0", "the error should be gone after the fix");
+check(!(await page.locator("#row-t2-industry_mentors.error").count()), "the cell should no longer be flagged");
+await shot("fixed");
+
+// 4. Every warning gets a written explanation.
+const boxes = page.locator('#explain-form textarea');
+const count = await boxes.count();
+check(count > 0, "the sample school should have warnings to explain");
+for (let i = 0; i < count; i++) {
+  await boxes.nth(i).fill("样例说明：学校核实无误，变化来自本年度专业调整（演示）。");
+}
+await Promise.all([page.waitForLoadState("load"), page.click("#save-explanations")]);
+check((await text("#unexplained-count")) === "0", "all warnings should be explained");
+await page.locator("#explain-form").scrollIntoViewIfNeeded();
+await shot("warnings-explained");
+
+// 5. Submit.
+await Promise.all([page.waitForURL(/\/app\/review\/yudu-s1/), page.click("#submit")]);
+check((await text("#status")).includes("已提交"), "the status should be submitted");
+await shot("submitted");
+await logout();
+
+// 6. The county reviewer returns it with a comment.
+await login("yudu-reviewer");
+await page.goto(`${base}/app/review`);
+check((await text("#school-yudu-s1")).includes("已提交"), "the dashboard should show the submission");
+await shot("county-dashboard");
+await page.click("#school-yudu-s1 a");
+await page.fill("#return-comment", "请再次核对表 2 的行业导师人数与附表 6 是否一致。");
+await Promise.all([page.waitForURL(/msg=return/), page.click("#return")]);
+check((await text("#status")).includes("已退回"), "the status should be returned");
+await shot("returned-with-comment");
+await logout();
+
+// 7. The school sees the comment and resubmits.
+await login("yudu-s1");
+check((await text("#status-comment")).includes("行业导师"), "the school should see the reviewer's comment");
+await shot("school-sees-comment");
+await Promise.all([page.waitForURL(/\/app\/review\/yudu-s1/), page.click("#submit")]);
+check((await text("#status")).includes("已提交"), "resubmitted");
+await logout();
+
+// 8. The reviewer approves; the data is locked.
+await login("yudu-reviewer");
+await page.goto(`${base}/app/review/yudu-s1`);
+await Promise.all([page.waitForURL(/msg=approve/), page.click("#approve")]);
+check((await text("#status")).includes("已审核通过"), "approved");
+const audit = await text("#audit");
+for (const action of ["submit", "return", "approve"]) check(audit.includes(action), `the audit trail should show ${action}`);
+await shot("approved-with-audit-trail");
+await logout();
+
+// 9. The city editor edits a narrative with a live preview, aggregates and publishes.
+await login("ganzhou-editor");
+await page.goto(`${base}/app/editor/ganzhou`);
+const preface = page.locator("#text-preface");
+await preface.fill("{{ year }} 年，全市中职在校生 {{ value(t1.enrolled) }} 人（样例叙述，由浏览器测试编辑）。");
+await page.waitForFunction(() => (document.querySelector("#preview-preface")?.textContent || "").includes("在校生"));
+const preview = await text("#preview-preface");
+check(/在校生 [\d,]+ 人/.test(preview), `the preview should resolve the binding, got ${preview}`);
+await page.locator("#field-preface").scrollIntoViewIfNeeded();
+await shot("editor-live-preview");
+await Promise.all([page.waitForURL(/msg=saved/), page.click("#save-preface")]);
+await Promise.all([page.waitForURL(/msg=aggregated/), page.click("#aggregate")]);
+await page.fill("#change-note", "");
+await Promise.all([page.waitForURL(/\/reports\/\d+/, { timeout: 180_000 }), page.click("#publish")]);
+check((await page.content()).includes("由浏览器测试编辑"), "the published report should carry the edited narrative");
+await shot("published-report");
+await page.goto(`${base}/app`);
+await logout();
+
+// 10. An anonymous visitor downloads the PDF.
+await page.goto(`${base}/`);
+check(!(await page.locator("#current-user").count()), "the visitor is anonymous");
+await shot("portal");
+const [download] = await Promise.all([page.waitForEvent("download"), page.locator("a.pdf").first().click()]);
+const pdf = join(artefacts, "downloaded-report.pdf");
+await download.saveAs(pdf);
+const head = readFileSync(pdf).subarray(0, 5).toString("latin1");
+check(head === "%PDF-", `the download should be a PDF, starts with ${head}`);
+await page.goto(`${base}/data/yudu-s1`);
+check((await page.content()).includes("2024"), "the approved school's 2024 data should now be public");
+await shot("public-school-data");
+
+writeFileSync(join(artefacts, "steps.txt"), log.join("\n") + "\n");
+await browser.close();
+console.log(`walk-through passed: ${step} screenshots in ${artefacts}`);
