@@ -67,9 +67,10 @@ pub fn serve(mut args: ServeArgs) -> Result<ExitCode> {
         }
         let store = open(&args.location).await?;
         if args.demo {
-            let accounts = nianbao_server::demo::seed(store.as_ref(), &framework, Path::new("datasets/ganzhou-sample"), 2023)
-                .await
-                .map_err(|e| anyhow!("seeding the demo: {e}"))?;
+            let accounts =
+                nianbao_server::demo::seed(store.as_ref(), &framework, Path::new("datasets/ganzhou-sample"), 2023)
+                    .await
+                    .map_err(|e| anyhow!("seeding the demo: {e}"))?;
             eprintln!(
                 "demo: {} accounts, password {:?} (sample only), e.g. admin, ganzhou-editor, yudu-reviewer, yudu-s1",
                 accounts.len(),
@@ -86,7 +87,11 @@ pub fn serve(mut args: ServeArgs) -> Result<ExitCode> {
         let mut config = ServerConfig::for_year(year);
         config.secure_cookies = args.secure_cookies;
         let state = AppState::new(store, framework, config).await?;
-        tracing::info!(year, backend = args.location.describe_for_open().split("://").next().unwrap_or(""), "open year");
+        tracing::info!(
+            year,
+            backend = args.location.describe_for_open().split("://").next().unwrap_or(""),
+            "open year"
+        );
         nianbao_server::serve(state, args.bind).await.context("serving")?;
         Ok(ExitCode::SUCCESS)
     })
@@ -96,7 +101,10 @@ pub fn serve(mut args: ServeArgs) -> Result<ExitCode> {
 /// NIANBAO_PASSWORD or the first line of standard input.
 pub fn add_user(location: &Location, username: &str, role: &str, org: &str, name: Option<&str>) -> Result<ExitCode> {
     let role = Role::from_name(role).ok_or_else(|| anyhow!("unknown role {role:?}: admin, city, county or school"))?;
-    if username.is_empty() || username.len() > 64 || !username.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+    if username.is_empty()
+        || username.len() > 64
+        || !username.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
         bail!("user names are 1–64 ASCII letters, digits, '-', '_' or '.'");
     }
     let password = match std::env::var("NIANBAO_PASSWORD") {
@@ -133,7 +141,8 @@ pub fn add_user(location: &Location, username: &str, role: &str, org: &str, name
 pub fn token(location: &Location, username: &str, label: &str) -> Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(location).await?;
-        let token = nianbao_server::demo::create_token(store.as_ref(), username, label).await.map_err(|e| anyhow!(e))?;
+        let token =
+            nianbao_server::demo::create_token(store.as_ref(), username, label).await.map_err(|e| anyhow!(e))?;
         println!("{token}");
         Ok(ExitCode::SUCCESS)
     })
@@ -144,7 +153,13 @@ pub fn list(location: &Location) -> Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(location).await?;
         for account in store.accounts().await? {
-            println!("{:<24} {:<7} {:<20} {}", account.username, account.role.as_str(), account.org_id, account.display_name);
+            println!(
+                "{:<24} {:<7} {:<20} {}",
+                account.username,
+                account.role.as_str(),
+                account.org_id,
+                account.display_name
+            );
         }
         Ok(ExitCode::SUCCESS)
     })

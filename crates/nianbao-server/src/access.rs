@@ -111,7 +111,11 @@ impl Guarded {
         Ok(principal)
     }
 
-    pub(crate) async fn principal_for_token(&self, state: &AppState, hash: &str) -> Result<Option<Principal>, AppError> {
+    pub(crate) async fn principal_for_token(
+        &self,
+        state: &AppState,
+        hash: &str,
+    ) -> Result<Option<Principal>, AppError> {
         if let Some((principal, at)) = self.tokens.lock().unwrap_or_else(|p| p.into_inner()).get(hash) {
             if at.elapsed() < TOKEN_CACHE {
                 return Ok(Some(principal.clone()));
@@ -120,7 +124,10 @@ impl Guarded {
         let Some(username) = self.store.api_token_user(hash).await? else { return Ok(None) };
         let principal = self.principal_of_account(state, &username, String::new()).await?;
         if let Some(principal) = &principal {
-            self.tokens.lock().unwrap_or_else(|p| p.into_inner()).insert(hash.to_string(), (principal.clone(), Instant::now()));
+            self.tokens
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(hash.to_string(), (principal.clone(), Instant::now()));
         }
         Ok(principal)
     }
@@ -309,7 +316,7 @@ impl<'a> Access<'a> {
     }
 
     /// Checks that the user may change the school's values now.
-    async fn check_editable(&self, org_id: &str, year: i32) -> Result<(), AppError> {
+    async fn check_editable(&self, org_id: &str, year: i32) -> Result<SubmissionStatus, AppError> {
         self.check(org_id, Action::Enter)?;
         if year != self.state.config.year {
             return Err(AppError::BadRequest(format!(
@@ -325,19 +332,19 @@ impl<'a> Access<'a> {
                 status.title_en()
             )));
         }
-        Ok(())
+        Ok(status)
     }
 
     /// Writes values of one school (all or nothing) and marks the submission as a draft.
     pub async fn save_values(&self, org_id: &str, year: i32, writes: Vec<ValueWrite>) -> Result<Vec<i64>, AppError> {
-        self.check_editable(org_id, year).await?;
+        let status = self.check_editable(org_id, year).await?;
         if writes.iter().any(|w| w.org != org_id || w.year != year) {
             return Err(AppError::Forbidden);
         }
         let writes: Vec<ValueWrite> =
             writes.into_iter().map(|w| ValueWrite { actor: self.user.username.clone(), ..w }).collect();
         let versions = self.store().write_values(&writes).await?;
-        self.mark_draft(org_id, year).await?;
+        self.mark_draft(org_id, year, status).await?;
         Ok(versions)
     }
 
@@ -352,15 +359,11 @@ impl<'a> Access<'a> {
         expected_version: Option<i64>,
         overwrite: bool,
     ) -> Result<i64, AppError> {
-        self.check_editable(org_id, year).await?;
+        let status = self.check_editable(org_id, year).await?;
         if self.state.framework.lookup(indicator_id).is_none() {
             return Err(AppError::NotFound);
         }
-        let expected_version = if overwrite {
-            self.store().value(org_id, year, indicator_id, Layer::Reported).await?.map(|v| v.version)
-        } else {
-            expected_version
-        };
+        // Overwrite is last-writer-wins, decided inside the store's write transaction.
         let version = self
             .store()
             .write_value(&ValueWrite {
@@ -370,17 +373,17 @@ impl<'a> Access<'a> {
                 value,
                 note: String::new(),
                 expected_version,
+                overwrite,
                 provenance: Provenance::Entered,
                 actor: self.user.username.clone(),
                 reason: "API".into(),
             })
             .await?;
-        self.mark_draft(org_id, year).await?;
+        self.mark_draft(org_id, year, status).await?;
         Ok(version)
     }
 
-    async fn mark_draft(&self, org_id: &str, year: i32) -> Result<(), AppError> {
-        let status = self.store().submission(org_id, year).await?.status;
+    async fn mark_draft(&self, org_id: &str, year: i32, status: SubmissionStatus) -> Result<(), AppError> {
         if status == SubmissionStatus::NotStarted {
             let transition = Transition {
                 org_id,
@@ -561,7 +564,8 @@ impl<'a> Access<'a> {
             }
         }
         if let Some((content_type, bytes)) = photo {
-            case.photo_id = Some(self.store().add_photo(&case.org_id, &content_type, &bytes, &self.user.username).await?);
+            case.photo_id =
+                Some(self.store().add_photo(&case.org_id, &content_type, &bytes, &self.user.username).await?);
         }
         case.updated_by = self.user.username.clone();
         let id = self.store().save_case(&case).await?;

@@ -4,10 +4,10 @@
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use nianbao_core::Value;
 use serde::Deserialize;
 use serde_json::{Value as Json_, json};
@@ -98,13 +98,19 @@ pub async fn put_value(
         Json_::Null => String::new(),
         Json_::String(text) => text.clone(),
         Json_::Number(number) => number.to_string(),
-        other => return Err(AppError::BadRequest(format!("value: expected a string, number or null, not {other}")).into()),
+        other => {
+            return Err(AppError::BadRequest(format!("value: expected a string, number or null, not {other}")).into());
+        }
     };
     let value = nianbao_io::lenient::read_text(&raw, kind)
         .map_err(|p| AppError::BadRequest(format!("value {raw:?}: {} ({})", p.message_en, p.message_zh)))?;
-    let version =
-        state.access(&user).put_value(&org, year, &indicator, value.clone(), body.expected_version, body.overwrite).await?;
-    Ok(Json(json!({ "org": org, "year": year, "indicator": indicator, "value": value_json(&value), "version": version })))
+    let version = state
+        .access(&user)
+        .put_value(&org, year, &indicator, value.clone(), body.expected_version, body.overwrite)
+        .await?;
+    Ok(Json(
+        json!({ "org": org, "year": year, "indicator": indicator, "value": value_json(&value), "version": version }),
+    ))
 }
 
 pub async fn history(
@@ -227,7 +233,8 @@ pub async fn publications(State(state): State<AppState>) -> Result<Json<Json_>, 
         .await?
         .iter()
         .map(|p| {
-            let files: Vec<String> = ["html", "docx", "pdf", "xlsx"].iter().map(|e| format!("/reports/{}/report.{e}", p.id)).collect();
+            let files: Vec<String> =
+                ["html", "docx", "pdf", "xlsx"].iter().map(|e| format!("/reports/{}/report.{e}", p.id)).collect();
             json!({
                 "id": p.id, "org": p.org_id, "year": p.year, "version": p.version, "title": p.title,
                 "published_at": p.published_at, "change_note": p.change_note,

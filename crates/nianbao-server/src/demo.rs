@@ -53,7 +53,8 @@ pub async fn seed(
     past_year: i32,
 ) -> Result<Vec<DemoAccount>, String> {
     let loaded = nianbao_io::load_dataset_dir(dataset_dir).map_err(|e| e.to_string())?;
-    let options = LoadOptions { provenance: Provenance::Imported, actor: "nianbao demo".into(), reason: "sample data".into() };
+    let options =
+        LoadOptions { provenance: Provenance::Imported, actor: "nianbao demo".into(), reason: "sample data".into() };
     store.load(framework, &loaded.dataset, &options, &|_, _| {}).await.map_err(|e| e.to_string())?;
     let reported = store.read_dataset(framework, ReadLayer::Reported).await.map_err(|e| e.to_string())?;
     for year in reported.years() {
@@ -127,7 +128,9 @@ pub async fn tidy_school(store: &dyn Store, framework: &Framework, org_id: &str,
         // makes this rule pass without adding errors.
         let mut fixed = false;
         'cells: for cell in finding.cells.iter().filter(|c| c.year == year) {
-            let (Some(index), Some(current)) = (framework.lookup(&cell.indicator_id), cell.value.number()) else { continue };
+            let (Some(index), Some(current)) = (framework.lookup(&cell.indicator_id), cell.value.number()) else {
+                continue;
+            };
             for candidate in [current - difference, current + difference] {
                 let mut trial = dataset.clone();
                 trial.set(org, year, index, Value::Number(candidate));
@@ -148,7 +151,10 @@ pub async fn tidy_school(store: &dyn Store, framework: &Framework, org_id: &str,
         let index = nianbao_core::IndicatorIndex(i);
         let (before, after) = (original.get(org, year, index), dataset.get(org, year, index));
         if before != after {
-            let stored = store.value(org_id, year, &indicator.id, nianbao_store::Layer::Reported).await.map_err(|e| e.to_string())?;
+            let stored = store
+                .value(org_id, year, &indicator.id, nianbao_store::Layer::Reported)
+                .await
+                .map_err(|e| e.to_string())?;
             writes.push(nianbao_store::ValueWrite {
                 org: org_id.to_string(),
                 year,
@@ -156,6 +162,7 @@ pub async fn tidy_school(store: &dyn Store, framework: &Framework, org_id: &str,
                 value: after.clone(),
                 note: String::new(),
                 expected_version: stored.map(|s| s.version),
+                overwrite: false,
                 provenance: Provenance::Computed,
                 actor: "nianbao demo".into(),
                 reason: "样例数据整理，使演示学校无错误 sample tidied for the walk-through".into(),

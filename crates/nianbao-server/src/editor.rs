@@ -9,9 +9,9 @@ use crate::pages::{Chrome, render};
 use crate::render::{build_report, editable_fields, figures_json, preview_section, render_all, template_for};
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, Redirect};
-use axum::Form;
 use nianbao_store::{Layer, NewPublication};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -73,11 +73,7 @@ pub async fn editor(
     let year = state.config.year;
     let framework = &state.framework;
     let unit = state.tree.unit(index);
-    let table_at = query
-        .table
-        .as_deref()
-        .and_then(|id| framework.tables.iter().position(|t| t.id == id))
-        .unwrap_or(0);
+    let table_at = query.table.as_deref().and_then(|id| framework.tables.iter().position(|t| t.id == id)).unwrap_or(0);
     let table = &framework.tables[table_at];
     let values = access.values(&org, year - 1, year).await?;
     let mut by_key: HashMap<(i32, &str, Layer), &nianbao_store::StoredValue> = HashMap::new();
@@ -90,7 +86,10 @@ pub async fn editor(
         .map(|&row| {
             let indicator = framework.indicator(row);
             let text = |year: i32, layer: Layer| {
-                by_key.get(&(year, indicator.id.as_str(), layer)).map(|v| v.value.format(indicator.decimals)).unwrap_or_default()
+                by_key
+                    .get(&(year, indicator.id.as_str(), layer))
+                    .map(|v| v.value.format(indicator.decimals))
+                    .unwrap_or_default()
             };
             let aggregated = by_key.get(&(year, indicator.id.as_str(), Layer::Aggregated));
             let entered = text(year, Layer::Reported);
@@ -128,7 +127,9 @@ pub async fn editor(
                 },
                 rows: (body.chars().count() / 60 + 2).clamp(2, 14),
                 body,
-                edited: edit.map(|e| format!("{} {}", e.updated_by, e.updated_at.get(..16).unwrap_or(""))).unwrap_or_default(),
+                edited: edit
+                    .map(|e| format!("{} {}", e.updated_by, e.updated_at.get(..16).unwrap_or("")))
+                    .unwrap_or_default(),
                 key,
             }
         })
@@ -140,7 +141,9 @@ pub async fn editor(
         .map(|(school, case)| (state.tree.unit(school).name.clone(), case.title, case.body))
         .collect();
     let flash = match query.msg.as_deref() {
-        Some("aggregated") => Some(lang.t("已按学校最新数据重新汇总。", "Aggregated from the schools' current data.").to_string()),
+        Some("aggregated") => {
+            Some(lang.t("已按学校最新数据重新汇总。", "Aggregated from the schools' current data.").to_string())
+        }
         Some("saved") => Some(lang.t("已保存。", "Saved.").to_string()),
         _ => None,
     };
@@ -152,7 +155,13 @@ pub async fn editor(
         tables: framework
             .tables
             .iter()
-            .map(|t| (t.id.clone(), format!("{} {}", t.number.clone().unwrap_or_default(), lang.t(&t.caption, &t.caption_en)), t.id == table.id))
+            .map(|t| {
+                (
+                    t.id.clone(),
+                    format!("{} {}", t.number.clone().unwrap_or_default(), crate::pages::short_caption(lang, t)),
+                    t.id == table.id,
+                )
+            })
             .collect(),
         table_title: format!("{} {}", table.number.clone().unwrap_or_default(), table.caption_for(year, &unit.name)),
         rows,
@@ -162,7 +171,11 @@ pub async fn editor(
     })
 }
 
-pub async fn aggregate(State(state): State<AppState>, User(user): User, Path(org): Path<String>) -> Result<Redirect, AppError> {
+pub async fn aggregate(
+    State(state): State<AppState>,
+    User(user): User,
+    Path(org): Path<String>,
+) -> Result<Redirect, AppError> {
     state.access(&user).aggregate(&org, state.config.year).await?;
     Ok(Redirect::to(&format!("/app/editor/{org}?msg=aggregated")))
 }
@@ -188,7 +201,10 @@ pub async fn save_narrative(
     let index = access.check(&org, Action::Edit)?;
     check_section(&state, index, &form.section)?;
     access.set_narrative(&org, state.config.year, &form.section, form.body.replace("\r\n", "\n").trim()).await?;
-    Ok(Redirect::to(&format!("/app/editor/{org}?msg=saved#field-{}", form.section.replace(|c: char| !c.is_ascii_alphanumeric(), "-"))))
+    Ok(Redirect::to(&format!(
+        "/app/editor/{org}?msg=saved#field-{}",
+        form.section.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+    )))
 }
 
 /// The live preview (htmx): one section rendered with its bindings resolved against current data.
@@ -206,7 +222,11 @@ pub async fn preview(
 }
 
 /// The report as it would be published now.
-pub async fn draft(State(state): State<AppState>, User(user): User, Path(org): Path<String>) -> Result<Html<String>, AppError> {
+pub async fn draft(
+    State(state): State<AppState>,
+    User(user): User,
+    Path(org): Path<String>,
+) -> Result<Html<String>, AppError> {
     let access = state.access(&user);
     let (at, dataset) = access.report_dataset(&org).await?;
     let year = state.config.year;

@@ -53,9 +53,13 @@ impl AppError {
             AppError::Forbidden => "您没有权限查看或修改此单位的数据。".into(),
             AppError::NotFound => "未找到该页面或数据。".into(),
             AppError::Csrf => "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。".into(),
-            AppError::Store(StoreError::Locked { .. }) => "该单位本年度数据已审核通过并锁定，需上级解锁后才能修改。".into(),
+            AppError::Store(StoreError::Locked { .. }) => {
+                "该单位本年度数据已审核通过并锁定，需上级解锁后才能修改。".into()
+            }
             AppError::Store(StoreError::Conflict { .. }) => "该数据已被他人修改，请刷新后重试。".into(),
-            AppError::Store(StoreError::Workflow { from, to }) => format!("当前状态（{from}）不能执行此操作（→ {to}）。"),
+            AppError::Store(StoreError::Workflow { from, to }) => {
+                format!("当前状态（{from}）不能执行此操作（→ {to}）。")
+            }
             AppError::Store(StoreError::YearClosed(year)) => format!("{year} 年度已关闭，数据不能再修改。"),
             other => other.to_string(),
         }

@@ -8,11 +8,11 @@ use crate::error::AppError;
 use crate::i18n::{Lang, cookie};
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{FromRequestParts, Multipart, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use nianbao_core::validation::Finding;
 use nianbao_core::{Severity, Value};
 use nianbao_store::{CaseStudy, Provenance, Role, StoreError, ValueWrite};
@@ -34,6 +34,18 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// A table's caption without its year and org placeholders, for tabs.
+pub fn short_caption(lang: Lang, table: &nianbao_core::Table) -> String {
+    let caption = lang.t(&table.caption, &table.caption_en);
+    caption
+        .replace("{year} 年{org}", "")
+        .replace("{year}年{org}", "")
+        .replace("{org}", "")
+        .replace("{year}", "")
+        .trim()
+        .to_string()
 }
 
 /// What every page shows around its content.
@@ -101,7 +113,9 @@ pub async fn switch_language(State(state): State<AppState>, Path(lang): Path<Str
     let back = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|referer| referer.find("://").and_then(|i| referer[i + 3..].find('/').map(|j| referer[i + 3 + j..].to_string())))
+        .and_then(|referer| {
+            referer.find("://").and_then(|i| referer[i + 3..].find('/').map(|j| referer[i + 3 + j..].to_string()))
+        })
         .filter(|path| path.starts_with('/') && !path.starts_with("//"))
         .unwrap_or_else(|| "/".into());
     match cookie_header(&state, "lang", code, 365 * 86400) {
@@ -183,8 +197,10 @@ pub async fn login(
     match state.public().login(form.username.trim(), &form.password, &address).await {
         Ok(token) => {
             let max_age = state.config.session_seconds;
-            match (cookie_header(&state, SESSION_COOKIE, &token, max_age), cookie_header(&state, LOGIN_CSRF_COOKIE, "", 0))
-            {
+            match (
+                cookie_header(&state, SESSION_COOKIE, &token, max_age),
+                cookie_header(&state, LOGIN_CSRF_COOKIE, "", 0),
+            ) {
                 (Ok(session), Ok(clear)) => (
                     StatusCode::SEE_OTHER,
                     axum::response::AppendHeaders([
@@ -200,7 +216,9 @@ pub async fn login(
         Err(AppError::TooManyRequests(message)) => {
             login_page(&state, lang, &form.username, Some(message), StatusCode::TOO_MANY_REQUESTS)
         }
-        Err(AppError::BadRequest(message)) => login_page(&state, lang, &form.username, Some(message), StatusCode::UNAUTHORIZED),
+        Err(AppError::BadRequest(message)) => {
+            login_page(&state, lang, &form.username, Some(message), StatusCode::UNAUTHORIZED)
+        }
         Err(error) => error.into_response(),
     }
 }
@@ -212,7 +230,11 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
         }
     }
     match cookie_header(&state, SESSION_COOKIE, "", 0) {
-        Ok(clear) => (StatusCode::SEE_OTHER, [(header::SET_COOKIE, clear), (header::LOCATION, axum::http::HeaderValue::from_static("/"))]).into_response(),
+        Ok(clear) => (
+            StatusCode::SEE_OTHER,
+            [(header::SET_COOKIE, clear), (header::LOCATION, axum::http::HeaderValue::from_static("/"))],
+        )
+            .into_response(),
         Err(error) => error.into_response(),
     }
 }
@@ -236,7 +258,8 @@ pub async fn home(State(state): State<AppState>, User(user): User, lang: Lang) -
     }
     let mut links = vec![(format!("/app/review"), lang.t("学校数据审核", "Review schools").to_string())];
     if access.may(user.org, Action::Edit) {
-        links.push((format!("/app/editor/{org_id}"), lang.t("汇总与年报编辑", "Aggregates and the report").to_string()));
+        links
+            .push((format!("/app/editor/{org_id}"), lang.t("汇总与年报编辑", "Aggregates and the report").to_string()));
     }
     for child in state.tree.children(user.org) {
         if access.may(child, Action::Edit) {
@@ -361,7 +384,8 @@ fn entry_page(
     let table = &framework.tables[table];
     let unit = state.tree.unit(data.org);
     let year = data.year;
-    let editable = access.may(data.org, Action::Enter) && data.submission.status.school_may_edit() && year == state.config.year;
+    let editable =
+        access.may(data.org, Action::Enter) && data.submission.status.school_may_edit() && year == state.config.year;
     let stored = |year: i32, id: &str| data.values.get(&(year, id.to_string()));
     let input_text = |id: &str| -> (String, String) {
         let version = stored(year, id).map(|v| v.version.to_string()).unwrap_or_default();
@@ -395,7 +419,9 @@ fn entry_page(
                 label: indicator.printed_label(),
                 depth: framework.depth(index),
                 unit: indicator.printed_unit().to_string(),
-                previous: stored(year - 1, &indicator.id).map(|v| v.value.format(indicator.decimals)).unwrap_or_default(),
+                previous: stored(year - 1, &indicator.id)
+                    .map(|v| v.value.format(indicator.decimals))
+                    .unwrap_or_default(),
                 value,
                 version,
                 state: state_class,
@@ -424,7 +450,7 @@ fn entry_page(
         .iter()
         .map(|t| Tab {
             id: t.id.clone(),
-            title: format!("{} {}", t.number.clone().unwrap_or_default(), lang.t(&t.caption, &t.caption_en)),
+            title: format!("{} {}", t.number.clone().unwrap_or_default(), short_caption(lang, t)),
             active: t.id == table.id,
             flagged: data.findings.iter().filter(|f| f.severity != Severity::Info && touches(f, &t.id, year)).count(),
         })
@@ -461,7 +487,11 @@ fn entry_page(
     render(&page)
 }
 
-pub async fn entry_first_table(State(state): State<AppState>, User(user): User, Path(org): Path<String>) -> Result<Redirect, AppError> {
+pub async fn entry_first_table(
+    State(state): State<AppState>,
+    User(user): User,
+    Path(org): Path<String>,
+) -> Result<Redirect, AppError> {
     state.access(&user).check(&org, Action::Read)?;
     let first = state.framework.tables.first().ok_or(AppError::NotFound)?;
     Ok(Redirect::to(&format!("/app/entry/{org}/{}", first.id)))
@@ -477,7 +507,11 @@ pub struct Notice {
 
 fn notice_text(lang: Lang, notice: &Notice) -> Option<String> {
     if let Some(count) = notice.saved {
-        return Some(if lang.is_en() { format!("Saved {count} value(s).") } else { format!("已保存 {count} 项。") });
+        return Some(if lang.is_en() {
+            format!("Saved {count} value(s).")
+        } else {
+            format!("已保存 {count} 项。")
+        });
     }
     let text = match notice.msg.as_deref()? {
         "explained" => lang.t("说明已保存。", "Explanations saved."),
@@ -529,7 +563,13 @@ fn read_entry_form(
         let value = match nianbao_io::lenient::read_text(raw, indicator.kind) {
             Ok(value) => value,
             Err(problem) => {
-                problems.push(format!("{}「{}」: {} ({})", indicator.printed_label(), raw, problem.message_zh, problem.message_en));
+                problems.push(format!(
+                    "{}「{}」: {} ({})",
+                    indicator.printed_label(),
+                    raw,
+                    problem.message_zh,
+                    problem.message_en
+                ));
                 continue;
             }
         };
@@ -558,6 +598,7 @@ fn read_entry_form(
             value,
             note: String::new(),
             expected_version,
+            overwrite: false,
             provenance: Provenance::Entered,
             actor: String::new(),
             reason: "网页填报 web form".into(),
@@ -586,7 +627,9 @@ pub async fn entry_save(
             Err(AppError::Store(error @ (StoreError::Conflict { .. } | StoreError::Missing { .. }))) => {
                 vec![format!("数据已被他人修改，未保存任何内容，请刷新页面后重新填写。({error})")]
             }
-            Err(error @ (AppError::Conflict(_) | AppError::BadRequest(_) | AppError::Store(_))) => vec![error.message_zh()],
+            Err(error @ (AppError::Conflict(_) | AppError::BadRequest(_) | AppError::Store(_))) => {
+                vec![error.message_zh()]
+            }
             Err(error) => return Err(error),
         }
     } else {
@@ -612,14 +655,22 @@ pub async fn explain(
     Ok(Redirect::to(&format!("/app/entry/{org}/{table}?msg=explained").replace("//?", "?")))
 }
 
-pub async fn submit(State(state): State<AppState>, User(user): User, Path(org): Path<String>) -> Result<Redirect, AppError> {
+pub async fn submit(
+    State(state): State<AppState>,
+    User(user): User,
+    Path(org): Path<String>,
+) -> Result<Redirect, AppError> {
     state.access(&user).submit(&org, state.config.year).await?;
     Ok(Redirect::to(&format!("/app/review/{org}?msg=submitted")))
 }
 
 // ----- Excel -----
 
-pub async fn excel_template(State(state): State<AppState>, User(user): User, Path(org): Path<String>) -> Result<Response, AppError> {
+pub async fn excel_template(
+    State(state): State<AppState>,
+    User(user): User,
+    Path(org): Path<String>,
+) -> Result<Response, AppError> {
     let access = state.access(&user);
     let index = access.check(&org, Action::Read)?;
     let year = state.config.year;
@@ -655,7 +706,10 @@ async fn read_upload(multipart: &mut Multipart, limit: usize) -> Result<HashMap<
         let content_type = field.content_type().unwrap_or("").to_string();
         let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("upload: {e}")))?;
         if bytes.len() > limit {
-            return Err(AppError::BadRequest(format!("文件过大（{} 字节，上限 {limit}）/ the file is too large", bytes.len())));
+            return Err(AppError::BadRequest(format!(
+                "文件过大（{} 字节，上限 {limit}）/ the file is too large",
+                bytes.len()
+            )));
         }
         parts.insert(name, (content_type, bytes.to_vec()));
     }
@@ -677,14 +731,20 @@ pub async fn excel_upload(
     let data = access.school_year(&org, year).await?;
     let values = access.values(&org, year - 1, year).await?;
     let (dataset, at) = crate::access::dataset_of(&state, index, &values);
-    let limits = nianbao_io::excel::Limits { max_file_bytes: state.config.max_upload_bytes as u64, ..Default::default() };
+    let limits =
+        nianbao_io::excel::Limits { max_file_bytes: state.config.max_upload_bytes as u64, ..Default::default() };
     let mut problems = Vec::new();
     let mut writes = Vec::new();
     match nianbao_io::excel::import(bytes, &state.framework, &dataset, &limits) {
         Err(error) => problems.push(format!("{error}")),
         Ok(imported) => {
             for issue in &imported.issues {
-                problems.push(format!("{} {}：{}", issue.cell, issue.label, lang.t(&issue.message_zh, &issue.message_en)));
+                problems.push(format!(
+                    "{} {}：{}",
+                    issue.cell,
+                    issue.label,
+                    lang.t(&issue.message_zh, &issue.message_en)
+                ));
             }
             for (value_org, value_year, indicator, value, position) in imported.values {
                 let sheet = imported.sheets.get(position.sheet).cloned().unwrap_or_default();
@@ -708,6 +768,7 @@ pub async fn excel_upload(
                     value,
                     note: String::new(),
                     expected_version: stored.map(|s| s.version),
+                    overwrite: false,
                     provenance: Provenance::Imported,
                     actor: String::new(),
                     reason: format!("Excel {cell}"),
@@ -720,9 +781,12 @@ pub async fn excel_upload(
         match access.save_values(&org, year, writes).await {
             Ok(_) => {
                 access.record_import(&org, year, &format!("Excel: {count} 项")).await?;
-                return Ok(Redirect::to(&format!("/app/entry/{org}/{}?saved={count}", state.framework.tables[0].id)).into_response());
+                return Ok(Redirect::to(&format!("/app/entry/{org}/{}?saved={count}", state.framework.tables[0].id))
+                    .into_response());
             }
-            Err(error @ (AppError::Conflict(_) | AppError::BadRequest(_) | AppError::Store(_))) => problems.push(error.message_zh()),
+            Err(error @ (AppError::Conflict(_) | AppError::BadRequest(_) | AppError::Store(_))) => {
+                problems.push(error.message_zh())
+            }
             Err(error) => return Err(error),
         }
     }
@@ -809,7 +873,9 @@ pub async fn case_save(
     let access = state.access(&user);
     access.check(&org, Action::Enter)?;
     let parts = read_upload(&mut multipart, state.config.max_photo_bytes).await?;
-    let text = |name: &str| parts.get(name).map(|(_, bytes)| String::from_utf8_lossy(bytes).trim().to_string()).unwrap_or_default();
+    let text = |name: &str| {
+        parts.get(name).map(|(_, bytes)| String::from_utf8_lossy(bytes).trim().to_string()).unwrap_or_default()
+    };
     let (title, body, caption) = (text("title"), text("body"), text("caption"));
     if title.is_empty() || body.is_empty() {
         return Err(AppError::BadRequest("案例须有标题和正文 / a case study needs a title and a text".into()));
@@ -819,8 +885,9 @@ pub async fn case_save(
     }
     let photo = match parts.get("photo") {
         Some((_, bytes)) if !bytes.is_empty() => {
-            let kind = photo_type(bytes)
-                .ok_or_else(|| AppError::BadRequest("照片须为 PNG 或 JPEG 图片 / the photo must be a PNG or JPEG image".into()))?;
+            let kind = photo_type(bytes).ok_or_else(|| {
+                AppError::BadRequest("照片须为 PNG 或 JPEG 图片 / the photo must be a PNG or JPEG image".into())
+            })?;
             Some((kind.to_string(), bytes.clone()))
         }
         _ => None,
@@ -842,7 +909,11 @@ pub async fn case_save(
 
 pub async fn photo(State(state): State<AppState>, User(user): User, Path(id): Path<i64>) -> Result<Response, AppError> {
     let photo = state.access(&user).photo(id).await?;
-    Ok(([(header::CONTENT_TYPE, photo.content_type), (header::CACHE_CONTROL, "private, max-age=600".into())], photo.bytes).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, photo.content_type), (header::CACHE_CONTROL, "private, max-age=600".into())],
+        photo.bytes,
+    )
+        .into_response())
 }
 
 // ----- audit of one value -----
@@ -918,7 +989,11 @@ struct ReviewListPage {
     rows: Vec<ReviewRowView>,
 }
 
-pub async fn review_list(State(state): State<AppState>, User(user): User, lang: Lang) -> Result<Html<String>, AppError> {
+pub async fn review_list(
+    State(state): State<AppState>,
+    User(user): User,
+    lang: Lang,
+) -> Result<Html<String>, AppError> {
     let year = state.config.year;
     let rows = state.access(&user).review_rows(year).await?;
     let mut counts: Vec<(String, usize)> = Vec::new();
@@ -985,15 +1060,26 @@ pub async fn review_school(
     let unit = state.tree.unit(data.org);
     let status = data.submission.status;
     render(&ReviewSchoolPage {
-        chrome: Chrome::new(lang, format!("{} {}", unit.name, year), Some(&user)).with_flash(notice_text(lang, &notice)),
+        chrome: Chrome::new(lang, format!("{} {}", unit.name, year), Some(&user))
+            .with_flash(notice_text(lang, &notice)),
         org_id: unit.id.clone(),
         org_name: unit.name.clone(),
         year,
         status_code: status.as_str(),
         status_title: lang.t(status.title_zh(), status.title_en()),
         status_comment: data.submission.comment.clone(),
-        tabs: state.framework.tables.iter().map(|t| (t.id.clone(), t.number.clone().unwrap_or_else(|| t.caption.clone()))).collect(),
-        findings: data.findings.iter().filter(|f| f.severity != Severity::Info).map(|f| finding_view(lang, f, &data)).collect(),
+        tabs: state
+            .framework
+            .tables
+            .iter()
+            .map(|t| (t.id.clone(), t.number.clone().unwrap_or_else(|| t.caption.clone())))
+            .collect(),
+        findings: data
+            .findings
+            .iter()
+            .filter(|f| f.severity != Severity::Info)
+            .map(|f| finding_view(lang, f, &data))
+            .collect(),
         may_review: access.may(data.org, Action::Review),
         may_unlock: access.may(data.org, Action::Unlock),
         events,

@@ -36,7 +36,11 @@ struct IndexPage {
     reports: Vec<ReportEntry>,
 }
 
-pub async fn index(State(state): State<AppState>, MaybeUser(user): MaybeUser, lang: Lang) -> Result<Html<String>, AppError> {
+pub async fn index(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    lang: Lang,
+) -> Result<Html<String>, AppError> {
     let publications = state.public().publications().await?;
     let mut seen = std::collections::HashSet::new();
     let reports = publications
@@ -57,7 +61,9 @@ pub async fn index(State(state): State<AppState>, MaybeUser(user): MaybeUser, la
             })
         })
         .collect();
-    render(&IndexPage { chrome: Chrome::new(lang, lang.t("公开报告", "Published reports"), user.as_ref()), reports })
+    render(&IndexPage {
+        chrome: Chrome::new(lang, lang.t("公开报告", "Published reports"), user.as_ref()), reports
+    })
 }
 
 pub async fn report_html(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
@@ -65,7 +71,10 @@ pub async fn report_html(State(state): State<AppState>, Path(id): Path<i64>) -> 
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }
 
-pub async fn report_file(State(state): State<AppState>, Path((id, file)): Path<(i64, String)>) -> Result<Response, AppError> {
+pub async fn report_file(
+    State(state): State<AppState>,
+    Path((id, file)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
     let extension = file.rsplit_once('.').map(|(_, e)| e).unwrap_or(&file);
     let kind = PublicationFile::from_extension(extension).ok_or(AppError::NotFound)?;
     let public = state.public();
@@ -137,7 +146,12 @@ pub async fn org_data(
                     unit: indicator.printed_unit().to_string(),
                     cells: years
                         .iter()
-                        .map(|&y| values.get(&(y, indicator.id.clone())).map(|v| v.format(indicator.decimals)).unwrap_or_default())
+                        .map(|&y| {
+                            values
+                                .get(&(y, indicator.id.clone()))
+                                .map(|v| v.format(indicator.decimals))
+                                .unwrap_or_default()
+                        })
                         .collect(),
                 }
             })
@@ -153,7 +167,13 @@ pub async fn org_data(
         tables: framework
             .tables
             .iter()
-            .map(|t| (t.id.clone(), format!("{} {}", t.number.clone().unwrap_or_default(), lang.t(&t.caption, &t.caption_en)), t.id == table.id))
+            .map(|t| {
+                (
+                    t.id.clone(),
+                    format!("{} {}", t.number.clone().unwrap_or_default(), crate::pages::short_caption(lang, t)),
+                    t.id == table.id,
+                )
+            })
             .collect(),
         rows,
         children: state
@@ -189,8 +209,10 @@ pub async fn indicator_trend(
     let indicator = state.framework.indicator(at);
     let public = state.public();
     let (years, values) = public.public_values(index).await?;
-    let points: Vec<(i32, Option<&Value>)> = years.iter().map(|&y| (y, values.get(&(y, indicator_id.clone())))).collect();
-    let numbers: Vec<(i32, rust_decimal::Decimal)> = points.iter().filter_map(|(y, v)| Some((*y, v.and_then(|v| v.number())?))).collect();
+    let points: Vec<(i32, Option<&Value>)> =
+        years.iter().map(|&y| (y, values.get(&(y, indicator_id.clone())))).collect();
+    let numbers: Vec<(i32, rust_decimal::Decimal)> =
+        points.iter().filter_map(|(y, v)| Some((*y, v.and_then(|v| v.number())?))).collect();
     let chart_svg = if numbers.is_empty() {
         String::new()
     } else {
@@ -211,7 +233,11 @@ pub async fn indicator_trend(
             let (child_years, child_values) = public.public_values(child).await?;
             if let Some(&last) = child_years.last() {
                 if let Some(value) = child_values.get(&(last, indicator_id.clone())) {
-                    compare.push((state.tree.unit(child).name.clone(), format!("{last}"), value.format(indicator.decimals)));
+                    compare.push((
+                        state.tree.unit(child).name.clone(),
+                        format!("{last}"),
+                        value.format(indicator.decimals),
+                    ));
                 }
             }
         }

@@ -81,8 +81,19 @@ pub fn template_for(level: OrgLevel) -> BundledTemplate {
 /// text (`case:<key>:title`, `case:<key>:text`), with their bundled texts.
 pub fn editable_fields(template: BundledTemplate) -> Result<Vec<(String, String)>, AppError> {
     let content = bundled_content(template)?;
-    let mut fields: Vec<(String, String)> = content.narrative.into_iter().collect();
-    for case in content.cases {
+    // In the order the template uses them.
+    let position = |marker: String| template.template.find(&marker).unwrap_or(usize::MAX);
+    let mut sections: Vec<(usize, String, String)> = content
+        .narrative
+        .into_iter()
+        .map(|(key, text)| (position(format!("::: narrative {key}")), key, text))
+        .collect();
+    sections.sort_by_key(|(at, ..)| *at);
+    let mut fields: Vec<(String, String)> = sections.into_iter().map(|(_, key, text)| (key, text)).collect();
+    let mut cases: Vec<_> =
+        content.cases.into_iter().map(|case| (position(format!("::: case {}", case.key)), case)).collect();
+    cases.sort_by_key(|(at, _)| *at);
+    for (_, case) in cases {
         fields.push((format!("case:{}:title", case.key), case.title));
         fields.push((format!("case:{}:text", case.key), case.text));
     }
@@ -124,15 +135,8 @@ pub fn build_report(
 ) -> Result<Report, AppError> {
     let template = template_for(dataset.orgs[org].level);
     let content = content_with_edits(template, edits)?;
-    let binding = Binding {
-        framework,
-        dataset,
-        org,
-        year,
-        content: &content,
-        content_file: "content",
-        load_image: &load_image,
-    };
+    let binding =
+        Binding { framework, dataset, org, year, content: &content, content_file: "content", load_image: &load_image };
     build(template.name, template.template, &binding)
         .map_err(|problems| AppError::BadRequest(format!("报告无法生成 / the report cannot be built:\n{problems}")))
 }
@@ -166,15 +170,8 @@ pub fn preview_section(
         content.narrative = BTreeMap::from([(section.to_string(), body.to_string())]);
         format!("::: narrative {section}\n")
     };
-    let binding = Binding {
-        framework,
-        dataset,
-        org,
-        year,
-        content: &content,
-        content_file: "preview",
-        load_image: &load_image,
-    };
+    let binding =
+        Binding { framework, dataset, org, year, content: &content, content_file: "preview", load_image: &load_image };
     match build("preview", &template_text, &binding) {
         Ok(report) => {
             let html = render::html::html(&report, &Options::default());

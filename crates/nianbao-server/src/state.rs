@@ -3,8 +3,8 @@
 use crate::access::{Access, Guarded, PublicAccess};
 use crate::auth::{Principal, Throttle};
 use crate::tree::OrgTree;
-use nianbao_core::validation::RuleSet;
 use nianbao_core::Framework;
+use nianbao_core::validation::RuleSet;
 use nianbao_store::{Store, StoreError};
 use std::sync::Arc;
 
@@ -58,7 +58,11 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     /// Binds the store to the framework and reads the org tree.
-    pub async fn new(store: Arc<dyn Store>, framework: Framework, config: ServerConfig) -> Result<AppState, StoreError> {
+    pub async fn new(
+        store: Arc<dyn Store>,
+        framework: Framework,
+        config: ServerConfig,
+    ) -> Result<AppState, StoreError> {
         store.bind_framework(&framework).await?;
         let tree = OrgTree::new(store.org_units().await?);
         let rules = RuleSet::for_framework(&framework);

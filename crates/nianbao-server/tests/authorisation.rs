@@ -85,36 +85,276 @@ fn json_comment() -> (Option<String>, Body) {
 }
 
 const ROUTES: &[Route] = &[
-    Route { name: "entry page", need: Need::Read, school: true, method: "GET", path: "/app/entry/{org}/t1", body: empty, api: false },
-    Route { name: "entry first table", need: Need::Read, school: true, method: "GET", path: "/app/entry/{org}", body: empty, api: false },
-    Route { name: "save values", need: Need::Enter, school: true, method: "POST", path: "/app/entry/{org}/t1", body: save_form, api: false },
-    Route { name: "explain warnings", need: Need::Enter, school: true, method: "POST", path: "/app/explain/{org}", body: explain_form, api: false },
-    Route { name: "submit", need: Need::Enter, school: true, method: "POST", path: "/app/submit/{org}", body: empty, api: false },
-    Route { name: "Excel template", need: Need::Read, school: true, method: "GET", path: "/app/excel/{org}/template.xlsx", body: empty, api: false },
-    Route { name: "Excel upload", need: Need::Enter, school: true, method: "POST", path: "/app/excel/{org}", body: bad_workbook, api: false },
-    Route { name: "case studies", need: Need::Read, school: true, method: "GET", path: "/app/cases/{org}", body: empty, api: false },
-    Route { name: "save case study", need: Need::Enter, school: true, method: "POST", path: "/app/cases/{org}", body: empty_case, api: false },
-    Route { name: "value history", need: Need::Read, school: true, method: "GET", path: "/app/history/{org}/t1.enrolled", body: empty, api: false },
-    Route { name: "review page", need: Need::Read, school: true, method: "GET", path: "/app/review/{org}", body: empty, api: false },
-    Route { name: "return", need: Need::Review, school: true, method: "POST", path: "/app/review/{org}/return", body: comment_form, api: false },
-    Route { name: "approve", need: Need::Review, school: true, method: "POST", path: "/app/review/{org}/approve", body: comment_form, api: false },
-    Route { name: "unlock", need: Need::Unlock, school: true, method: "POST", path: "/app/review/{org}/unlock", body: comment_form, api: false },
-    Route { name: "editor", need: Need::Edit, school: false, method: "GET", path: "/app/editor/{org}", body: empty, api: false },
-    Route { name: "aggregate", need: Need::Edit, school: false, method: "POST", path: "/app/editor/{org}/aggregate", body: empty, api: false },
-    Route { name: "save narrative", need: Need::Edit, school: false, method: "POST", path: "/app/editor/{org}/narrative", body: narrative_form, api: false },
-    Route { name: "preview", need: Need::Edit, school: false, method: "POST", path: "/app/editor/{org}/preview", body: narrative_form, api: false },
-    Route { name: "draft report", need: Need::Edit, school: false, method: "GET", path: "/app/editor/{org}/draft.html", body: empty, api: false },
-    Route { name: "publish", need: Need::Edit, school: false, method: "POST", path: "/app/editor/{org}/publish", body: long_note, api: false },
-    Route { name: "API values", need: Need::Read, school: true, method: "GET", path: "/api/v1/orgs/{org}/years/2024/values", body: empty, api: true },
-    Route { name: "API put value", need: Need::Enter, school: true, method: "PUT", path: "/api/v1/orgs/{org}/years/2024/values/t1.enrolled", body: json_value, api: true },
-    Route { name: "API history", need: Need::Read, school: true, method: "GET", path: "/api/v1/orgs/{org}/years/2024/values/t1.enrolled/history", body: empty, api: true },
-    Route { name: "API findings", need: Need::Read, school: true, method: "GET", path: "/api/v1/orgs/{org}/years/2024/findings", body: empty, api: true },
-    Route { name: "API submission", need: Need::Read, school: true, method: "GET", path: "/api/v1/orgs/{org}/years/2024/submission", body: empty, api: true },
-    Route { name: "API explanations", need: Need::Enter, school: true, method: "POST", path: "/api/v1/orgs/{org}/years/2024/explanations", body: json_explanations, api: true },
-    Route { name: "API submit", need: Need::Enter, school: true, method: "POST", path: "/api/v1/orgs/{org}/years/2024/submit", body: json_comment, api: true },
-    Route { name: "API return", need: Need::Review, school: true, method: "POST", path: "/api/v1/orgs/{org}/years/2024/return", body: json_comment, api: true },
-    Route { name: "API approve", need: Need::Review, school: true, method: "POST", path: "/api/v1/orgs/{org}/years/2024/approve", body: json_comment, api: true },
-    Route { name: "API unlock", need: Need::Unlock, school: true, method: "POST", path: "/api/v1/orgs/{org}/years/2024/unlock", body: json_comment, api: true },
+    Route {
+        name: "entry page",
+        need: Need::Read,
+        school: true,
+        method: "GET",
+        path: "/app/entry/{org}/t1",
+        body: empty,
+        api: false,
+    },
+    Route {
+        name: "entry first table",
+        need: Need::Read,
+        school: true,
+        method: "GET",
+        path: "/app/entry/{org}",
+        body: empty,
+        api: false,
+    },
+    Route {
+        name: "save values",
+        need: Need::Enter,
+        school: true,
+        method: "POST",
+        path: "/app/entry/{org}/t1",
+        body: save_form,
+        api: false,
+    },
+    Route {
+        name: "explain warnings",
+        need: Need::Enter,
+        school: true,
+        method: "POST",
+        path: "/app/explain/{org}",
+        body: explain_form,
+        api: false,
+    },
+    Route {
+        name: "submit",
+        need: Need::Enter,
+        school: true,
+        method: "POST",
+        path: "/app/submit/{org}",
+        body: empty,
+        api: false,
+    },
+    Route {
+        name: "Excel template",
+        need: Need::Read,
+        school: true,
+        method: "GET",
+        path: "/app/excel/{org}/template.xlsx",
+        body: empty,
+        api: false,
+    },
+    Route {
+        name: "Excel upload",
+        need: Need::Enter,
+        school: true,
+        method: "POST",
+        path: "/app/excel/{org}",
+        body: bad_workbook,
+        api: false,
+    },
+    Route {
+        name: "case studies",
+        need: Need::Read,
+        school: true,
+        method: "GET",
+        path: "/app/cases/{org}",
+        body: empty,
+        api: false,
+    },
+    Route {
+        name: "save case study",
+        need: Need::Enter,
+        school: true,
+        method: "POST",
+        path: "/app/cases/{org}",
+        body: empty_case,
+        api: false,
+    },
+    Route {
+        name: "value history",
+        need: Need::Read,
+        school: true,
+        method: "GET",
+        path: "/app/history/{org}/t1.enrolled",
+        body: empty,
+        api: false,
+    },
+    Route {
+        name: "review page",
+        need: Need::Read,
+        school: true,
+        method: "GET",
+        path: "/app/review/{org}",
+        body: empty,
+        api: false,
+    },
+    Route {
+        name: "return",
+        need: Need::Review,
+        school: true,
+        method: "POST",
+        path: "/app/review/{org}/return",
+        body: comment_form,
+        api: false,
+    },
+    Route {
+        name: "approve",
+        need: Need::Review,
+        school: true,
+        method: "POST",
+        path: "/app/review/{org}/approve",
+        body: comment_form,
+        api: false,
+    },
+    Route {
+        name: "unlock",
+        need: Need::Unlock,
+        school: true,
+        method: "POST",
+        path: "/app/review/{org}/unlock",
+        body: comment_form,
+        api: false,
+    },
+    Route {
+        name: "editor",
+        need: Need::Edit,
+        school: false,
+        method: "GET",
+        path: "/app/editor/{org}",
+        body: empty,
+        api: false,
+    },
+    Route {
+        name: "aggregate",
+        need: Need::Edit,
+        school: false,
+        method: "POST",
+        path: "/app/editor/{org}/aggregate",
+        body: empty,
+        api: false,
+    },
+    Route {
+        name: "save narrative",
+        need: Need::Edit,
+        school: false,
+        method: "POST",
+        path: "/app/editor/{org}/narrative",
+        body: narrative_form,
+        api: false,
+    },
+    Route {
+        name: "preview",
+        need: Need::Edit,
+        school: false,
+        method: "POST",
+        path: "/app/editor/{org}/preview",
+        body: narrative_form,
+        api: false,
+    },
+    Route {
+        name: "draft report",
+        need: Need::Edit,
+        school: false,
+        method: "GET",
+        path: "/app/editor/{org}/draft.html",
+        body: empty,
+        api: false,
+    },
+    Route {
+        name: "publish",
+        need: Need::Edit,
+        school: false,
+        method: "POST",
+        path: "/app/editor/{org}/publish",
+        body: long_note,
+        api: false,
+    },
+    Route {
+        name: "API values",
+        need: Need::Read,
+        school: true,
+        method: "GET",
+        path: "/api/v1/orgs/{org}/years/2024/values",
+        body: empty,
+        api: true,
+    },
+    Route {
+        name: "API put value",
+        need: Need::Enter,
+        school: true,
+        method: "PUT",
+        path: "/api/v1/orgs/{org}/years/2024/values/t1.enrolled",
+        body: json_value,
+        api: true,
+    },
+    Route {
+        name: "API history",
+        need: Need::Read,
+        school: true,
+        method: "GET",
+        path: "/api/v1/orgs/{org}/years/2024/values/t1.enrolled/history",
+        body: empty,
+        api: true,
+    },
+    Route {
+        name: "API findings",
+        need: Need::Read,
+        school: true,
+        method: "GET",
+        path: "/api/v1/orgs/{org}/years/2024/findings",
+        body: empty,
+        api: true,
+    },
+    Route {
+        name: "API submission",
+        need: Need::Read,
+        school: true,
+        method: "GET",
+        path: "/api/v1/orgs/{org}/years/2024/submission",
+        body: empty,
+        api: true,
+    },
+    Route {
+        name: "API explanations",
+        need: Need::Enter,
+        school: true,
+        method: "POST",
+        path: "/api/v1/orgs/{org}/years/2024/explanations",
+        body: json_explanations,
+        api: true,
+    },
+    Route {
+        name: "API submit",
+        need: Need::Enter,
+        school: true,
+        method: "POST",
+        path: "/api/v1/orgs/{org}/years/2024/submit",
+        body: json_comment,
+        api: true,
+    },
+    Route {
+        name: "API return",
+        need: Need::Review,
+        school: true,
+        method: "POST",
+        path: "/api/v1/orgs/{org}/years/2024/return",
+        body: json_comment,
+        api: true,
+    },
+    Route {
+        name: "API approve",
+        need: Need::Review,
+        school: true,
+        method: "POST",
+        path: "/api/v1/orgs/{org}/years/2024/approve",
+        body: json_comment,
+        api: true,
+    },
+    Route {
+        name: "API unlock",
+        need: Need::Unlock,
+        school: true,
+        method: "POST",
+        path: "/api/v1/orgs/{org}/years/2024/unlock",
+        body: json_comment,
+        api: true,
+    },
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -174,7 +414,12 @@ async fn every_route_every_role_own_and_other_org() {
         let response = deployment.send(builder.body(body).expect("request")).await;
         checked += 1;
         if !refused(&response) {
-            failures.push(format!("{} {path} anonymous ({}): expected refused, got {}", route.method, route.name, response.status()));
+            failures.push(format!(
+                "{} {path} anonymous ({}): expected refused, got {}",
+                route.method,
+                route.name,
+                response.status()
+            ));
         }
     }
     assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
@@ -184,18 +429,33 @@ async fn every_route_every_role_own_and_other_org() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn public_routes_show_only_published_material() {
     let deployment = Deployment::new().await;
-    for path in ["/", "/data/ganzhou", "/data/yudu-s1", "/data/ganzhou/t1.enrolled", "/api/v1/publications", "/api/v1/openapi.json"] {
-        let response = deployment.send(deployment.request(None, "GET", path).body(Body::empty()).expect("request")).await;
+    for path in [
+        "/",
+        "/data/ganzhou",
+        "/data/yudu-s1",
+        "/data/ganzhou/t1.enrolled",
+        "/api/v1/publications",
+        "/api/v1/openapi.json",
+    ] {
+        let response =
+            deployment.send(deployment.request(None, "GET", path).body(Body::empty()).expect("request")).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         let text = body_text(response).await;
         // Nothing is published and 2024 is not approved: no 2024 figure of the city may show.
         if path.starts_with("/data/") {
-            assert!(!text.contains("<th>2024</th>") && !text.contains("<td>2024</td>"), "{path} shows unpublished 2024 data");
+            assert!(
+                !text.contains("<th>2024</th>") && !text.contains("<td>2024</td>"),
+                "{path} shows unpublished 2024 data"
+            );
         }
     }
     // 2023 was approved for every sample school: the school's page shows 2023 only.
-    let text = body_text(deployment.send(deployment.request(None, "GET", "/data/yudu-s1").body(Body::empty()).expect("r")).await).await;
+    let text = body_text(
+        deployment.send(deployment.request(None, "GET", "/data/yudu-s1").body(Body::empty()).expect("r")).await,
+    )
+    .await;
     assert!(text.contains("<th>2023</th>"), "the approved year should be public");
-    let response = deployment.send(deployment.request(None, "GET", "/reports/1/report.pdf").body(Body::empty()).expect("r")).await;
+    let response =
+        deployment.send(deployment.request(None, "GET", "/reports/1/report.pdf").body(Body::empty()).expect("r")).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }

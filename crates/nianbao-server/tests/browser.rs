@@ -25,7 +25,9 @@ fn walkthrough_in_chromium() {
         let address = listener.local_addr().expect("address");
         let app = nianbao_server::router(deployment.state.clone());
         tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.expect("serve")
+            axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .await
+                .expect("serve")
         });
         (deployment, address)
     });
@@ -49,9 +51,9 @@ fn walkthrough_in_chromium() {
         assert_eq!(publications.len(), 1);
         assert_eq!(publications[0].published_by, CITY);
     });
-    let screenshots = std::fs::read_dir(&artefacts).expect("artefacts").filter(|e| {
-        e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "png"))
-    });
+    let screenshots = std::fs::read_dir(&artefacts)
+        .expect("artefacts")
+        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "png")));
     assert!(screenshots.count() >= 12, "a screenshot per step");
     assert!(std::fs::read(artefacts.join("downloaded-report.pdf")).expect("pdf").starts_with(b"%PDF-"));
 }

@@ -58,7 +58,10 @@ async fn login_sets_a_safe_cookie_and_throttles_guessing() {
     let cookies: Vec<String> =
         ok.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().expect("ascii").to_string()).collect();
     let session = cookies.iter().find(|c| c.starts_with("nianbao_session=")).expect("session cookie");
-    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Path=/"), "{session}");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Path=/"),
+        "{session}"
+    );
     // The login form itself is protected: without its cookie the post is refused.
     let forged = axum::http::Request::builder()
         .method("POST")
@@ -84,15 +87,20 @@ async fn login_sets_a_safe_cookie_and_throttles_guessing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_security_headers_and_logout_ends_the_session() {
     let deployment = Deployment::new().await;
-    let response = deployment.send(deployment.request(Some(SCHOOL), "GET", "/app/entry/yudu-s1/t1").body(Body::empty()).expect("r")).await;
+    let response = deployment
+        .send(deployment.request(Some(SCHOOL), "GET", "/app/entry/yudu-s1/t1").body(Body::empty()).expect("r"))
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers();
     assert_eq!(headers["x-frame-options"], "DENY");
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert!(headers["content-security-policy"].to_str().expect("ascii").contains("script-src 'self'"));
-    let logout = deployment.send(deployment.request(Some(SCHOOL), "POST", "/logout").body(Body::empty()).expect("r")).await;
+    let logout =
+        deployment.send(deployment.request(Some(SCHOOL), "POST", "/logout").body(Body::empty()).expect("r")).await;
     assert_eq!(logout.status(), StatusCode::SEE_OTHER);
-    let after = deployment.send(deployment.request(Some(SCHOOL), "GET", "/app/entry/yudu-s1/t1").body(Body::empty()).expect("r")).await;
+    let after = deployment
+        .send(deployment.request(Some(SCHOOL), "GET", "/app/entry/yudu-s1/t1").body(Body::empty()).expect("r"))
+        .await;
     assert_eq!(after.headers().get(header::LOCATION).map(|v| v.to_str().expect("ascii")), Some("/login"));
 }
 
@@ -100,26 +108,79 @@ async fn pages_carry_security_headers_and_logout_ends_the_session() {
 async fn case_photos_must_be_images_and_stay_in_scope() {
     let deployment = Deployment::new().await;
     let upload = |photo: &'static [u8]| {
-        let (kind, body) =
-            multipart(&[("title", "", "实训基地建设".as_bytes()), ("body", "", "样例案例正文。".as_bytes()), ("photo", "p.png", photo)]);
-        deployment.request(Some(SCHOOL), "POST", "/app/cases/yudu-s1").header(header::CONTENT_TYPE, kind).body(body).expect("r")
+        let (kind, body) = multipart(&[
+            ("title", "", "实训基地建设".as_bytes()),
+            ("body", "", "样例案例正文。".as_bytes()),
+            ("photo", "p.png", photo),
+        ]);
+        deployment
+            .request(Some(SCHOOL), "POST", "/app/cases/yudu-s1")
+            .header(header::CONTENT_TYPE, kind)
+            .body(body)
+            .expect("r")
     };
     let refused = deployment.send(upload(b"<script>alert(1)</script>")).await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     assert!(body_text(refused).await.contains("PNG 或 JPEG"));
-    assert!(deployment.store.cases("yudu-s1", 2024).await.expect("cases").is_empty(), "nothing stored on a refused upload");
+    assert!(
+        deployment.store.cases("yudu-s1", 2024).await.expect("cases").is_empty(),
+        "nothing stored on a refused upload"
+    );
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
     assert_eq!(deployment.send(upload(PNG)).await.status(), StatusCode::SEE_OTHER);
     let cases = deployment.store.cases("yudu-s1", 2024).await.expect("cases");
     let photo = cases[0].photo_id.expect("photo stored");
     let path = format!("/app/photos/{photo}");
     let own = deployment.send(deployment.request(Some(SCHOOL), "GET", &path).body(Body::empty()).expect("r")).await;
-    assert_eq!((own.status(), own.headers()[header::CONTENT_TYPE].to_str().expect("ascii")), (StatusCode::OK, "image/png"));
-    let other = deployment.send(deployment.request(Some("yudu-dexin"), "GET", &path).body(Body::empty()).expect("r")).await;
+    assert_eq!(
+        (own.status(), own.headers()[header::CONTENT_TYPE].to_str().expect("ascii")),
+        (StatusCode::OK, "image/png")
+    );
+    let other =
+        deployment.send(deployment.request(Some("yudu-dexin"), "GET", &path).body(Body::empty()).expect("r")).await;
     assert_eq!(other.status(), StatusCode::FORBIDDEN, "another school cannot see the photo");
-    let reviewer = deployment.send(deployment.request(Some(COUNTY), "GET", &path).body(Body::empty()).expect("r")).await;
+    let reviewer =
+        deployment.send(deployment.request(Some(COUNTY), "GET", &path).body(Body::empty()).expect("r")).await;
     assert_eq!(reviewer.status(), StatusCode::OK, "the county reviewer can");
     // Too large is refused too.
     let big: &'static [u8] = Box::leak(vec![0x89; 6 << 20].into_boxed_slice());
     assert_eq!(deployment.send(upload(big)).await.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chinese_first_english_switchable() {
+    let deployment = Deployment::new().await;
+    let page = |cookie: Option<&str>| {
+        let mut builder = deployment.request(Some(SCHOOL), "GET", "/app/entry/yudu-s1/t1");
+        if let Some(cookie) = cookie {
+            builder = builder.header(header::COOKIE, format!("nianbao_session={}; {cookie}", session_token(SCHOOL)));
+        }
+        builder.body(Body::empty()).expect("r")
+    };
+    let chinese = body_text(deployment.send(page(None)).await).await;
+    assert!(chinese.contains("保存草稿") && chinese.contains("lang=\"zh-CN\""));
+    let switch = deployment
+        .send(
+            deployment
+                .request(None, "GET", "/lang/en")
+                .header(header::REFERER, "http://x/app/entry/yudu-s1/t1")
+                .body(Body::empty())
+                .expect("r"),
+        )
+        .await;
+    assert_eq!(switch.headers()[header::LOCATION], "/app/entry/yudu-s1/t1", "back to the page it came from");
+    assert!(switch.headers()[header::SET_COOKIE].to_str().expect("ascii").starts_with("lang=en"));
+    let english = body_text(deployment.send(page(Some("lang=en"))).await).await;
+    assert!(english.contains("Save draft") && english.contains("lang=\"en\""), "English labels");
+    // A referer elsewhere is not followed.
+    let away = deployment
+        .send(
+            deployment
+                .request(None, "GET", "/lang/zh")
+                .header(header::REFERER, "http://x//evil.example/")
+                .body(Body::empty())
+                .expect("r"),
+        )
+        .await;
+    assert_eq!(away.headers()[header::LOCATION], "/");
 }

@@ -53,7 +53,8 @@ impl Deployment {
         let province = extra.add_org(OrgUnit::new("jiangxi", "江西省", OrgLevel::Province, None)).expect("org");
         let city = extra.add_org(OrgUnit::new("other-city", "另一市", OrgLevel::City, Some(province))).expect("org");
         let county = extra.add_org(OrgUnit::new("other-county", "另一县", OrgLevel::County, Some(city))).expect("org");
-        let school = extra.add_org(OrgUnit::new("other-school", "另一校（样例）", OrgLevel::School, Some(county))).expect("org");
+        let school =
+            extra.add_org(OrgUnit::new("other-school", "另一校（样例）", OrgLevel::School, Some(county))).expect("org");
         extra.set(school, 2024, framework.lookup("t1.enrolled").expect("indicator"), Value::Number(500.into()));
         let options = LoadOptions { provenance: Provenance::Imported, actor: "test".into(), reason: "test".into() };
         store.load(&framework, &extra, &options, &|_, _| {}).await.expect("load the other city");

@@ -6,12 +6,15 @@ use axum::http::{StatusCode, header};
 use serde_json::Value as Json;
 
 async fn api(deployment: &Deployment, token: &str, method: &str, path: &str, body: Option<&str>) -> (StatusCode, Json) {
-    let mut builder =
-        axum::http::Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {token}"));
+    let mut builder = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
     if body.is_some() {
         builder = builder.header(header::CONTENT_TYPE, "application/json");
     }
-    let response = deployment.send(builder.body(body.map(|b| Body::from(b.to_string())).unwrap_or_default()).expect("r")).await;
+    let response =
+        deployment.send(builder.body(body.map(|b| Body::from(b.to_string())).unwrap_or_default()).expect("r")).await;
     let status = response.status();
     let text = body_text(response).await;
     (status, serde_json::from_str(&text).unwrap_or(Json::String(text)))
@@ -20,29 +23,43 @@ async fn api(deployment: &Deployment, token: &str, method: &str, path: &str, bod
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_workflow_submit_return_approve_lock_unlock() {
     let deployment = Deployment::new().await;
-    let (school, county, city) = (deployment.token(SCHOOL).await, deployment.token(COUNTY).await, deployment.token(CITY).await);
+    let (school, county, city) =
+        (deployment.token(SCHOOL).await, deployment.token(COUNTY).await, deployment.token(CITY).await);
     let base = "/api/v1/orgs/yudu-s1/years/2024";
     let (status, values) = api(&deployment, &school, "GET", &format!("{base}/values"), None).await;
     assert_eq!(status, StatusCode::OK);
-    let enrolled = values["values"].as_array().expect("values").iter().find(|v| v["indicator"] == "t1.enrolled").expect("t1.enrolled").clone();
+    let enrolled = values["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .find(|v| v["indicator"] == "t1.enrolled")
+        .expect("t1.enrolled")
+        .clone();
     let version = enrolled["version"].as_i64().expect("version");
     // A stale version is a conflict; the right one writes, exactly.
     let put = |version: i64| format!(r#"{{"value": "1234.50", "expected_version": {version}}}"#);
-    let (status, body) = api(&deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(&put(version - 1))).await;
+    let (status, body) =
+        api(&deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(&put(version - 1))).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    let (status, body) = api(&deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(&put(version))).await;
+    let (status, body) =
+        api(&deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(&put(version))).await;
     assert_eq!((status, body["version"].as_i64()), (StatusCode::OK, Some(version + 1)), "{body}");
     assert_eq!(body["value"], "1234.5");
     // Bad input names the problem.
-    let (status, body) = api(&deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(r#"{"value": "十二"}"#)).await;
+    let (status, body) =
+        api(&deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(r#"{"value": "十二"}"#)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["error"]["message"].as_str().expect("message").contains("十二"), "{body}");
-    let (status, _) = api(&deployment, &school, "PUT", &format!("{base}/values/no.such"), Some(r#"{"value": "1"}"#)).await;
+    let (status, _) =
+        api(&deployment, &school, "PUT", &format!("{base}/values/no.such"), Some(r#"{"value": "1"}"#)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Put it back, then explain every warning and submit.
     let original = enrolled["value"].as_str().expect("value").to_string();
     let body = format!(r#"{{"value": "{original}", "overwrite": true}}"#);
-    assert_eq!(api(&deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(&body)).await.0, StatusCode::OK);
+    assert_eq!(
+        api(&deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(&body)).await.0,
+        StatusCode::OK
+    );
     let (status, findings) = api(&deployment, &school, "GET", &format!("{base}/findings"), None).await;
     assert_eq!((status, findings["errors"].as_i64()), (StatusCode::OK, Some(0)), "{findings}");
     let (status, body) = api(&deployment, &school, "POST", &format!("{base}/submit"), None).await;
@@ -59,20 +76,39 @@ async fn api_workflow_submit_return_approve_lock_unlock() {
     let (status, body) = api(&deployment, &school, "POST", &format!("{base}/submit"), None).await;
     assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("submitted")), "{body}");
     // Submitted data cannot be edited by the school.
-    let (status, _) = api(&deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(r#"{"value": "1", "overwrite": true}"#)).await;
+    let (status, _) = api(
+        &deployment,
+        &school,
+        "PUT",
+        &format!("{base}/values/t1.enrolled"),
+        Some(r#"{"value": "1", "overwrite": true}"#),
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
     // The school cannot approve itself; a return needs a comment.
     assert_eq!(api(&deployment, &school, "POST", &format!("{base}/approve"), None).await.0, StatusCode::FORBIDDEN);
     assert_eq!(api(&deployment, &county, "POST", &format!("{base}/return"), None).await.0, StatusCode::BAD_REQUEST);
-    let (status, body) = api(&deployment, &county, "POST", &format!("{base}/approve"), Some(r#"{"comment": ""}"#)).await;
+    let (status, body) =
+        api(&deployment, &county, "POST", &format!("{base}/approve"), Some(r#"{"comment": ""}"#)).await;
     assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("approved")), "{body}");
     // Approved data is locked — for everyone, the administrator included.
     let admin = deployment.token(ADMIN).await;
-    let (status, body) = api(&deployment, &admin, "PUT", &format!("{base}/values/t1.enrolled"), Some(r#"{"value": "1", "overwrite": true}"#)).await;
+    let (status, body) = api(
+        &deployment,
+        &admin,
+        "PUT",
+        &format!("{base}/values/t1.enrolled"),
+        Some(r#"{"value": "1", "overwrite": true}"#),
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     // The county cannot unlock its own approval; the city can.
-    assert_eq!(api(&deployment, &county, "POST", &format!("{base}/unlock"), Some(r#"{"comment": "x"}"#)).await.0, StatusCode::FORBIDDEN);
-    let (status, body) = api(&deployment, &city, "POST", &format!("{base}/unlock"), Some(r#"{"comment": "表 2 需更正"}"#)).await;
+    assert_eq!(
+        api(&deployment, &county, "POST", &format!("{base}/unlock"), Some(r#"{"comment": "x"}"#)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, body) =
+        api(&deployment, &city, "POST", &format!("{base}/unlock"), Some(r#"{"comment": "表 2 需更正"}"#)).await;
     assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("returned")), "{body}");
     // Every action is in the audit trail, and every value change in its history.
     let events = deployment.store.events("yudu-s1", 2024).await.expect("events");
@@ -83,32 +119,52 @@ async fn api_workflow_submit_return_approve_lock_unlock() {
     assert_eq!(history.len(), 3, "the load, the API write and the restore");
     assert_eq!(history[1]["new_value"], "1234.5");
     // Tokens are required, and an unknown token is refused.
-    assert_eq!(api(&deployment, "not-a-token", "GET", &format!("{base}/values"), None).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        api(&deployment, "not-a-token", "GET", &format!("{base}/values"), None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn excel_template_round_trip_and_bad_cells_name_their_place() {
     let deployment = Deployment::new().await;
-    let response =
-        deployment.send(deployment.request(Some(SCHOOL), "GET", "/app/excel/yudu-s1/template.xlsx").body(Body::empty()).expect("r")).await;
+    let response = deployment
+        .send(
+            deployment.request(Some(SCHOOL), "GET", "/app/excel/yudu-s1/template.xlsx").body(Body::empty()).expect("r"),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let bytes = http_body_util::BodyExt::collect(response.into_body()).await.expect("body").to_bytes();
     assert!(bytes.starts_with(b"PK"), "an xlsx is a zip");
     let upload = |bytes: Vec<u8>| {
         let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
         let (kind, body) = multipart(&[("file", "yudu-s1.xlsx", bytes)]);
-        deployment.request(Some(SCHOOL), "POST", "/app/excel/yudu-s1").header(header::CONTENT_TYPE, kind).body(body).expect("r")
+        deployment
+            .request(Some(SCHOOL), "POST", "/app/excel/yudu-s1")
+            .header(header::CONTENT_TYPE, kind)
+            .body(body)
+            .expect("r")
     };
     // The unchanged template imports with nothing to change.
     let response = deployment.send(upload(bytes.to_vec())).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(response.headers()[header::LOCATION].to_str().expect("ascii").ends_with("saved=0"));
     // Garbage is refused with a message, and nothing changes.
-    let before = deployment.store.history("yudu-s1", 2024, "t1.enrolled", nianbao_store::Layer::Reported).await.expect("h").len();
+    let before = deployment
+        .store
+        .history("yudu-s1", 2024, "t1.enrolled", nianbao_store::Layer::Reported)
+        .await
+        .expect("h")
+        .len();
     let response = deployment.send(upload(b"PK not really".to_vec())).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body_text(response).await.contains("未做任何修改"));
-    let after = deployment.store.history("yudu-s1", 2024, "t1.enrolled", nianbao_store::Layer::Reported).await.expect("h").len();
+    let after = deployment
+        .store
+        .history("yudu-s1", 2024, "t1.enrolled", nianbao_store::Layer::Reported)
+        .await
+        .expect("h")
+        .len();
     assert_eq!(before, after);
 }
 
@@ -122,21 +178,41 @@ async fn entry_form_keeps_typed_text_and_saves_nothing_when_a_cell_is_wrong() {
             .body(form(fields))
             .expect("r")
     };
-    let stored = deployment.store.value("yudu-s1", 2024, "t1.enrolled", nianbao_store::Layer::Reported).await.expect("v").expect("v");
+    let stored = deployment
+        .store
+        .value("yudu-s1", 2024, "t1.enrolled", nianbao_store::Layer::Reported)
+        .await
+        .expect("v")
+        .expect("v");
     let version = stored.version.to_string();
     let response = deployment
-        .send(post(&[("v:t1.enrolled", "１２,３４５"), ("ver:t1.enrolled", &version), ("v:t1.new_entrants", "很多"), ("ver:t1.new_entrants", "1")]))
+        .send(post(&[
+            ("v:t1.enrolled", "１２,３４５"),
+            ("ver:t1.enrolled", &version),
+            ("v:t1.new_entrants", "很多"),
+            ("ver:t1.new_entrants", "1"),
+        ]))
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = body_text(response).await;
     assert!(page.contains("很多"), "the typed text stays in the form");
     assert!(page.contains("未做任何修改") || page.contains("Nothing was saved"));
-    let unchanged = deployment.store.value("yudu-s1", 2024, "t1.enrolled", nianbao_store::Layer::Reported).await.expect("v").expect("v");
+    let unchanged = deployment
+        .store
+        .value("yudu-s1", 2024, "t1.enrolled", nianbao_store::Layer::Reported)
+        .await
+        .expect("v")
+        .expect("v");
     assert_eq!(unchanged.version, stored.version, "the valid cell was not saved either");
     // Full-width digits and thousands separators are read as the number meant.
     let response = deployment.send(post(&[("v:t1.enrolled", "１２,３４５"), ("ver:t1.enrolled", &version)])).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let saved = deployment.store.value("yudu-s1", 2024, "t1.enrolled", nianbao_store::Layer::Reported).await.expect("v").expect("v");
+    let saved = deployment
+        .store
+        .value("yudu-s1", 2024, "t1.enrolled", nianbao_store::Layer::Reported)
+        .await
+        .expect("v")
+        .expect("v");
     assert_eq!(saved.value, nianbao_core::Value::Number(12345.into()));
     // A stale version (someone else saved in between) is refused with a message, not lost silently.
     let response = deployment.send(post(&[("v:t1.enrolled", "12346"), ("ver:t1.enrolled", &version)])).await;
@@ -168,10 +244,14 @@ async fn publishing_makes_immutable_versions_and_the_figures_public() {
         let bytes = http_body_util::BodyExt::collect(response.into_body()).await.expect("body").to_bytes();
         assert!(bytes.starts_with(magic), "{path}");
     }
-    let index = body_text(deployment.send(deployment.request(None, "GET", "/").body(Body::empty()).expect("r")).await).await;
+    let index =
+        body_text(deployment.send(deployment.request(None, "GET", "/").body(Body::empty()).expect("r")).await).await;
     assert!(index.contains("更正表 2 行业导师人数") && index.contains("已被新版本取代"), "both versions are listed");
     // The city's published 2024 figures are now public, exactly as frozen into the publication.
-    let data = body_text(deployment.send(deployment.request(None, "GET", "/data/ganzhou").body(Body::empty()).expect("r")).await).await;
+    let data = body_text(
+        deployment.send(deployment.request(None, "GET", "/data/ganzhou").body(Body::empty()).expect("r")).await,
+    )
+    .await;
     assert!(data.contains("<th>2024</th>"), "published year shows");
     assert!(data.contains("<td>116392</td>"), "the published city figure of 在校生 shows");
 }

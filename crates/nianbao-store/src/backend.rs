@@ -15,6 +15,9 @@ use std::path::Path;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pub(crate) pool: sqlx::SqlitePool,
+    /// One connection for write transactions: writers queue in the pool (fairly, without
+    /// sleeping) instead of in SQLite's busy handler, which backs off in milliseconds.
+    write_pool: sqlx::SqlitePool,
 }
 
 impl SqliteStore {
@@ -28,9 +31,10 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options.clone()).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        let write_pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+        Ok(SqliteStore { pool, write_pool })
     }
 }
 
@@ -126,24 +130,6 @@ pub(crate) struct NewValue<'a> {
 macro_rules! implement_store {
     ($store:ty, $database:ty, $backend:literal) => {
         impl $store {
-            async fn stored_version(
-                transaction: &mut sqlx::Transaction<'static, $database>,
-                write: &ValueWrite,
-            ) -> Result<Option<(i64, String, String)>, StoreError> {
-                let row = sqlx::query(
-                    "SELECT version, value, state FROM value WHERE org_id = $1 AND year = $2 AND indicator_id = $3 AND layer = 'reported'",
-                )
-                .bind(&write.org)
-                .bind(i64::from(write.year))
-                .bind(&write.indicator)
-                .fetch_optional(&mut **transaction)
-                .await?;
-                Ok(match row {
-                    Some(row) => Some((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?, row.try_get::<String, _>(2)?)),
-                    None => None,
-                })
-            }
-
             async fn check_open(transaction: &mut sqlx::Transaction<'static, $database>, year: i32) -> Result<(), StoreError> {
                 let closed: Option<i64> = sqlx::query_scalar("SELECT closed FROM report_year WHERE year = $1")
                     .bind(i64::from(year))
@@ -154,26 +140,42 @@ macro_rules! implement_store {
 
             /// One write inside a transaction: checks, compare-and-set, history.
             async fn write_in(transaction: &mut sqlx::Transaction<'static, $database>, write: &ValueWrite) -> Result<i64, StoreError> {
-                Self::check_open(transaction, write.year).await?;
-                let known: Option<i64> = sqlx::query_scalar("SELECT CAST(1 AS BIGINT) FROM org_unit WHERE id = $1")
-                    .bind(&write.org)
-                    .fetch_optional(&mut **transaction)
-                    .await?;
+                // The year open, the org unit known, the data not locked, the stored version: one
+                // round trip (write transactions are serialised, so each one saved counts).
+                let row = sqlx::query(
+                    "SELECT (SELECT closed FROM report_year WHERE year = $1), \
+                            (SELECT CAST(1 AS BIGINT) FROM org_unit WHERE id = $2), \
+                            (SELECT status FROM submission WHERE org_id = $2 AND year = $1), \
+                            v.version, v.value, v.state \
+                     FROM (SELECT 1 AS one) AS anchor \
+                     LEFT JOIN value v ON v.org_id = $2 AND v.year = $1 AND v.indicator_id = $3 AND v.layer = 'reported'",
+                )
+                .bind(i64::from(write.year))
+                .bind(&write.org)
+                .bind(&write.indicator)
+                .fetch_one(&mut **transaction)
+                .await?;
+                let closed: Option<i64> = row.try_get(0)?;
+                let known: Option<i64> = row.try_get(1)?;
+                let status: Option<String> = row.try_get(2)?;
+                let stored_version: Option<i64> = row.try_get(3)?;
+                let current = match stored_version {
+                    Some(version) => Some((version, row.try_get::<String, _>(4)?, row.try_get::<String, _>(5)?)),
+                    None => None,
+                };
+                if closed == Some(1) {
+                    return Err(StoreError::YearClosed(write.year));
+                }
                 if known.is_none() {
                     return Err(StoreError::UnknownOrg(write.org.clone()));
                 }
-                let status: Option<String> = sqlx::query_scalar("SELECT status FROM submission WHERE org_id = $1 AND year = $2")
-                    .bind(&write.org)
-                    .bind(i64::from(write.year))
-                    .fetch_optional(&mut **transaction)
-                    .await?;
                 if status.as_deref() == Some("approved") {
                     return Err(StoreError::Locked { org: write.org.clone(), year: write.year });
                 }
                 let (text, state) = encode_value(&write.value);
                 let stamp = now();
-                let current = Self::stored_version(transaction, write).await?;
-                let (old_value, old_version, new_version) = match (current, write.expected_version) {
+                let expected_version = if write.overwrite { current.as_ref().map(|c| c.0) } else { write.expected_version };
+                let (old_value, old_version, new_version) = match (current, expected_version) {
                     (None, None) => {
                         sqlx::query(
                             "INSERT INTO value (org_id, year, indicator_id, layer, value, state, provenance, note, version, changed_by, changed_at) \
@@ -647,7 +649,7 @@ impl SqliteStore {
     /// Write transactions take the write lock at once (BEGIN IMMEDIATE): two writers then wait
     /// for each other (busy timeout) instead of deadlocking when both upgrade a read lock.
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        Ok(self.write_pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// SQLite: inserts new reported values and their creation in the history, in two multi-row statements.

@@ -66,6 +66,9 @@ pub struct ValueWrite {
     pub note: String,
     /// The version the writer last read; None when creating the value.
     pub expected_version: Option<i64>,
+    /// Last writer wins: write over whatever version is stored (`expected_version` is ignored).
+    /// The change still gets its own version and history entry.
+    pub overwrite: bool,
     pub provenance: Provenance,
     pub actor: String,
     pub reason: String,

@@ -317,8 +317,7 @@ pub trait Platform: Send + Sync {
     /// Audit events of one org unit and year, oldest first.
     async fn events(&self, org_id: &str, year: i32) -> Result<Vec<AuditEvent>, StoreError>;
 
-    async fn add_photo(&self, org_id: &str, content_type: &str, bytes: &[u8], actor: &str)
-    -> Result<i64, StoreError>;
+    async fn add_photo(&self, org_id: &str, content_type: &str, bytes: &[u8], actor: &str) -> Result<i64, StoreError>;
     async fn photo(&self, id: i64) -> Result<Option<PhotoRecord>, StoreError>;
     /// Inserts (id 0) or updates a case study; returns its id.
     async fn save_case(&self, case: &CaseStudy) -> Result<i64, StoreError>;

@@ -1,9 +1,9 @@
 //! The SQLite and PostgreSQL implementations of [`Platform`]: shared SQL, one macro instance per
 //! backend (as in `backend.rs`).
 
+use crate::model::decode_value;
 use crate::platform::*;
 use crate::time::now;
-use crate::model::decode_value;
 use crate::{Layer, PostgresStore, Provenance, SqliteStore, StoreError, StoredValue};
 use async_trait::async_trait;
 use sqlx::Row;

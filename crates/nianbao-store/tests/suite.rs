@@ -129,6 +129,7 @@ fn write(value: i64, expected_version: Option<i64>, actor: &str) -> ValueWrite {
         value: Value::Number(value.into()),
         note: String::new(),
         expected_version,
+        overwrite: false,
         provenance: Provenance::Entered,
         actor: actor.into(),
         reason: format!("{actor} edits"),
@@ -164,6 +165,11 @@ pub async fn two_writers_with_the_same_version(store: &dyn Store) {
     // The loser retries with the version it now reads, and succeeds.
     assert_eq!(store.write_value(&write(97, Some(2), "retry")).await.expect("retry"), 3);
     assert!(matches!(store.write_value(&write(1, Some(7), "x")).await, Err(StoreError::Conflict { current: 3, .. })));
+    // Overwrite (last writer wins) ignores the stale version but still versions the change.
+    let overwrite = ValueWrite { overwrite: true, ..write(42, Some(1), "api") };
+    assert_eq!(store.write_value(&overwrite).await.expect("overwrite"), 4);
+    let history = store.history("s1", 2024, "a1.graduates_placed", Layer::Reported).await.expect("history");
+    assert_eq!((history.last().map(|h| h.old_version), history.len()), (Some(Some(3)), 4));
 }
 
 pub async fn closed_year_refuses_writes(store: &dyn Store) {
@@ -324,7 +330,10 @@ pub async fn publications_are_immutable_and_numbered(store: &dyn Store) {
     assert_eq!(listed.iter().map(|p| p.version).collect::<Vec<_>>(), [2, 1]);
     // The database itself refuses to change a published version.
     assert!(store.tamper_with_publication(first.id).await.is_err(), "a published version was changed");
-    assert_eq!(store.publication_file(first.id, PublicationFile::Html).await.expect("file"), Some(b"<p>v</p>".to_vec()));
+    assert_eq!(
+        store.publication_file(first.id, PublicationFile::Html).await.expect("file"),
+        Some(b"<p>v</p>".to_vec())
+    );
 }
 
 pub async fn accounts_sessions_cases_and_photos(store: &dyn Store) {
@@ -344,7 +353,8 @@ pub async fn accounts_sessions_cases_and_photos(store: &dyn Store) {
     assert_eq!((read.role, read.org_id.as_str()), (Role::School, "s1"));
     let orphan = Account { username: "x".into(), org_id: "nowhere".into(), ..account.clone() };
     assert!(matches!(store.add_account(&orphan).await, Err(StoreError::UnknownOrg(_))));
-    let session = SessionRecord { token_hash: "h".into(), username: "s1-clerk".into(), csrf: "c".into(), expires_at: 9 };
+    let session =
+        SessionRecord { token_hash: "h".into(), username: "s1-clerk".into(), csrf: "c".into(), expires_at: 9 };
     store.create_session(&session).await.expect("session");
     assert_eq!(store.session("h").await.expect("read"), Some(session));
     store.delete_session("h").await.expect("logout");
