@@ -91,10 +91,10 @@ impl Guarded {
         hash: &str,
     ) -> Result<Option<Principal>, AppError> {
         let now = unix_now();
-        if let Some((principal, expires)) = self.sessions.lock().unwrap_or_else(|p| p.into_inner()).get(hash) {
-            if *expires > now {
-                return Ok(Some(principal.clone()));
-            }
+        if let Some((principal, expires)) = self.sessions.lock().unwrap_or_else(|p| p.into_inner()).get(hash)
+            && *expires > now
+        {
+            return Ok(Some(principal.clone()));
         }
         let Some(session) = self.store.session(hash).await? else { return Ok(None) };
         if session.expires_at <= now {
@@ -116,10 +116,10 @@ impl Guarded {
         state: &AppState,
         hash: &str,
     ) -> Result<Option<Principal>, AppError> {
-        if let Some((principal, at)) = self.tokens.lock().unwrap_or_else(|p| p.into_inner()).get(hash) {
-            if at.elapsed() < TOKEN_CACHE {
-                return Ok(Some(principal.clone()));
-            }
+        if let Some((principal, at)) = self.tokens.lock().unwrap_or_else(|p| p.into_inner()).get(hash)
+            && at.elapsed() < TOKEN_CACHE
+        {
+            return Ok(Some(principal.clone()));
         }
         let Some(username) = self.store.api_token_user(hash).await? else { return Ok(None) };
         let principal = self.principal_of_account(state, &username, String::new()).await?;

@@ -152,17 +152,7 @@ pub async fn editor(
         org_id: unit.id.clone(),
         org_name: unit.name.clone(),
         year,
-        tables: framework
-            .tables
-            .iter()
-            .map(|t| {
-                (
-                    t.id.clone(),
-                    format!("{} {}", t.number.clone().unwrap_or_default(), crate::pages::short_caption(lang, t)),
-                    t.id == table.id,
-                )
-            })
-            .collect(),
+        tables: crate::pages::table_links(lang, framework, &table.id),
         table_title: format!("{} {}", table.number.clone().unwrap_or_default(), table.caption_for(year, &unit.name)),
         rows,
         fields,

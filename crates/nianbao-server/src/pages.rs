@@ -48,6 +48,21 @@ pub fn short_caption(lang: Lang, table: &nianbao_core::Table) -> String {
         .to_string()
 }
 
+/// The framework's tables as (id, "number caption", is the current one), for tab bars.
+pub fn table_links(lang: Lang, framework: &nianbao_core::Framework, current: &str) -> Vec<(String, String, bool)> {
+    framework
+        .tables
+        .iter()
+        .map(|t| {
+            (
+                t.id.clone(),
+                format!("{} {}", t.number.clone().unwrap_or_default(), short_caption(lang, t)),
+                t.id == current,
+            )
+        })
+        .collect()
+}
+
 /// What every page shows around its content.
 #[derive(Debug, Clone, Default)]
 pub struct Chrome {
@@ -224,10 +239,10 @@ pub async fn login(
 }
 
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        if let Err(error) = state.public().logout(token).await {
-            return error.into_response();
-        }
+    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+        && let Err(error) = state.public().logout(token).await
+    {
+        return error.into_response();
     }
     match cookie_header(&state, SESSION_COOKIE, "", 0) {
         Ok(clear) => (
@@ -256,7 +271,7 @@ pub async fn home(State(state): State<AppState>, User(user): User, lang: Lang) -
     if user.role == Role::School {
         return Ok(Redirect::to(&format!("/app/entry/{org_id}")).into_response());
     }
-    let mut links = vec![(format!("/app/review"), lang.t("学校数据审核", "Review schools").to_string())];
+    let mut links = vec![("/app/review".to_string(), lang.t("学校数据审核", "Review schools").to_string())];
     if access.may(user.org, Action::Edit) {
         links
             .push((format!("/app/editor/{org_id}"), lang.t("汇总与年报编辑", "Aggregates and the report").to_string()));
@@ -343,7 +358,9 @@ struct EntryPage {
 }
 
 fn finding_place(finding: &Finding) -> String {
-    match finding.cells.first() {
+    // The cell of the finding's own year first (a year-over-year check also names the year before).
+    let cell = finding.cells.iter().find(|c| c.year == finding.year).or(finding.cells.first());
+    match cell {
         Some(cell) => format!("{} {}（{} 年）", cell.table_number.clone().unwrap_or_default(), cell.label, cell.year),
         None => finding.rule_text.clone(),
     }
@@ -370,6 +387,7 @@ fn table_index(state: &AppState, table_id: &str) -> Result<usize, AppError> {
 }
 
 /// Builds the entry page; `typed` holds what the user typed when a save was refused.
+#[allow(clippy::too_many_arguments, reason = "one page, built from everything it shows")]
 fn entry_page(
     state: &AppState,
     access: &Access<'_>,

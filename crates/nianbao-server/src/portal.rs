@@ -164,17 +164,7 @@ pub async fn org_data(
         org_name: unit.name.clone(),
         org_path: state.tree.path_name(index),
         years,
-        tables: framework
-            .tables
-            .iter()
-            .map(|t| {
-                (
-                    t.id.clone(),
-                    format!("{} {}", t.number.clone().unwrap_or_default(), crate::pages::short_caption(lang, t)),
-                    t.id == table.id,
-                )
-            })
-            .collect(),
+        tables: crate::pages::table_links(lang, framework, &table.id),
         rows,
         children: state
             .tree
@@ -231,14 +221,14 @@ pub async fn indicator_trend(
     if state.tree.unit(index).level != OrgLevel::School {
         for child in state.tree.children(index) {
             let (child_years, child_values) = public.public_values(child).await?;
-            if let Some(&last) = child_years.last() {
-                if let Some(value) = child_values.get(&(last, indicator_id.clone())) {
-                    compare.push((
-                        state.tree.unit(child).name.clone(),
-                        format!("{last}"),
-                        value.format(indicator.decimals),
-                    ));
-                }
+            if let Some(&last) = child_years.last()
+                && let Some(value) = child_values.get(&(last, indicator_id.clone()))
+            {
+                compare.push((
+                    state.tree.unit(child).name.clone(),
+                    format!("{last}"),
+                    value.format(indicator.decimals),
+                ));
             }
         }
     }
