@@ -6,7 +6,7 @@
 #
 #   scripts/load-test.sh            # 100 connections, 20 s
 #   CONNECTIONS=50 DURATION=10 scripts/load-test.sh
-#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test scripts/load-test.sh   # PostgreSQL
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/nianbao_load scripts/load-test.sh   # PostgreSQL (its public schema is recreated)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTIONS=${CONNECTIONS:-100}

@@ -140,6 +140,9 @@ macro_rules! implement_store {
 
             /// One write inside a transaction: checks, compare-and-set, history.
             async fn write_in(transaction: &mut sqlx::Transaction<'static, $database>, write: &ValueWrite) -> Result<i64, StoreError> {
+                if write.overwrite {
+                    Self::lock_row(transaction, write).await?;
+                }
                 // The year open, the org unit known, the data not locked, the stored version: one
                 // round trip (write transactions are serialised, so each one saved counts).
                 let row = sqlx::query(
@@ -646,6 +649,11 @@ macro_rules! implement_store {
 impl SqliteStore {
     const BATCH: usize = BATCH;
 
+    /// Nothing to do: SQLite write transactions are serialised (one writer connection).
+    async fn lock_row(_: &mut sqlx::Transaction<'static, sqlx::Sqlite>, _: &ValueWrite) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Write transactions take the write lock at once (BEGIN IMMEDIATE): two writers then wait
     /// for each other (busy timeout) instead of deadlocking when both upgrade a read lock.
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
@@ -753,6 +761,23 @@ fn csv_field(out: &mut String, text: &str) {
 impl PostgresStore {
     /// COPY sends large batches in one round trip.
     const BATCH: usize = 50_000;
+
+    /// An overwrite locks the row first, so that concurrent overwrites queue instead of failing
+    /// the compare-and-set (READ COMMITTED then reads the version the previous one committed).
+    async fn lock_row(
+        transaction: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        write: &ValueWrite,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "SELECT 1 FROM value WHERE org_id = $1 AND year = $2 AND indicator_id = $3 AND layer = 'reported' FOR UPDATE",
+        )
+        .bind(&write.org)
+        .bind(i64::from(write.year))
+        .bind(&write.indicator)
+        .execute(&mut **transaction)
+        .await?;
+        Ok(())
+    }
 
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
         Ok(self.pool.begin().await?)
