@@ -710,21 +710,26 @@ impl<'a> PublicAccess<'a> {
             }
             return Ok((years, values));
         }
+        // Newest first: each year's figures come from the latest publication that printed them
+        // (a report prints the year before beside its own year).
         let publications = self.store().publications().await?;
-        for &year in &years {
-            // Newest first: the first match is the latest version.
-            let Some(latest) = publications.iter().find(|p| p.org_id == unit.id && p.year == year) else { continue };
-            let Some(bytes) = self.store().publication_file(latest.id, PublicationFile::Data).await? else { continue };
+        let mut published_years: Vec<i32> = Vec::new();
+        for publication in publications.iter().filter(|p| p.org_id == unit.id) {
+            let Some(bytes) = self.store().publication_file(publication.id, PublicationFile::Data).await? else {
+                continue;
+            };
             let data: HashMap<String, HashMap<String, String>> = serde_json::from_slice(&bytes).unwrap_or_default();
             for (data_year, figures) in data {
-                if data_year.parse::<i32>().ok() != Some(year) {
-                    continue;
-                }
+                let Ok(data_year) = data_year.parse::<i32>() else { continue };
                 for (indicator, text) in figures {
-                    values.insert((year, indicator), crate::render::value_from_storage(&text));
+                    values.entry((data_year, indicator)).or_insert_with(|| crate::render::value_from_storage(&text));
                 }
+                published_years.push(data_year);
             }
         }
+        published_years.sort_unstable();
+        published_years.dedup();
+        let years = published_years;
         Ok((years, values))
     }
 }

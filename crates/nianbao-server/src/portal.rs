@@ -66,8 +66,43 @@ pub async fn index(
     })
 }
 
-pub async fn report_html(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let html = state.public().publication_file(id, PublicationFile::Html).await?;
+/// The published HTML as stored, with a bar above it: version, date, change note, downloads, and
+/// a notice when a newer version exists.
+pub async fn report_html(State(state): State<AppState>, lang: Lang, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let public = state.public();
+    let publication = public.publication(id).await?;
+    let html = String::from_utf8_lossy(&public.publication_file(id, PublicationFile::Html).await?).into_owned();
+    let newest = public
+        .publications()
+        .await?
+        .into_iter()
+        .find(|p| p.org_id == publication.org_id && p.year == publication.year)
+        .filter(|p| p.id != publication.id);
+    let escape = crate::pages::escape;
+    let mut bar = format!(
+        "<nav class=\"publication-bar\" style=\"font:14px sans-serif;background:#eef3fa;border-bottom:1px solid #c9d6e8;padding:8px 16px\">\
+         <a href=\"/\">{}</a> · v{} · {} · {} · <a href=\"/reports/{id}/report.pdf\">PDF</a> <a href=\"/reports/{id}/report.docx\">DOCX</a> \
+         <a href=\"/reports/{id}/report.xlsx\">XLSX</a> · <a href=\"/data/{}\">{}</a>",
+        lang.t("公开报告", "Published reports"),
+        publication.version,
+        escape(publication.published_at.get(..10).unwrap_or("")),
+        escape(&publication.change_note),
+        escape(&publication.org_id),
+        lang.t("数据", "Data"),
+    );
+    if let Some(newest) = newest {
+        bar.push_str(&format!(
+            " · <strong>{} <a href=\"/reports/{}\">v{}</a></strong>",
+            lang.t("此版本已被更正，最新版本：", "Superseded; the latest version is"),
+            newest.id,
+            newest.version
+        ));
+    }
+    bar.push_str("</nav>");
+    let html = match html.find("<body>") {
+        Some(at) => format!("{}{bar}{}", &html[..at + 6], &html[at + 6..]),
+        None => format!("{bar}{html}"),
+    };
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }
 
@@ -216,10 +251,10 @@ pub async fn indicator_trend(
             }],
         })
     };
-    // The same indicator for the units directly below, in their latest public year.
+    // The same indicator for the schools below, in their latest public (approved) year.
     let mut compare = Vec::new();
     if state.tree.unit(index).level != OrgLevel::School {
-        for child in state.tree.children(index) {
+        for child in state.tree.schools_within(index) {
             let (child_years, child_values) = public.public_values(child).await?;
             if let Some(&last) = child_years.last()
                 && let Some(value) = child_values.get(&(last, indicator_id.clone()))

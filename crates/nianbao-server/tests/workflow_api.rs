@@ -254,4 +254,14 @@ async fn publishing_makes_immutable_versions_and_the_figures_public() {
     .await;
     assert!(data.contains("<th>2024</th>"), "published year shows");
     assert!(data.contains("<td>116392</td>"), "the published city figure of 在校生 shows");
+    // The trend page charts both years the report printed.
+    let trend = body_text(
+        deployment
+            .send(deployment.request(None, "GET", "/data/ganzhou/t1.enrolled").body(Body::empty()).expect("r"))
+            .await,
+    )
+    .await;
+    assert!(trend.contains("<svg") && trend.contains("<td>2023</td>") && trend.contains("<td>116392</td>"), "{trend}");
+    // Schools below are compared in their latest public (approved) year: 2023 for the sample.
+    assert!(trend.contains("各校最近公开年度") && trend.contains("于都县第一中等职业学校"), "schools below are listed");
 }
