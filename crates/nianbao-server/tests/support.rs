@@ -24,6 +24,8 @@ pub struct Deployment {
     pub state: AppState,
     pub store: Arc<dyn Store>,
     pub _dir: tempfile::TempDir,
+    /// (URL, schema) of a PostgreSQL deployment.
+    postgres: Option<(String, String)>,
 }
 
 /// Test accounts: (user name, role, org) — demo accounts plus a city-level administrator.
@@ -41,9 +43,35 @@ pub fn csrf_of(username: &str) -> String {
 }
 
 impl Deployment {
+    /// On a fresh SQLite file.
     pub async fn new() -> Deployment {
         let dir = tempfile::tempdir().expect("temp dir");
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.path().join("test.sqlite")).await.expect("open"));
+        Deployment::on(store, dir).await
+    }
+
+    /// On a fresh schema of the test PostgreSQL (`NIANBAO_TEST_DATABASE_URL`, default
+    /// `postgres://postgres@127.0.0.1:5432/test`); a PostgreSQL that cannot be reached fails.
+    pub async fn postgres(name: &str) -> Deployment {
+        let url = std::env::var("NIANBAO_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
+        let schema = format!("nianbao_server_{name}_{}", std::process::id());
+        nianbao_store::PostgresStore::drop_schema(&url, &schema)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at {url} is required: {e}"));
+        let store = nianbao_store::PostgresStore::connect_in_schema(&url, &schema).await.expect("connect");
+        let mut deployment = Deployment::on(Arc::new(store), tempfile::tempdir().expect("temp dir")).await;
+        deployment.postgres = Some((url, schema));
+        deployment
+    }
+
+    pub async fn drop_postgres_schema(&self) {
+        if let Some((url, schema)) = &self.postgres {
+            nianbao_store::PostgresStore::drop_schema(url, schema).await.expect("drop the test schema");
+        }
+    }
+
+    async fn on(store: Arc<dyn Store>, dir: tempfile::TempDir) -> Deployment {
         let framework = framework();
         nianbao_server::demo::seed(store.as_ref(), &framework, &root().join("datasets/ganzhou-sample"), 2023)
             .await
@@ -82,7 +110,7 @@ impl Deployment {
                 .expect("session");
         }
         let state = AppState::new(store.clone(), framework, ServerConfig::for_year(2024)).await.expect("state");
-        Deployment { state, store, _dir: dir }
+        Deployment { state, store, _dir: dir, postgres: None }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response<Body> {

@@ -22,11 +22,22 @@ async fn api(deployment: &Deployment, token: &str, method: &str, path: &str, bod
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_workflow_submit_return_approve_lock_unlock() {
-    let deployment = Deployment::new().await;
+    api_workflow(&Deployment::new().await).await;
+}
+
+/// The same workflow with the server on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_workflow_on_postgres() {
+    let deployment = Deployment::postgres("workflow").await;
+    api_workflow(&deployment).await;
+    deployment.drop_postgres_schema().await;
+}
+
+async fn api_workflow(deployment: &Deployment) {
     let (school, county, city) =
         (deployment.token(SCHOOL).await, deployment.token(COUNTY).await, deployment.token(CITY).await);
     let base = "/api/v1/orgs/yudu-s1/years/2024";
-    let (status, values) = api(&deployment, &school, "GET", &format!("{base}/values"), None).await;
+    let (status, values) = api(deployment, &school, "GET", &format!("{base}/values"), None).await;
     assert_eq!(status, StatusCode::OK);
     let enrolled = values["values"]
         .as_array()
@@ -39,30 +50,30 @@ async fn api_workflow_submit_return_approve_lock_unlock() {
     // A stale version is a conflict; the right one writes, exactly.
     let put = |version: i64| format!(r#"{{"value": "1234.50", "expected_version": {version}}}"#);
     let (status, body) =
-        api(&deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(&put(version - 1))).await;
+        api(deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(&put(version - 1))).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     let (status, body) =
-        api(&deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(&put(version))).await;
+        api(deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(&put(version))).await;
     assert_eq!((status, body["version"].as_i64()), (StatusCode::OK, Some(version + 1)), "{body}");
     assert_eq!(body["value"], "1234.5");
     // Bad input names the problem.
     let (status, body) =
-        api(&deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(r#"{"value": "十二"}"#)).await;
+        api(deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(r#"{"value": "十二"}"#)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["error"]["message"].as_str().expect("message").contains("十二"), "{body}");
     let (status, _) =
-        api(&deployment, &school, "PUT", &format!("{base}/values/no.such"), Some(r#"{"value": "1"}"#)).await;
+        api(deployment, &school, "PUT", &format!("{base}/values/no.such"), Some(r#"{"value": "1"}"#)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Put it back, then explain every warning and submit.
     let original = enrolled["value"].as_str().expect("value").to_string();
     let body = format!(r#"{{"value": "{original}", "overwrite": true}}"#);
     assert_eq!(
-        api(&deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(&body)).await.0,
+        api(deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(&body)).await.0,
         StatusCode::OK
     );
-    let (status, findings) = api(&deployment, &school, "GET", &format!("{base}/findings"), None).await;
+    let (status, findings) = api(deployment, &school, "GET", &format!("{base}/findings"), None).await;
     assert_eq!((status, findings["errors"].as_i64()), (StatusCode::OK, Some(0)), "{findings}");
-    let (status, body) = api(&deployment, &school, "POST", &format!("{base}/submit"), None).await;
+    let (status, body) = api(deployment, &school, "POST", &format!("{base}/submit"), None).await;
     assert_eq!(status, StatusCode::CONFLICT, "unexplained warnings block submission: {body}");
     let mut explanations = serde_json::Map::new();
     for finding in findings["findings"].as_array().expect("findings") {
@@ -71,9 +82,9 @@ async fn api_workflow_submit_return_approve_lock_unlock() {
         }
     }
     let body = Json::Object(explanations).to_string();
-    let (status, saved) = api(&deployment, &school, "POST", &format!("{base}/explanations"), Some(&body)).await;
+    let (status, saved) = api(deployment, &school, "POST", &format!("{base}/explanations"), Some(&body)).await;
     assert_eq!(status, StatusCode::OK, "{saved}");
-    let (status, body) = api(&deployment, &school, "POST", &format!("{base}/submit"), None).await;
+    let (status, body) = api(deployment, &school, "POST", &format!("{base}/submit"), None).await;
     assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("submitted")), "{body}");
     // Submitted data cannot be edited by the school.
     let (status, _) = api(
@@ -86,10 +97,9 @@ async fn api_workflow_submit_return_approve_lock_unlock() {
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
     // The school cannot approve itself; a return needs a comment.
-    assert_eq!(api(&deployment, &school, "POST", &format!("{base}/approve"), None).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(api(&deployment, &county, "POST", &format!("{base}/return"), None).await.0, StatusCode::BAD_REQUEST);
-    let (status, body) =
-        api(&deployment, &county, "POST", &format!("{base}/approve"), Some(r#"{"comment": ""}"#)).await;
+    assert_eq!(api(deployment, &school, "POST", &format!("{base}/approve"), None).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(api(deployment, &county, "POST", &format!("{base}/return"), None).await.0, StatusCode::BAD_REQUEST);
+    let (status, body) = api(deployment, &county, "POST", &format!("{base}/approve"), Some(r#"{"comment": ""}"#)).await;
     assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("approved")), "{body}");
     // Approved data is locked — for everyone, the administrator included.
     let admin = deployment.token(ADMIN).await;
@@ -104,23 +114,23 @@ async fn api_workflow_submit_return_approve_lock_unlock() {
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     // The county cannot unlock its own approval; the city can.
     assert_eq!(
-        api(&deployment, &county, "POST", &format!("{base}/unlock"), Some(r#"{"comment": "x"}"#)).await.0,
+        api(deployment, &county, "POST", &format!("{base}/unlock"), Some(r#"{"comment": "x"}"#)).await.0,
         StatusCode::FORBIDDEN
     );
     let (status, body) =
-        api(&deployment, &city, "POST", &format!("{base}/unlock"), Some(r#"{"comment": "表 2 需更正"}"#)).await;
+        api(deployment, &city, "POST", &format!("{base}/unlock"), Some(r#"{"comment": "表 2 需更正"}"#)).await;
     assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("returned")), "{body}");
     // Every action is in the audit trail, and every value change in its history.
     let events = deployment.store.events("yudu-s1", 2024).await.expect("events");
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["start", "explain", "submit", "approve", "unlock"]);
-    let (_, history) = api(&deployment, &school, "GET", &format!("{base}/values/t1.enrolled/history"), None).await;
+    let (_, history) = api(deployment, &school, "GET", &format!("{base}/values/t1.enrolled/history"), None).await;
     let history = history["history"].as_array().expect("history");
     assert_eq!(history.len(), 3, "the load, the API write and the restore");
     assert_eq!(history[1]["new_value"], "1234.5");
     // Tokens are required, and an unknown token is refused.
     assert_eq!(
-        api(&deployment, "not-a-token", "GET", &format!("{base}/values"), None).await.0,
+        api(deployment, "not-a-token", "GET", &format!("{base}/values"), None).await.0,
         StatusCode::UNAUTHORIZED
     );
 }
