@@ -61,6 +61,7 @@ impl std::fmt::Debug for Guarded {
 }
 
 const TOKEN_CACHE: Duration = Duration::from_secs(60);
+const SESSION_CACHE_SECONDS: i64 = 60;
 
 impl Guarded {
     pub(crate) fn new(store: Arc<dyn Store>) -> Guarded {
@@ -103,10 +104,13 @@ impl Guarded {
         }
         let principal = self.principal_of_account(state, &session.username, session.csrf).await?;
         if let Some(principal) = &principal {
+            // Cached for a minute at most: a logout through another server process (shared
+            // PostgreSQL) takes effect here within that minute.
+            let cached_until = session.expires_at.min(now + SESSION_CACHE_SECONDS);
             self.sessions
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(hash.to_string(), (principal.clone(), session.expires_at));
+                .insert(hash.to_string(), (principal.clone(), cached_until));
         }
         Ok(principal)
     }

@@ -88,7 +88,7 @@ async fn api_workflow(deployment: &Deployment) {
     assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("submitted")), "{body}");
     // Submitted data cannot be edited by the school.
     let (status, _) = api(
-        &deployment,
+        deployment,
         &school,
         "PUT",
         &format!("{base}/values/t1.enrolled"),
@@ -104,7 +104,7 @@ async fn api_workflow(deployment: &Deployment) {
     // Approved data is locked — for everyone, the administrator included.
     let admin = deployment.token(ADMIN).await;
     let (status, body) = api(
-        &deployment,
+        deployment,
         &admin,
         "PUT",
         &format!("{base}/values/t1.enrolled"),
