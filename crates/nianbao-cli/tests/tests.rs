@@ -7,6 +7,7 @@ mod expect;
 mod framework_check;
 mod reference_figures;
 mod sample;
+mod serve;
 mod table_golden;
 mod validate;
 
