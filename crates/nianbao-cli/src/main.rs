@@ -190,6 +190,12 @@ enum UserCommand {
         #[command(flatten)]
         location: database::Location,
     },
+    /// Revoke every API token of an account.
+    Revoke {
+        username: String,
+        #[command(flatten)]
+        location: database::Location,
+    },
     /// List the accounts.
     List {
         #[command(flatten)]
@@ -317,6 +323,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 serve::add_user(&location, &username, &role, &org, name.as_deref())
             }
             UserCommand::Token { username, label, location } => serve::token(&location, &username, &label),
+            UserCommand::Revoke { username, location } => serve::revoke(&location, &username),
             UserCommand::List { location } => serve::list(&location),
         },
         Command::Db { command } => match command {

@@ -148,6 +148,17 @@ pub fn token(location: &Location, username: &str, label: &str) -> Result<ExitCod
     })
 }
 
+/// `nianbao user revoke`: revokes every API token of an account (servers forget cached tokens
+/// within a minute).
+pub fn revoke(location: &Location, username: &str) -> Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(location).await?;
+        let revoked = store.revoke_api_tokens(username).await?;
+        println!("revoked {revoked} API token(s) of {username}");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 /// `nianbao user list`.
 pub fn list(location: &Location) -> Result<ExitCode> {
     runtime()?.block_on(async {

@@ -67,6 +67,10 @@ fn serve_answers_and_shuts_down_gracefully() {
     let orgs = get(&address, "/api/v1/orgs", Some(&token)).expect("API answers");
     assert!(orgs.starts_with("HTTP/1.1 200") && orgs.contains("ruijin-s1") && !orgs.contains("yudu-s1"), "{orgs}");
 
+    // Revoking reports how many tokens went (a running server forgets cached ones within a minute).
+    let revoke = nianbao(&["user", "revoke", "ruijin-clerk", "--db", db]);
+    assert!(revoke.status.success() && String::from_utf8_lossy(&revoke.stdout).contains("revoked 1"));
+
     let status = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().expect("kill");
     assert!(status.success());
     let exit = server.wait().expect("wait");

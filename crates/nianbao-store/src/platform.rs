@@ -295,6 +295,8 @@ pub trait Platform: Send + Sync {
     async fn add_api_token(&self, token_hash: &str, username: &str, label: &str) -> Result<(), StoreError>;
     /// The account an API token belongs to.
     async fn api_token_user(&self, token_hash: &str) -> Result<Option<String>, StoreError>;
+    /// Revokes every API token of an account; returns how many there were.
+    async fn revoke_api_tokens(&self, username: &str) -> Result<u64, StoreError>;
 
     /// The workflow state (NotStarted when nothing was recorded).
     async fn submission(&self, org_id: &str, year: i32) -> Result<Submission, StoreError>;

@@ -198,6 +198,11 @@ macro_rules! implement_platform {
                     .await?)
             }
 
+            async fn revoke_api_tokens(&self, username: &str) -> Result<u64, StoreError> {
+                let deleted = sqlx::query("DELETE FROM api_token WHERE username = $1").bind(username).execute(&self.pool).await?;
+                Ok(deleted.rows_affected())
+            }
+
             async fn submission(&self, org_id: &str, year: i32) -> Result<Submission, StoreError> {
                 let row = sqlx::query(
                     "SELECT org_id, year, status, changed_by, changed_at, comment FROM submission WHERE org_id = $1 AND year = $2",

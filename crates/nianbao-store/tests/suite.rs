@@ -358,6 +358,11 @@ pub async fn accounts_sessions_cases_and_photos(store: &dyn Store) {
     store.create_session(&session).await.expect("session");
     assert_eq!(store.session("h").await.expect("read"), Some(session));
     store.delete_session("h").await.expect("logout");
+    store.add_api_token("t1", "s1-clerk", "sync").await.expect("token");
+    store.add_api_token("t2", "s1-clerk", "load").await.expect("token");
+    assert_eq!(store.api_token_user("t1").await.expect("read").as_deref(), Some("s1-clerk"));
+    assert_eq!(store.revoke_api_tokens("s1-clerk").await.expect("revoke"), 2);
+    assert_eq!(store.api_token_user("t2").await.expect("read"), None);
     assert_eq!(store.session("h").await.expect("read"), None);
     let photo = store.add_photo("s1", "image/png", &[137, 80, 78, 71], "s1-clerk").await.expect("photo");
     let mut case = CaseStudy {
