@@ -180,9 +180,11 @@ macro_rules! implement_store {
                 let expected_version = if write.overwrite { current.as_ref().map(|c| c.0) } else { write.expected_version };
                 let (old_value, old_version, new_version) = match (current, expected_version) {
                     (None, None) => {
-                        sqlx::query(
+                        // Someone may have created it since we looked (PostgreSQL runs writers
+                        // side by side): then this is a conflict, not a database error.
+                        let inserted = sqlx::query(
                             "INSERT INTO value (org_id, year, indicator_id, layer, value, state, provenance, note, version, changed_by, changed_at) \
-                             VALUES ($1, $2, $3, 'reported', $4, $5, $6, $7, 1, $8, $9)",
+                             VALUES ($1, $2, $3, 'reported', $4, $5, $6, $7, 1, $8, $9) ON CONFLICT DO NOTHING",
                         )
                         .bind(&write.org)
                         .bind(i64::from(write.year))
@@ -195,6 +197,15 @@ macro_rules! implement_store {
                         .bind(&stamp)
                         .execute(&mut **transaction)
                         .await?;
+                        if inserted.rows_affected() != 1 {
+                            return Err(StoreError::Conflict {
+                                org: write.org.clone(),
+                                year: write.year,
+                                indicator: write.indicator.clone(),
+                                expected: None,
+                                current: 1,
+                            });
+                        }
                         (None, None, 1)
                     }
                     (Some((version, old_text, old_state)), Some(expected)) if version == expected => {
