@@ -698,6 +698,37 @@ impl<'a> PublicAccess<'a> {
         Ok(years)
     }
 
+    /// One indicator of many schools in each school's latest approved year: (school, year, value).
+    /// Reads each year's submissions once rather than each school's.
+    pub async fn latest_public_school_values(
+        &self,
+        schools: &[usize],
+        indicator_id: &str,
+    ) -> Result<Vec<(usize, i32, Value)>, AppError> {
+        let mut latest: HashMap<&str, i32> = HashMap::new();
+        for year in (self.state.config.year - 9)..=self.state.config.year {
+            for submission in self.store().submissions(year).await? {
+                if submission.status == SubmissionStatus::Approved
+                    && let Some(org) = self.state.tree.find(&submission.org_id)
+                {
+                    latest.insert(self.state.tree.unit(org).id.as_str(), year);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for &school in schools {
+            let unit = self.state.tree.unit(school);
+            if unit.level != OrgLevel::School {
+                continue;
+            }
+            let Some(&year) = latest.get(unit.id.as_str()) else { continue };
+            if let Some(stored) = self.store().value(&unit.id, year, indicator_id, Layer::Reported).await? {
+                out.push((school, year, stored.value));
+            }
+        }
+        Ok(out)
+    }
+
     /// Public values of an org unit: (year, indicator id) → value, only for public years. A
     /// school's approved values are locked, so they are read as stored; any other unit's come
     /// from the figures frozen into its latest publication of each year.

@@ -252,21 +252,18 @@ pub async fn indicator_trend(
         })
     };
     // The same indicator for the schools below, in their latest public (approved) year.
-    let mut compare = Vec::new();
-    if state.tree.unit(index).level != OrgLevel::School {
-        for child in state.tree.schools_within(index) {
-            let (child_years, child_values) = public.public_values(child).await?;
-            if let Some(&last) = child_years.last()
-                && let Some(value) = child_values.get(&(last, indicator_id.clone()))
-            {
-                compare.push((
-                    state.tree.unit(child).name.clone(),
-                    format!("{last}"),
-                    value.format(indicator.decimals),
-                ));
-            }
-        }
-    }
+    let compare = if state.tree.unit(index).level == OrgLevel::School {
+        Vec::new()
+    } else {
+        public
+            .latest_public_school_values(&state.tree.schools_within(index), &indicator_id)
+            .await?
+            .into_iter()
+            .map(|(school, year, value)| {
+                (state.tree.unit(school).name.clone(), format!("{year}"), value.format(indicator.decimals))
+            })
+            .collect()
+    };
     render(&TrendPage {
         chrome: Chrome::new(lang, indicator.printed_label(), user.as_ref()),
         org_id: org.clone(),
