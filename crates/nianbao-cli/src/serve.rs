@@ -1,6 +1,6 @@
 //! `nianbao serve` and `nianbao user`: run the web application, manage accounts and API tokens.
 
-use crate::database::Location;
+use crate::database::{Location, runtime};
 use anyhow::{Context, Result, anyhow, bail};
 use nianbao_server::{AppState, ServerConfig};
 use nianbao_store::{Account, Role, Store};
@@ -8,10 +8,6 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")
-}
 
 async fn open(location: &Location) -> Result<Arc<dyn Store>> {
     Ok(Arc::from(crate::database::open(location).await?))
@@ -54,7 +50,10 @@ fn init_logging(format: &str) -> Result<()> {
 pub fn serve(mut args: ServeArgs) -> Result<ExitCode> {
     init_logging(&args.log_format)?;
     let framework = crate::database::framework(&args.location)?;
-    runtime()?.block_on(async {
+    // The server uses every core; the other commands share the CLI's small runtime.
+    let server_runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
+    server_runtime.block_on(async {
         if args.demo && args.location.database_url.is_none() {
             let db = args.location.db.clone().unwrap_or_else(|| PathBuf::from("out/serve-demo.sqlite"));
             if let Some(parent) = db.parent() {

@@ -587,10 +587,9 @@ impl<'a> Access<'a> {
 
     /// The whole tree with reported values, and aggregated ones where nothing was reported.
     pub async fn report_dataset(&self, org_id: &str) -> Result<(usize, Dataset), AppError> {
-        let org = self.check(org_id, Action::Edit)?;
+        self.check(org_id, Action::Edit)?;
         let dataset = self.store().read_dataset(&self.state.framework, ReadLayer::Combined).await?;
         let index = dataset.org_index(org_id).ok_or(AppError::NotFound)?;
-        let _ = org;
         Ok((index, dataset))
     }
 
@@ -757,7 +756,14 @@ impl<'a> PublicAccess<'a> {
             for (data_year, figures) in data {
                 let Ok(data_year) = data_year.parse::<i32>() else { continue };
                 for (indicator, text) in figures {
-                    values.entry((data_year, indicator)).or_insert_with(|| crate::render::value_from_storage(&text));
+                    // Written by `Value::to_storage_string`: read back as a dataset file's cell.
+                    let Some(at) = self.state.framework.lookup(&indicator) else { continue };
+                    let Ok(value) =
+                        nianbao_io::dataset_dir::parse_value_cell(&text, self.state.framework.indicator(at).kind)
+                    else {
+                        continue;
+                    };
+                    values.entry((data_year, indicator)).or_insert(value);
                 }
                 published_years.push(data_year);
             }

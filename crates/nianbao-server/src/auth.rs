@@ -83,9 +83,13 @@ impl Throttle {
 
     fn recent(&self, key: &str) -> usize {
         let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let list = failures.entry(key.to_string()).or_default();
+        let Some(list) = failures.get_mut(key) else { return 0 };
         list.retain(|at| at.elapsed() < Self::WINDOW);
-        list.len()
+        let recent = list.len();
+        if recent == 0 {
+            failures.remove(key);
+        }
+        recent
     }
 
     /// Refuses when the user or the address has failed too often lately.
@@ -102,6 +106,11 @@ impl Throttle {
 
     pub fn fail(&self, username: &str, address: &str) {
         let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        // Forget what has aged out everywhere, so failures for ever-new names cannot pile up.
+        failures.retain(|_, list| {
+            list.retain(|at| at.elapsed() < Self::WINDOW);
+            !list.is_empty()
+        });
         for key in [format!("user:{username}"), format!("addr:{address}")] {
             failures.entry(key).or_default().push(Instant::now());
         }
@@ -244,4 +253,25 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     ));
     tracing::debug!(%method, %path, status = response.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Throttle;
+
+    #[test]
+    fn checking_names_leaves_no_trace_and_failures_block() {
+        let throttle = Throttle::default();
+        for i in 0..1000 {
+            assert!(throttle.check(&format!("guess-{i}"), "10.0.0.1").is_ok());
+        }
+        assert!(throttle.failures.lock().expect("lock").is_empty(), "checks alone must not grow the map");
+        for _ in 0..Throttle::PER_USER {
+            throttle.fail("clerk", "10.0.0.2");
+        }
+        assert!(throttle.check("clerk", "10.0.0.3").is_err(), "the user is blocked from any address");
+        assert!(throttle.check("other", "10.0.0.2").is_ok(), "the address is not blocked after 5");
+        throttle.succeed("clerk");
+        assert!(throttle.check("clerk", "10.0.0.3").is_ok());
+    }
 }

@@ -20,22 +20,6 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::convert::Infallible;
 
-/// Escapes text for HTML.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// A table's caption without its year and org placeholders, for tabs.
 pub fn short_caption(lang: Lang, table: &nianbao_core::Table) -> String {
     let caption = lang.t(&table.caption, &table.caption_en);
@@ -108,7 +92,11 @@ struct ErrorPage<'a> {
 
 pub fn error_page(lang: Lang, status: u16, message_zh: &str, message_en: &str) -> Html<String> {
     let page = ErrorPage { chrome: Chrome::new(lang, format!("{status}"), None), status, message_zh, message_en };
-    Html(page.render().unwrap_or_else(|_| format!("<h1>{status}</h1><p>{}</p>", escape(message_zh))))
+    Html(
+        page.render().unwrap_or_else(|_| {
+            format!("<h1>{status}</h1><p>{}</p>", nianbao_report::render::html::escape(message_zh))
+        }),
+    )
 }
 
 // ----- assets and language -----
@@ -706,17 +694,6 @@ pub async fn excel_template(
         .into_response())
 }
 
-fn column_letters(mut column: usize) -> String {
-    let mut name = String::new();
-    loop {
-        name.insert(0, char::from(b'A' + (column % 26) as u8));
-        if column < 26 {
-            return name;
-        }
-        column = column / 26 - 1;
-    }
-}
-
 async fn read_upload(multipart: &mut Multipart, limit: usize) -> Result<HashMap<String, (String, Vec<u8>)>, AppError> {
     let mut parts = HashMap::new();
     while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("upload: {e}")))? {
@@ -766,7 +743,7 @@ pub async fn excel_upload(
             }
             for (value_org, value_year, indicator, value, position) in imported.values {
                 let sheet = imported.sheets.get(position.sheet).cloned().unwrap_or_default();
-                let cell = format!("{sheet}!{}{}", column_letters(position.column), position.row + 1);
+                let cell = nianbao_io::excel::cell_ref(&sheet, position.row, position.column);
                 if value_org != at {
                     problems.push(format!("{cell}: 只能导入本校的数据 / only this school's data can be imported"));
                     continue;

@@ -78,7 +78,7 @@ pub async fn report_html(State(state): State<AppState>, lang: Lang, Path(id): Pa
         .into_iter()
         .find(|p| p.org_id == publication.org_id && p.year == publication.year)
         .filter(|p| p.id != publication.id);
-    let escape = crate::pages::escape;
+    let escape = nianbao_report::render::html::escape;
     let mut bar = format!(
         "<nav class=\"publication-bar\" style=\"font:14px sans-serif;background:#eef3fa;border-bottom:1px solid #c9d6e8;padding:8px 16px\">\
          <a href=\"/\">{}</a> · v{} · {} · {} · <a href=\"/reports/{id}/report.pdf\">PDF</a> <a href=\"/reports/{id}/report.docx\">DOCX</a> \

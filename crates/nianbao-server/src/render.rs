@@ -2,7 +2,7 @@
 //! the editor's narrative edits on top, rendered to every published format.
 
 use crate::error::AppError;
-use nianbao_core::{Dataset, Framework, OrgLevel, Value};
+use nianbao_core::{Dataset, Framework, OrgLevel};
 use nianbao_report::content::Content;
 use nianbao_report::document::{Image, Report};
 use nianbao_report::render::{self, Options};
@@ -180,7 +180,7 @@ pub fn preview_section(
                 _ => html,
             }
         }
-        Err(problems) => format!("<pre class=\"problems\">{}</pre>", crate::pages::escape(&problems.to_string())),
+        Err(problems) => format!("<pre class=\"problems\">{}</pre>", render::html::escape(&problems.to_string())),
     }
 }
 
@@ -220,18 +220,4 @@ pub fn figures_json(framework: &Framework, dataset: &Dataset, org: usize, year: 
         }
     }
     serde_json::to_string(&out).unwrap_or_else(|_| "{}".into())
-}
-
-/// Reads a value written by [`Value::to_storage_string`].
-pub fn value_from_storage(text: &str) -> Value {
-    if text.is_empty() {
-        Value::Missing
-    } else if text == "-" {
-        Value::NotApplicable
-    } else {
-        match text.parse() {
-            Ok(number) => Value::Number(number),
-            Err(_) => Value::Text(text.to_string()),
-        }
-    }
 }

@@ -7,7 +7,8 @@ use base64::Engine;
 use nianbao_core::TableLayout;
 use nianbao_core::table_view::TableView;
 
-fn escape(text: &str) -> String {
+/// Escapes text for HTML element content and double-quoted attributes.
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
