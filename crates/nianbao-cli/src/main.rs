@@ -101,6 +101,13 @@ enum Command {
     /// every problem is reported at sheet!cell; the validation engine's findings follow.
     Import {
         file: PathBuf,
+        /// The school a template must be for (required for school templates); a template of
+        /// another school is refused, naming both.
+        #[arg(long)]
+        school: Option<String>,
+        /// The year being imported; values of any other year are refused.
+        #[arg(long)]
+        year: i32,
         #[command(flatten)]
         location: database::Location,
         /// Message language: zh or en.
@@ -305,10 +312,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Demo { out } => report::demo(&out),
         Command::Template { school, year, out, multi, location } => {
-            let loaded = database::read(&location, nianbao_store::ReadLayer::Combined)?;
-            exchange::template(&loaded, &school, year, &out, multi)
+            exchange::template(&location, &school, year, &out, multi)
         }
-        Command::Import { file, location, lang } => exchange::import(&file, &location, &lang),
+        Command::Import { file, school, year, location, lang } => {
+            exchange::import(&file, school.as_deref(), year, &location, &lang)
+        }
         Command::Export { source, format, out } => {
             let loaded = load_selection(&source)?;
             let year = match source.year {

@@ -1,6 +1,7 @@
 //! nianbao-core: the indicator framework, values, org units and printed-table views. Pure: no IO.
 
 pub mod aggregate;
+pub mod bounds;
 pub mod dataset;
 pub mod diagnostic;
 pub mod disaggregate;

@@ -352,6 +352,27 @@ impl<'a> Access<'a> {
         Ok(versions)
     }
 
+    /// Writes values of one school, each as its own compare-and-set: conflicts are returned per
+    /// cell and the other cells are written. Marks the submission as a draft when anything changed.
+    pub async fn save_cells(
+        &self,
+        org_id: &str,
+        year: i32,
+        writes: Vec<ValueWrite>,
+    ) -> Result<Vec<CellOutcome>, AppError> {
+        let status = self.check_editable(org_id, year).await?;
+        if writes.iter().any(|w| w.org != org_id || w.year != year) {
+            return Err(AppError::Forbidden);
+        }
+        let writes: Vec<ValueWrite> =
+            writes.into_iter().map(|w| ValueWrite { actor: self.user.username.clone(), ..w }).collect();
+        let outcomes = self.store().write_cells(&writes).await?;
+        if outcomes.iter().any(|o| matches!(o, CellOutcome::Written(_))) {
+            self.mark_draft(org_id, year, status).await?;
+        }
+        Ok(outcomes)
+    }
+
     /// One value written through the API; `expected_version` None creates, and `overwrite`
     /// writes over whatever version is stored.
     pub async fn put_value(

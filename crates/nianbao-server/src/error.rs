@@ -65,6 +65,11 @@ impl AppError {
         }
     }
 
+    /// The message in the page's language.
+    pub fn message(&self, lang: Lang) -> String {
+        if lang.is_en() { self.to_string() } else { self.message_zh() }
+    }
+
     fn log(&self) {
         if self.status().is_server_error() {
             tracing::error!(error = %self, "request failed");

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod demo;
 pub mod editor;
 pub mod error;
+pub mod exchange;
 pub mod i18n;
 pub mod pages;
 pub mod portal;

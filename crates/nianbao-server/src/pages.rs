@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nianbao_core::validation::Finding;
 use nianbao_core::{Severity, Value};
-use nianbao_store::{CaseStudy, Provenance, Role, StoreError, ValueWrite};
+use nianbao_store::{CaseStudy, Provenance, Role, ValueWrite};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -294,6 +294,7 @@ struct ExtraCell {
     id: String,
     value: String,
     version: String,
+    was: String,
 }
 
 #[derive(Debug)]
@@ -306,6 +307,8 @@ struct EntryRow {
     previous: String,
     value: String,
     version: String,
+    /// The stored value the form was made with: only cells typed differently are saved.
+    was: String,
     state: &'static str,
     messages: Vec<String>,
     extras: Vec<ExtraCell>,
@@ -382,7 +385,7 @@ fn entry_page(
     lang: Lang,
     data: &SchoolYear,
     table: usize,
-    typed: &HashMap<String, String>,
+    typed: &HashMap<String, TypedCell>,
     problems: Vec<String>,
     flash: Option<String>,
 ) -> Result<Html<String>, AppError> {
@@ -393,13 +396,17 @@ fn entry_page(
     let editable =
         access.may(data.org, Action::Enter) && data.submission.status.school_may_edit() && year == state.config.year;
     let stored = |year: i32, id: &str| data.values.get(&(year, id.to_string()));
-    let input_text = |id: &str| -> (String, String) {
-        let version = stored(year, id).map(|v| v.version.to_string()).unwrap_or_default();
-        let text = match typed.get(id) {
-            Some(text) => text.clone(),
-            None => stored(year, id).map(|v| v.value.to_storage_string()).unwrap_or_default(),
-        };
-        (text, version)
+    // What the clerk typed (kept when the form comes back with problems, with the version and
+    // value it was typed over), or what is stored.
+    let input_text = |id: &str| -> (String, String, String) {
+        match typed.get(id) {
+            Some(cell) => (cell.text.clone(), cell.version.clone(), cell.was.clone()),
+            None => {
+                let version = stored(year, id).map(|v| v.version.to_string()).unwrap_or_default();
+                let text = stored(year, id).map(|v| v.value.to_storage_string()).unwrap_or_default();
+                (text.clone(), version, text)
+            }
+        }
     };
     let rows = table
         .rows
@@ -418,7 +425,7 @@ fn entry_page(
             } else {
                 ""
             };
-            let (value, version) = input_text(&indicator.id);
+            let (value, version, was) = input_text(&indicator.id);
             EntryRow {
                 indicator_id: indicator.id.clone(),
                 dom_id: indicator.id.replace('.', "-"),
@@ -430,6 +437,7 @@ fn entry_page(
                     .unwrap_or_default(),
                 value,
                 version,
+                was,
                 state: state_class,
                 messages: related
                     .iter()
@@ -442,10 +450,15 @@ fn entry_page(
                     .map(|&column| match framework.companion(index, column) {
                         Some(companion) => {
                             let id = framework.indicator(companion).id.clone();
-                            let (value, version) = input_text(&id);
-                            ExtraCell { id, value, version }
+                            let (value, version, was) = input_text(&id);
+                            ExtraCell { id, value, version, was }
                         }
-                        None => ExtraCell { id: String::new(), value: String::new(), version: String::new() },
+                        None => ExtraCell {
+                            id: String::new(),
+                            value: String::new(),
+                            version: String::new(),
+                            was: String::new(),
+                        },
                     })
                     .collect(),
             }
@@ -545,54 +558,71 @@ pub async fn entry(
     entry_page(&state, &access, lang, &data, table, &HashMap::new(), Vec::new(), notice_text(lang, &notice))
 }
 
-/// Reads the entry form: parsed writes, or the problems (with the typed texts kept).
+/// A cell as the clerk left it in the form: the text, and the version and value it was typed over.
+#[derive(Debug, Clone, Default)]
+pub struct TypedCell {
+    text: String,
+    version: String,
+    was: String,
+}
+
+/// Reads the entry form: the writes for the cells the clerk changed (typed differently from the
+/// value the form was made with, each with that value's version), or the problems (with the
+/// typed texts kept).
 fn read_entry_form(
     state: &AppState,
+    lang: Lang,
     org_id: &str,
     year: i32,
     data: &SchoolYear,
     fields: &[(String, String)],
-) -> (Vec<ValueWrite>, HashMap<String, String>, Vec<String>) {
-    let versions: HashMap<&str, &str> =
-        fields.iter().filter_map(|(k, v)| k.strip_prefix("ver:").map(|id| (id, v.as_str()))).collect();
+) -> (Vec<ValueWrite>, HashMap<String, TypedCell>, Vec<String>) {
+    let field = |prefix: &str, id: &str| -> Option<&str> {
+        fields.iter().find(|(k, _)| k.strip_prefix(prefix) == Some(id)).map(|(_, v)| v.as_str())
+    };
     let mut writes = Vec::new();
     let mut typed = HashMap::new();
     let mut problems = Vec::new();
     for (key, raw) in fields {
         let Some(id) = key.strip_prefix("v:") else { continue };
         let Some(index) = state.framework.lookup(id) else {
-            problems.push(format!("{id}: 未知指标 / unknown indicator"));
+            problems.push(lang.t(&format!("{id}：未知指标"), &format!("{id}: unknown indicator")).to_string());
             continue;
         };
         let indicator = state.framework.indicator(index);
-        typed.insert(id.to_string(), raw.clone());
-        let value = match nianbao_io::lenient::read_text(raw, indicator.kind) {
+        let stored = data.values.get(&(year, id.to_string()));
+        // A form without the base fields (an older page) is taken as made from what is stored now.
+        let was = field("was:", id)
+            .map(str::to_string)
+            .unwrap_or_else(|| stored.map(|s| s.value.to_storage_string()).unwrap_or_default());
+        let version_text = field("ver:", id)
+            .map(str::to_string)
+            .unwrap_or_else(|| stored.map(|s| s.version.to_string()).unwrap_or_default());
+        typed.insert(id.to_string(), TypedCell { text: raw.clone(), version: version_text.clone(), was: was.clone() });
+        let value = match nianbao_io::lenient::read_text(raw, indicator.kind)
+            .map_err(|p| (p.message_zh, p.message_en))
+            .and_then(|value| {
+                nianbao_core::bounds::check(indicator, &value)
+                    .map(|()| value)
+                    .map_err(|b| (b.message_zh().to_string(), b.message_en().to_string()))
+            }) {
             Ok(value) => value,
-            Err(problem) => {
-                problems.push(format!(
-                    "{}「{}」: {} ({})",
-                    indicator.printed_label(),
-                    raw,
-                    problem.message_zh,
-                    problem.message_en
-                ));
+            Err((zh, en)) => {
+                let label = indicator.printed_label();
+                problems.push(lang.t(&format!("{label}「{raw}」：{zh}"), &format!("{label} {raw:?}: {en}")).to_string());
                 continue;
             }
         };
-        let stored = data.values.get(&(year, id.to_string()));
-        let unchanged = match stored {
-            Some(stored) => stored.value == value,
-            None => value == Value::Missing,
-        };
-        if unchanged {
+        let base = nianbao_io::lenient::read_text(&was, indicator.kind).unwrap_or(Value::Missing);
+        if value == base {
             continue;
         }
-        let expected_version = match versions.get(id).copied().unwrap_or("") {
+        let expected_version = match version_text.as_str() {
             "" => None,
             text => match text.parse::<i64>() {
                 Ok(version) => Some(version),
                 Err(_) => {
-                    problems.push(format!("{id}: 版本号无效 / bad version"));
+                    problems.push(lang.t(&format!("{id}：版本号无效"), &format!("{id}: bad version")).to_string());
                     continue;
                 }
             },
@@ -607,10 +637,38 @@ fn read_entry_form(
             overwrite: false,
             provenance: Provenance::Entered,
             actor: String::new(),
-            reason: "网页填报 web form".into(),
+            reason: "网页填报".into(),
         });
     }
     (writes, typed, problems)
+}
+
+/// The lines telling of cells someone else changed meanwhile: theirs stands, the clerk's was not saved.
+fn conflict_lines(
+    state: &AppState,
+    lang: Lang,
+    writes: &[ValueWrite],
+    outcomes: &[nianbao_store::CellOutcome],
+) -> Vec<String> {
+    writes
+        .iter()
+        .zip(outcomes)
+        .filter_map(|(write, outcome)| {
+            let nianbao_store::CellOutcome::Conflict(current) = outcome else { return None };
+            let label = state
+                .framework
+                .lookup(&write.indicator)
+                .map(|i| state.framework.indicator(i).printed_label())
+                .unwrap_or_else(|| write.indicator.clone());
+            let conflict = crate::exchange::ImportConflict {
+                place: String::new(),
+                label,
+                yours: write.value.clone(),
+                current: current.clone(),
+            };
+            Some(lang.t(&conflict.line_zh(), &conflict.line_en()).trim_start().to_string())
+        })
+        .collect()
 }
 
 pub async fn entry_save(
@@ -625,25 +683,29 @@ pub async fn entry_save(
     let year = state.config.year;
     let table_at = table_index(&state, &table)?;
     let data = access.school_year(&org, year).await?;
-    let (writes, typed, problems) = read_entry_form(&state, &org, year, &data, &fields);
-    let problems = if problems.is_empty() {
-        let count = writes.len();
-        match access.save_values(&org, year, writes).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/app/entry/{org}/{table}?saved={count}")).into_response()),
-            Err(AppError::Store(error @ (StoreError::Conflict { .. } | StoreError::Missing { .. }))) => {
-                vec![format!("数据已被他人修改，未保存任何内容，请刷新页面后重新填写。({error})")]
-            }
-            Err(error @ (AppError::Conflict(_) | AppError::BadRequest(_) | AppError::Store(_))) => {
-                vec![error.message_zh()]
-            }
-            Err(error) => return Err(error),
+    let (writes, typed, problems) = read_entry_form(&state, lang, &org, year, &data, &fields);
+    if !problems.is_empty() {
+        let html = entry_page(&state, &access, lang, &data, table_at, &typed, problems, None)?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+    }
+    let outcomes = match access.save_cells(&org, year, writes.clone()).await {
+        Ok(outcomes) => outcomes,
+        Err(error @ (AppError::Conflict(_) | AppError::BadRequest(_) | AppError::Store(_))) => {
+            let html = entry_page(&state, &access, lang, &data, table_at, &typed, vec![error.message(lang)], None)?;
+            return Ok((StatusCode::CONFLICT, html).into_response());
         }
-    } else {
-        problems
+        Err(error) => return Err(error),
     };
+    let saved = outcomes.iter().filter(|o| matches!(o, nianbao_store::CellOutcome::Written(_))).count();
+    let conflicts = conflict_lines(&state, lang, &writes, &outcomes);
+    if conflicts.is_empty() {
+        return Ok(Redirect::to(&format!("/app/entry/{org}/{table}?saved={saved}")).into_response());
+    }
+    // The other cells are saved; the page shows what is stored now, and why some cells differ.
     let data = access.school_year(&org, year).await?;
-    let html = entry_page(&state, &access, lang, &data, table_at, &typed, problems, None)?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+    let flash = Some(lang.t(&format!("已保存 {saved} 项。"), &format!("Saved {saved} value(s).")).to_string());
+    let html = entry_page(&state, &access, lang, &data, table_at, &HashMap::new(), conflicts, flash)?;
+    Ok((StatusCode::CONFLICT, html).into_response())
 }
 
 pub async fn explain(
@@ -682,7 +744,14 @@ pub async fn excel_template(
     let year = state.config.year;
     let values = access.values(&org, year - 1, year).await?;
     let (dataset, at) = crate::access::dataset_of(&state, index, &values);
-    let bytes = nianbao_io::excel::write_template(&state.framework, &dataset, at, year)
+    // The template carries the version of every reported value it shows.
+    let versions: HashMap<String, i64> = values
+        .iter()
+        .filter(|v| v.layer == nianbao_store::Layer::Reported && v.year == year)
+        .map(|v| (v.indicator_id.clone(), v.stored.version))
+        .collect();
+    let version = |indicator: nianbao_core::IndicatorIndex| versions.get(&state.framework.indicator(indicator).id).copied();
+    let bytes = nianbao_io::excel::write_template(&state.framework, &dataset, at, year, &version)
         .map_err(|e| AppError::Internal(format!("template: {e}")))?;
     Ok((
         [
@@ -728,62 +797,77 @@ pub async fn excel_upload(
     let (dataset, at) = crate::access::dataset_of(&state, index, &values);
     let limits =
         nianbao_io::excel::Limits { max_file_bytes: state.config.max_upload_bytes as u64, ..Default::default() };
-    let mut problems = Vec::new();
-    let mut writes = Vec::new();
-    match nianbao_io::excel::import(bytes, &state.framework, &dataset, &limits) {
-        Err(error) => problems.push(format!("{error}")),
-        Ok(imported) => {
-            for issue in &imported.issues {
-                problems.push(format!(
-                    "{} {}：{}",
-                    issue.cell,
-                    issue.label,
-                    lang.t(&issue.message_zh, &issue.message_en)
-                ));
-            }
-            for (value_org, value_year, indicator, value, position) in imported.values {
-                let sheet = imported.sheets.get(position.sheet).cloned().unwrap_or_default();
-                let cell = nianbao_io::excel::cell_ref(&sheet, position.row, position.column);
-                if value_org != at {
-                    problems.push(format!("{cell}: 只能导入本校的数据 / only this school's data can be imported"));
-                    continue;
-                }
-                if value_year != year {
-                    continue;
-                }
-                let id = state.framework.indicator(indicator).id.clone();
-                let stored = data.values.get(&(year, id.clone()));
-                if stored.map(|s| &s.value) == Some(&value) || (stored.is_none() && value.is_missing()) {
-                    continue;
-                }
-                writes.push(ValueWrite {
-                    org: org.clone(),
-                    year,
-                    indicator: id,
-                    value,
-                    note: String::new(),
-                    expected_version: stored.map(|s| s.version),
-                    overwrite: false,
-                    provenance: Provenance::Imported,
-                    actor: String::new(),
-                    reason: format!("Excel {cell}"),
-                });
-            }
-        }
-    }
+    // Reading is CPU work on untrusted input: off the async workers, bounded by the limits.
+    let framework = state.framework.clone();
+    let bytes = bytes.clone();
+    let expected = nianbao_io::excel::Expected { org: Some(at), year: Some(year), within: None };
+    let imported = tokio::task::spawn_blocking(move || {
+        let imported = nianbao_io::excel::import(&bytes, &framework, &dataset, &expected, &limits);
+        (imported, dataset)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("import: {e}")))?;
+    let (imported, _dataset) = imported;
+    let line = |p: &nianbao_io::import_problem::Problem| if lang.is_en() { p.line_en() } else { p.line_zh() };
+    let mut problems: Vec<String> = imported.problems.iter().map(line).collect();
     if problems.is_empty() {
-        let count = writes.len();
-        match access.save_values(&org, year, writes).await {
-            Ok(_) => {
-                access.record_import(&org, year, &format!("Excel: {count} 项")).await?;
-                return Ok(Redirect::to(&format!("/app/entry/{org}/{}?saved={count}", state.framework.tables[0].id))
-                    .into_response());
+        let org_id = |_: usize| org.clone();
+        let writes = crate::exchange::writes_for_import(&state.framework, &org_id, &imported, "", "Excel");
+        let plain: Vec<ValueWrite> = writes.iter().map(|(w, _)| w.clone()).collect();
+        match access.save_cells(&org, year, plain).await {
+            Ok(outcomes) => {
+                let summary = crate::exchange::ImportSummary::of(&state.framework, &writes, &outcomes);
+                access
+                    .record_import(
+                        &org,
+                        year,
+                        &format!(
+                            "Excel：写入 {} 项，清空 {} 项，冲突 {} 项",
+                            summary.written,
+                            summary.cleared,
+                            summary.conflicts.len()
+                        ),
+                    )
+                    .await?;
+                let mut lines: Vec<String> =
+                    summary.conflicts.iter().map(|c| lang.t(&c.line_zh(), &c.line_en()).to_string()).collect();
+                lines.extend(imported.notes.iter().map(line));
+                let flash = if lang.is_en() {
+                    format!(
+                        "Workbook imported: {} value(s) written, {} cleared, {} unchanged cell(s) skipped, {} conflict(s).",
+                        summary.written,
+                        summary.cleared,
+                        imported.cells.len() - writes.len() + summary.unchanged,
+                        summary.conflicts.len()
+                    )
+                } else {
+                    format!(
+                        "已导入：写入 {} 项，清空 {} 项，未改动的 {} 项未写入，冲突 {} 项。",
+                        summary.written,
+                        summary.cleared,
+                        imported.cells.len() - writes.len() + summary.unchanged,
+                        summary.conflicts.len()
+                    )
+                };
+                let data = access.school_year(&org, year).await?;
+                let status = if summary.conflicts.is_empty() { StatusCode::OK } else { StatusCode::CONFLICT };
+                let html = entry_page(&state, &access, lang, &data, 0, &HashMap::new(), lines, Some(flash))?;
+                return Ok((status, html).into_response());
             }
             Err(error @ (AppError::Conflict(_) | AppError::BadRequest(_) | AppError::Store(_))) => {
-                problems.push(error.message_zh())
+                problems.push(error.message(lang))
             }
             Err(error) => return Err(error),
         }
+    } else {
+        problems.insert(
+            0,
+            lang.t(
+                &format!("工作簿有 {} 处问题，未导入任何数据：", imported.problems.len()),
+                &format!("The workbook has {} problem(s); nothing was imported:", imported.problems.len()),
+            )
+            .to_string(),
+        );
     }
     let html = entry_page(&state, &access, lang, &data, 0, &HashMap::new(), problems, None)?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())

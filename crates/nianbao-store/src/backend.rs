@@ -138,6 +138,42 @@ macro_rules! implement_store {
                 if closed == Some(1) { Err(StoreError::YearClosed(year)) } else { Ok(()) }
             }
 
+            /// Refuses a school-year whose submission is approved.
+            async fn check_unlocked(transaction: &mut sqlx::Transaction<'static, $database>, org: &str, year: i32) -> Result<(), StoreError> {
+                let status: Option<String> = sqlx::query_scalar("SELECT status FROM submission WHERE org_id = $1 AND year = $2")
+                    .bind(org)
+                    .bind(i64::from(year))
+                    .fetch_optional(&mut **transaction)
+                    .await?;
+                if status.as_deref() == Some("approved") {
+                    return Err(StoreError::Locked { org: org.to_string(), year });
+                }
+                Ok(())
+            }
+
+            /// The reported value a write is about, as it is inside the transaction.
+            async fn stored_in(transaction: &mut sqlx::Transaction<'static, $database>, write: &ValueWrite) -> Result<Option<StoredValue>, StoreError> {
+                let row = sqlx::query(
+                    "SELECT value, state, version, provenance, note, changed_by, changed_at FROM value \
+                     WHERE org_id = $1 AND year = $2 AND indicator_id = $3 AND layer = 'reported'",
+                )
+                .bind(&write.org)
+                .bind(i64::from(write.year))
+                .bind(&write.indicator)
+                .fetch_optional(&mut **transaction)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                Ok(Some(StoredValue {
+                    value: decode_value(&row.try_get::<String, _>(0)?, &row.try_get::<String, _>(1)?)?,
+                    version: row.try_get(2)?,
+                    provenance: Provenance::parse(&row.try_get::<String, _>(3)?),
+                    note: row.try_get(4)?,
+                    changed_by: row.try_get(5)?,
+                    changed_at: row.try_get(6)?,
+                    coverage: None,
+                }))
+            }
+
             /// One write inside a transaction: checks, compare-and-set, history.
             async fn write_in(transaction: &mut sqlx::Transaction<'static, $database>, write: &ValueWrite) -> Result<i64, StoreError> {
                 if write.overwrite {
@@ -361,6 +397,38 @@ macro_rules! implement_store {
                 Ok(versions)
             }
 
+            async fn write_cells(&self, writes: &[ValueWrite]) -> Result<Vec<CellOutcome>, StoreError> {
+                let mut transaction = self.begin_write().await?;
+                let mut outcomes = Vec::with_capacity(writes.len());
+                for write in writes {
+                    if write.overwrite {
+                        Self::lock_row(&mut transaction, write).await?;
+                    }
+                    let current = Self::stored_in(&mut transaction, write).await?;
+                    let outcome = match &current {
+                        Some(stored) if stored.value == write.value => CellOutcome::Unchanged,
+                        None if write.value.is_missing() => CellOutcome::Unchanged,
+                        Some(stored) if !write.overwrite && write.expected_version != Some(stored.version) => CellOutcome::Conflict(current),
+                        None if !write.overwrite && write.expected_version.is_some() => CellOutcome::Conflict(None),
+                        _ => match Self::write_in(&mut transaction, write).await {
+                            Ok(version) => CellOutcome::Written(version),
+                            Err(StoreError::Conflict { .. } | StoreError::Missing { .. }) => {
+                                CellOutcome::Conflict(Self::stored_in(&mut transaction, write).await?)
+                            }
+                            Err(error) => return Err(error),
+                        },
+                    };
+                    outcomes.push(outcome);
+                }
+                // Nothing written still checks the lock and the year: a refused batch says so.
+                if let Some(write) = writes.first() {
+                    Self::check_open(&mut transaction, write.year).await?;
+                    Self::check_unlocked(&mut transaction, &write.org, write.year).await?;
+                }
+                transaction.commit().await?;
+                Ok(outcomes)
+            }
+
             async fn value(&self, org: &str, year: i32, indicator: &str, layer: Layer) -> Result<Option<StoredValue>, StoreError> {
                 let row = sqlx::query(
                     "SELECT value, state, version, provenance, note, changed_by, changed_at, reporting, schools FROM value \
@@ -480,6 +548,12 @@ macro_rules! implement_store {
                     }
                 }
 
+                // Approved (locked) school-years refuse any change, whoever loads.
+                let mut locked: std::collections::HashSet<(String, i64)> = std::collections::HashSet::new();
+                for row in sqlx::query("SELECT org_id, year FROM submission WHERE status = 'approved'").fetch_all(&mut *transaction).await? {
+                    locked.insert((row.try_get(0)?, row.try_get(1)?));
+                }
+
                 // What is stored already for these years (empty on a first load: the fast path).
                 let mut stored: HashMap<(String, i64, String), (String, String, i64)> = HashMap::new();
                 let any: Option<i64> = sqlx::query_scalar("SELECT CAST(1 AS BIGINT) FROM value WHERE layer = 'reported' LIMIT 1").fetch_optional(&mut *transaction).await?;
@@ -514,6 +588,10 @@ macro_rules! implement_store {
                         let (text, state) = encode_value(value);
                         // A first load stores nothing yet: skip building lookup keys for every value.
                         let existing = if stored.is_empty() { None } else { stored.get(&(org_id.to_string(), i64::from(year), indicator.to_string())) };
+                        let unchanged = matches!(existing, Some((old_text, old_state, _)) if *old_text == text && *old_state == state);
+                        if !unchanged && !locked.is_empty() && locked.contains(&(org_id.to_string(), i64::from(year))) {
+                            return Err(StoreError::Locked { org: org_id.to_string(), year });
+                        }
                         match existing {
                             Some((old_text, old_state, _)) if *old_text == text && *old_state == state => report.values_unchanged += 1,
                             Some((old_text, old_state, version)) => {

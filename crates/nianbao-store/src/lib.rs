@@ -42,6 +42,12 @@ pub trait Store: Platform + Send + Sync {
     /// Writes several values in one transaction: all of them, or none (the first refusal wins).
     async fn write_values(&self, writes: &[ValueWrite]) -> Result<Vec<i64>, StoreError>;
 
+    /// Writes several values in one transaction, each as a compare-and-set of its own: a value
+    /// changed since the writer read it is reported as [`CellOutcome::Conflict`] and left as it
+    /// is, without blocking or reverting the others. Locks, closed years and unknown org units
+    /// still refuse the whole batch.
+    async fn write_cells(&self, writes: &[ValueWrite]) -> Result<Vec<CellOutcome>, StoreError>;
+
     /// One stored value with its version and provenance.
     async fn value(
         &self,

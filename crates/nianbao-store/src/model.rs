@@ -87,6 +87,18 @@ pub struct StoredValue {
     pub coverage: Option<(i64, i64)>,
 }
 
+/// What became of one write of [`crate::Store::write_cells`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CellOutcome {
+    /// Written: the new version.
+    Written(i64),
+    /// The stored value already was the one given: nothing written.
+    Unchanged,
+    /// Changed by someone else since the writer read it: nothing written for this cell; the
+    /// value as it is now (None: it does not exist).
+    Conflict(Option<StoredValue>),
+}
+
 /// One change of a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryEntry {

@@ -1,0 +1,118 @@
+//! From what an import read to the writes the store is asked for, and from the store's answer
+//! back to what the person is told: one rule for the web upload, the CLI and the API. A cell the
+//! clerk did not change is not written; a changed cell of a template is a compare-and-set on the
+//! version the template was made with, so a value changed since is a conflict, never a revert.
+
+use nianbao_core::{Framework, Value};
+use nianbao_io::excel::{ImportedCell, Imported};
+use nianbao_store::{CellOutcome, Provenance, StoredValue, ValueWrite};
+
+/// The writes for the changed cells of an import, in the order read, each with its cell.
+pub fn writes_for_import<'a>(
+    framework: &Framework,
+    org_id: &dyn Fn(usize) -> String,
+    imported: &'a Imported,
+    actor: &str,
+    source: &str,
+) -> Vec<(ValueWrite, &'a ImportedCell)> {
+    imported
+        .changes()
+        .map(|cell| {
+            let (expected_version, overwrite) = match &cell.base {
+                Some(base) => ((base.version > 0).then_some(base.version), false),
+                // Without versions (multi-school workbooks): last writer wins, with history.
+                None => (None, true),
+            };
+            let write = ValueWrite {
+                org: org_id(cell.org),
+                year: cell.year,
+                indicator: framework.indicator(cell.indicator).id.clone(),
+                value: cell.value.clone(),
+                note: String::new(),
+                expected_version,
+                overwrite,
+                provenance: Provenance::Imported,
+                actor: actor.to_string(),
+                reason: format!("{source} {}", cell.place),
+            };
+            (write, cell)
+        })
+        .collect()
+}
+
+/// A cell an import could not write because someone changed it since the template was made.
+#[derive(Debug, Clone)]
+pub struct ImportConflict {
+    pub place: String,
+    pub label: String,
+    pub yours: Value,
+    pub current: Option<StoredValue>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default)]
+pub struct ImportSummary {
+    pub written: usize,
+    pub cleared: usize,
+    pub unchanged: usize,
+    pub conflicts: Vec<ImportConflict>,
+}
+
+impl ImportSummary {
+    /// Adds up the store's outcomes of the writes made by [`writes_for_import`].
+    pub fn of(framework: &Framework, writes: &[(ValueWrite, &ImportedCell)], outcomes: &[CellOutcome]) -> ImportSummary {
+        let mut summary = ImportSummary::default();
+        for ((write, cell), outcome) in writes.iter().zip(outcomes) {
+            match outcome {
+                CellOutcome::Written(_) if write.value.is_missing() => summary.cleared += 1,
+                CellOutcome::Written(_) => summary.written += 1,
+                CellOutcome::Unchanged => summary.unchanged += 1,
+                CellOutcome::Conflict(current) => summary.conflicts.push(ImportConflict {
+                    place: cell.place.to_string(),
+                    label: framework.indicator(cell.indicator).printed_label(),
+                    yours: write.value.clone(),
+                    current: current.clone(),
+                }),
+            }
+        }
+        summary
+    }
+}
+
+fn shown(value: &Value) -> String {
+    match value {
+        Value::Missing => "（空）".into(),
+        other => other.to_storage_string(),
+    }
+}
+
+impl ImportConflict {
+    pub fn line_zh(&self) -> String {
+        match &self.current {
+            Some(current) => format!(
+                "{}「{}」：下载模板后此数据已被 {} 于 {} 改为“{}”，您的“{}”未写入。请核对后在网页上修改，或重新下载模板。",
+                self.place,
+                self.label,
+                current.changed_by,
+                current.changed_at,
+                shown(&current.value),
+                shown(&self.yours)
+            ),
+            None => format!("{}「{}」：此数据已不存在，您的“{}”未写入。", self.place, self.label, shown(&self.yours)),
+        }
+    }
+    pub fn line_en(&self) -> String {
+        match &self.current {
+            Some(current) => format!(
+                "{} “{}”: since the template was made, {} changed it at {} to {:?}; your {:?} was not written",
+                self.place,
+                self.label,
+                current.changed_by,
+                current.changed_at,
+                shown(&current.value),
+                shown(&self.yours)
+            ),
+            None => format!("{} “{}”: the value no longer exists; your {:?} was not written", self.place, self.label, shown(&self.yours)),
+        }
+    }
+}
