@@ -1,5 +1,6 @@
 //! nianbao-io: reading and writing files — dataset folders (long-format CSV), framework files.
 
+pub mod corpus;
 pub mod csv_text;
 pub mod dataset_dir;
 pub mod excel;

@@ -740,7 +740,7 @@ fn read_xlsx_sheet(
                             }
                             "inlineStr" => Some(CellValue::Text(std::mem::take(&mut inline_text))),
                             "str" => Some(CellValue::Text(std::mem::take(&mut value_text))),
-                            "" => Some(CellValue::Bool(value_text.trim() == "1")),
+                            "b" => Some(CellValue::Bool(value_text.trim() == "1")),
                             "e" => Some(CellValue::Error(std::mem::take(&mut value_text))),
                             _ if !has_value || value_text.trim().is_empty() => None,
                             _ => Some(CellValue::Number(value_text.trim().to_string())),
