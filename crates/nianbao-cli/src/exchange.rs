@@ -30,7 +30,13 @@ fn schools_below(dataset: &Dataset, org: usize) -> Vec<usize> {
         .collect()
 }
 
-pub fn template(location: &crate::database::Location, org: &str, year: i32, out: &Path, multi: bool) -> Result<ExitCode> {
+pub fn template(
+    location: &crate::database::Location,
+    org: &str,
+    year: i32,
+    out: &Path,
+    multi: bool,
+) -> Result<ExitCode> {
     let loaded = crate::database::read(location, ReadLayer::Reported)?;
     let index = loaded.dataset.org_index(org).with_context(|| format!("unknown org unit {org:?}"))?;
     let bytes = if multi {
@@ -115,7 +121,11 @@ pub fn import(
                     continue;
                 }
                 if school_index.is_some_and(|s| s != org) {
-                    lines.push(format!("{}: {}", dataset.orgs[org].id, if english { "not the school given" } else { "不是指定的学校" }));
+                    lines.push(format!(
+                        "{}: {}",
+                        dataset.orgs[org].id,
+                        if english { "not the school given" } else { "不是指定的学校" }
+                    ));
                     continue;
                 }
                 orgs.push(org);
@@ -143,7 +153,10 @@ pub fn import(
             let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
             let expected = excel::Expected { org: school_index, year: Some(year), within: None };
             let imported = excel::import(&bytes, &framework, &stored.dataset, &expected, &Limits::default());
-            if imported.kind == excel::WorkbookKind::SchoolTemplate && school_index.is_none() && imported.problems.is_empty() {
+            if imported.kind == excel::WorkbookKind::SchoolTemplate
+                && school_index.is_none()
+                && imported.problems.is_empty()
+            {
                 return refuse(
                     vec![if english {
                         "a school template: name the school with --school".to_string()
@@ -193,20 +206,41 @@ pub fn import(
             CellOutcome::Unchanged => {}
             CellOutcome::Conflict(current) => {
                 conflicts += 1;
-                let now = current.as_ref().map(|c| (c.value.to_storage_string(), c.changed_by.clone(), c.changed_at.clone()));
+                let now =
+                    current.as_ref().map(|c| (c.value.to_storage_string(), c.changed_by.clone(), c.changed_at.clone()));
                 let (value, by, at) = now.unwrap_or_default();
                 if english {
-                    eprintln!("{}: {} {}: changed since the template was made by {by} at {at} to {value:?}; yours ({:?}) was not written", write.reason, write.org, write.indicator, write.value.to_storage_string());
+                    eprintln!(
+                        "{}: {} {}: changed since the template was made by {by} at {at} to {value:?}; yours ({:?}) was not written",
+                        write.reason,
+                        write.org,
+                        write.indicator,
+                        write.value.to_storage_string()
+                    );
                 } else {
-                    eprintln!("{}：{} {}：模板制作后已被 {by} 于 {at} 改为“{value}”，您的“{}”未写入", write.reason, write.org, write.indicator, write.value.to_storage_string());
+                    eprintln!(
+                        "{}：{} {}：模板制作后已被 {by} 于 {at} 改为“{value}”，您的“{}”未写入",
+                        write.reason,
+                        write.org,
+                        write.indicator,
+                        write.value.to_storage_string()
+                    );
                 }
             }
         }
     }
     if english {
-        println!("imported {} ({kind}): {written} value(s) written, {} unchanged, {conflicts} conflict(s)", file.display(), writes.len() - written - conflicts);
+        println!(
+            "imported {} ({kind}): {written} value(s) written, {} unchanged, {conflicts} conflict(s)",
+            file.display(),
+            writes.len() - written - conflicts
+        );
     } else {
-        println!("已导入 {}（{kind}）：写入 {written} 项，未变 {} 项，冲突 {conflicts} 项", file.display(), writes.len() - written - conflicts);
+        println!(
+            "已导入 {}（{kind}）：写入 {written} 项，未变 {} 项，冲突 {conflicts} 项",
+            file.display(),
+            writes.len() - written - conflicts
+        );
     }
     // Findings of the validation engine on what is stored now, for the units imported.
     for (write, outcome) in writes.iter().zip(&outcomes) {
@@ -220,7 +254,8 @@ pub fn import(
     let mut summary = Summary::default();
     let findings: Vec<_> =
         orgs.iter().flat_map(|&org| rules.evaluate(&framework, &stored.dataset, org, year, &mut summary)).collect();
-    let title = if english { format!("Validation after import ({year})") } else { format!("导入后校验（{year} 年）") };
+    let title =
+        if english { format!("Validation after import ({year})") } else { format!("导入后校验（{year} 年）") };
     print!("{}", validation_output::text(&framework, &title, &findings, &summary, rules.rules.len(), language));
     Ok(if conflicts > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

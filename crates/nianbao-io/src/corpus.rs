@@ -156,7 +156,12 @@ fn zip_files(files: &[(String, String)]) -> Vec<u8> {
 fn ods(rows: &[Vec<String>], tail_repeat: u64) -> Vec<u8> {
     let body: String = rows
         .iter()
-        .map(|cells| format!("<table:table-row>{}<table:table-cell table:number-columns-repeated=\"1000\"/></table:table-row>", cells.join("")))
+        .map(|cells| {
+            format!(
+                "<table:table-row>{}<table:table-cell table:number-columns-repeated=\"1000\"/></table:table-row>",
+                cells.join("")
+            )
+        })
         .collect();
     let content = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\"><office:body><office:spreadsheet><table:table table:name=\"{MULTI_SHEET}\">{body}<table:table-row table:number-rows-repeated=\"{tail_repeat}\"><table:table-cell table:number-columns-repeated=\"1024\"/></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
@@ -173,7 +178,9 @@ fn ods_text(text: &str) -> String {
 }
 
 fn ods_number(value: &str, kind: &str) -> String {
-    format!("<table:table-cell office:value-type=\"{kind}\" office:value=\"{value}\"><text:p>{value}</text:p></table:table-cell>")
+    format!(
+        "<table:table-cell office:value-type=\"{kind}\" office:value=\"{value}\"><text:p>{value}</text:p></table:table-cell>"
+    )
 }
 
 /// Where an indicator's row and the template's columns are in a sheet.
@@ -197,7 +204,9 @@ fn locate(spreadsheet: &Spreadsheet, id: &str) -> Option<Located> {
         let Some((_, id_column)) = marker_column(sheet, "nianbao:id@") else { continue };
         let Some((_, input)) = marker_column(sheet, "nianbao:input") else { continue };
         let Some((_, label)) = marker_column(sheet, "nianbao:label") else { continue };
-        if let Some(cell) = sheet.cells.iter().find(|c| c.column == id_column && matches!(&c.value, CellValue::Text(t) if t == id)) {
+        if let Some(cell) =
+            sheet.cells.iter().find(|c| c.column == id_column && matches!(&c.value, CellValue::Text(t) if t == id))
+        {
             return Some(Located { sheet: index, row: cell.row, input, label });
         }
     }
@@ -250,6 +259,7 @@ fn shift_rows(sheet: &mut Sheet, from: u32, by: i64) {
 
 /// The corpus over a school's template for `year`, made from `dataset` (whose values play the
 /// part of what is stored, every value at version 1).
+#[allow(clippy::collapsible_if)]
 pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32) -> Vec<Case> {
     let school_id = dataset.orgs[school].id.clone();
     let version = |index: IndicatorIndex| (!dataset.get(school, year, index).is_missing()).then_some(1);
@@ -258,7 +268,10 @@ pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32)
     let printed: Vec<IndicatorIndex> =
         framework.tables.iter().filter(|t| t.printed).flat_map(|t| t.rows.iter().copied()).collect();
     let pick = |want: &dyn Fn(&nianbao_core::Indicator) -> bool| {
-        printed.iter().copied().find(|&i| want(framework.indicator(i)) && locate(&base, &framework.indicator(i).id).is_some())
+        printed
+            .iter()
+            .copied()
+            .find(|&i| want(framework.indicator(i)) && locate(&base, &framework.indicator(i).id).is_some())
     };
     let Some(count) = pick(&|i| i.kind == Kind::Count && i.parent.is_none()) else { return Vec::new() };
     let Some(percent) = pick(&|i| i.kind == Kind::Percentage && !i.allow_over_100) else { return Vec::new() };
@@ -266,7 +279,8 @@ pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32)
     let count_id = framework.indicator(count).id.clone();
     let percent_id = framework.indicator(percent).id.clone();
     let money_id = framework.indicator(money).id.clone();
-    let method = printed.iter().find_map(|&row| framework.companion(row, nianbao_core::framework::ExtraColumn::SurveyMethod));
+    let method =
+        printed.iter().find_map(|&row| framework.companion(row, nianbao_core::framework::ExtraColumn::SurveyMethod));
     let Some(at_count) = locate(&base, &count_id) else { return Vec::new() };
     let Some(at_percent) = locate(&base, &percent_id) else { return Vec::new() };
     let Some(at_money) = locate(&base, &money_id) else { return Vec::new() };
@@ -306,19 +320,67 @@ pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32)
     add("unchanged-no-refs", base.clone(), Expect::Stored(Vec::new()));
     add("typed-count", typed(&at_count, number("1234"), NumberFormat::General, false), stored(&count_id, n("1234")));
     add("typed-count-as-text", typed(&at_count, text("1234"), NumberFormat::Text, false), stored(&count_id, n("1234")));
-    add("typed-full-width", typed(&at_count, text("１２３４"), NumberFormat::General, false), stored(&count_id, n("1234")));
+    add(
+        "typed-full-width",
+        typed(&at_count, text("１２３４"), NumberFormat::General, false),
+        stored(&count_id, n("1234")),
+    );
     add("typed-thousands", typed(&at_count, text("1,234"), NumberFormat::General, false), stored(&count_id, n("1234")));
     add("typed-spaces", typed(&at_count, text("  1234 "), NumberFormat::General, false), stored(&count_id, n("1234")));
-    add("typed-not-applicable-dash", typed(&at_count, text("—"), NumberFormat::General, false), stored(&count_id, Value::NotApplicable));
-    add("typed-not-applicable-wu", typed(&at_count, text("无"), NumberFormat::General, false), stored(&count_id, Value::NotApplicable));
-    add("percent-typed-with-sign", typed(&at_percent, text("92.54%"), NumberFormat::General, false), stored(&percent_id, n("92.54")));
-    add("percent-format-excel", typed(&at_percent, number("0.9254"), NumberFormat::Percent, false), stored(&percent_id, n("92.54")));
-    add("percent-format-float-noise", typed(&at_percent, number("0.92539999999999989"), NumberFormat::Percent, false), stored(&percent_id, n("92.54")));
-    add("percent-plain-number", typed(&at_percent, number("92.54"), NumberFormat::General, false), stored(&percent_id, n("92.54")));
-    add("formula-cached-noise", typed(&at_money, number("1.2400000000000002"), NumberFormat::General, true), stored(&money_id, n("1.24")));
-    add("float-noise-typed", typed(&at_money, number("3418.0000000000005"), NumberFormat::General, false), stored(&money_id, n("3418")));
-    add("scientific-in-file", typed(&at_count, number("1.5E+3"), NumberFormat::General, false), stored(&count_id, n("1500")));
-    add("cleared-cell", typed(&at_count, None, NumberFormat::General, false), if dataset.get(school, year, count).is_missing() { Expect::Stored(Vec::new()) } else { stored(&count_id, Value::Missing) });
+    add(
+        "typed-not-applicable-dash",
+        typed(&at_count, text("—"), NumberFormat::General, false),
+        stored(&count_id, Value::NotApplicable),
+    );
+    add(
+        "typed-not-applicable-wu",
+        typed(&at_count, text("无"), NumberFormat::General, false),
+        stored(&count_id, Value::NotApplicable),
+    );
+    add(
+        "percent-typed-with-sign",
+        typed(&at_percent, text("92.54%"), NumberFormat::General, false),
+        stored(&percent_id, n("92.54")),
+    );
+    add(
+        "percent-format-excel",
+        typed(&at_percent, number("0.9254"), NumberFormat::Percent, false),
+        stored(&percent_id, n("92.54")),
+    );
+    add(
+        "percent-format-float-noise",
+        typed(&at_percent, number("0.92539999999999989"), NumberFormat::Percent, false),
+        stored(&percent_id, n("92.54")),
+    );
+    add(
+        "percent-plain-number",
+        typed(&at_percent, number("92.54"), NumberFormat::General, false),
+        stored(&percent_id, n("92.54")),
+    );
+    add(
+        "formula-cached-noise",
+        typed(&at_money, number("1.2400000000000002"), NumberFormat::General, true),
+        stored(&money_id, n("1.24")),
+    );
+    add(
+        "float-noise-typed",
+        typed(&at_money, number("3418.0000000000005"), NumberFormat::General, false),
+        stored(&money_id, n("3418")),
+    );
+    add(
+        "scientific-in-file",
+        typed(&at_count, number("1.5E+3"), NumberFormat::General, false),
+        stored(&count_id, n("1500")),
+    );
+    add(
+        "cleared-cell",
+        typed(&at_count, None, NumberFormat::General, false),
+        if dataset.get(school, year, count).is_missing() {
+            Expect::Stored(Vec::new())
+        } else {
+            stored(&count_id, Value::Missing)
+        },
+    );
     if let Some(method) = method {
         let method_id = framework.indicator(method).id.clone();
         let row_id = method_id.trim_end_matches(".method").to_string();
@@ -334,11 +396,25 @@ pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32)
     }
     {
         let sheet = at_count.sheet;
-        add("sheet-hidden-by-clerk", edit(&move |s: &mut Spreadsheet| s.sheets[sheet].hidden = true), Expect::Stored(Vec::new()));
+        add(
+            "sheet-hidden-by-clerk",
+            edit(&move |s: &mut Spreadsheet| s.sheets[sheet].hidden = true),
+            Expect::Stored(Vec::new()),
+        );
         add(
             "notes-sheet-added",
             edit(&|s: &mut Spreadsheet| {
-                s.sheets.push(Sheet { name: "备注".into(), cells: vec![Cell { row: 0, column: 0, value: CellValue::Text("本表由教务处填写".into()), formula: false, format: NumberFormat::General }], ..Sheet::default() })
+                s.sheets.push(Sheet {
+                    name: "备注".into(),
+                    cells: vec![Cell {
+                        row: 0,
+                        column: 0,
+                        value: CellValue::Text("本表由教务处填写".into()),
+                        formula: false,
+                        format: NumberFormat::General,
+                    }],
+                    ..Sheet::default()
+                })
             }),
             Expect::Stored(Vec::new()),
         );
@@ -406,25 +482,69 @@ pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32)
     add("text-not-a-number", typed(&at_count, text("约100"), NumberFormat::General, false), refused(&[&count_place]));
     add("ambiguous-commas", typed(&at_count, text("12,34"), NumberFormat::General, false), refused(&[&count_place]));
     add("chinese-numeral", typed(&at_count, text("六"), NumberFormat::General, false), refused(&[&count_place]));
-    add("count-with-fraction", typed(&at_count, number("12.5"), NumberFormat::General, false), refused(&[&count_place]));
+    add(
+        "count-with-fraction",
+        typed(&at_count, number("12.5"), NumberFormat::General, false),
+        refused(&[&count_place]),
+    );
     add("count-negative", typed(&at_count, number("-3"), NumberFormat::General, false), refused(&[&count_place]));
-    add("percent-over-100", typed(&at_percent, number("120"), NumberFormat::General, false), refused(&[&percent_place]));
-    add("percent-format-over-100", typed(&at_percent, number("1.2"), NumberFormat::Percent, false), refused(&[&percent_place]));
+    add(
+        "percent-over-100",
+        typed(&at_percent, number("120"), NumberFormat::General, false),
+        refused(&[&percent_place]),
+    );
+    add(
+        "percent-format-over-100",
+        typed(&at_percent, number("1.2"), NumberFormat::Percent, false),
+        refused(&[&percent_place]),
+    );
     add("percent-sign-on-count", typed(&at_count, text("12%"), NumberFormat::General, false), refused(&[&count_place]));
-    add("percent-format-on-count", typed(&at_count, number("0.5"), NumberFormat::Percent, false), refused(&[&count_place]));
-    add("huge-decimal", typed(&at_money, number("70000000000000000000000000000"), NumberFormat::General, false), refused(&[&place(&at_money, at_money.input)]));
-    add("exponent-out-of-range", typed(&at_money, number("1E+300"), NumberFormat::General, false), refused(&[&place(&at_money, at_money.input)]));
-    add("boolean-cell", typed(&at_count, Some(CellValue::Bool(true)), NumberFormat::General, false), refused(&[&count_place]));
-    add("error-cell", typed(&at_count, Some(CellValue::Error("#DIV/0!".into())), NumberFormat::General, true), refused(&[&count_place]));
-    add("date-formatted-number", typed(&at_count, number("45292"), NumberFormat::Date, false), refused(&[&count_place]));
-    add("formula-without-cached-result", typed(&at_count, Some(CellValue::FormulaWithoutResult), NumberFormat::General, true), refused(&[&count_place]));
+    add(
+        "percent-format-on-count",
+        typed(&at_count, number("0.5"), NumberFormat::Percent, false),
+        refused(&[&count_place]),
+    );
+    add(
+        "huge-decimal",
+        typed(&at_money, number("70000000000000000000000000000"), NumberFormat::General, false),
+        refused(&[&place(&at_money, at_money.input)]),
+    );
+    add(
+        "exponent-out-of-range",
+        typed(&at_money, number("1E+300"), NumberFormat::General, false),
+        refused(&[&place(&at_money, at_money.input)]),
+    );
+    add(
+        "boolean-cell",
+        typed(&at_count, Some(CellValue::Bool(true)), NumberFormat::General, false),
+        refused(&[&count_place]),
+    );
+    add(
+        "error-cell",
+        typed(&at_count, Some(CellValue::Error("#DIV/0!".into())), NumberFormat::General, true),
+        refused(&[&count_place]),
+    );
+    add(
+        "date-formatted-number",
+        typed(&at_count, number("45292"), NumberFormat::Date, false),
+        refused(&[&count_place]),
+    );
+    add(
+        "formula-without-cached-result",
+        typed(&at_count, Some(CellValue::FormulaWithoutResult), NumberFormat::General, true),
+        refused(&[&count_place]),
+    );
     {
         let sheet = at_count.sheet;
         let input = at_count.input;
         let label = at_count.label;
         let row = at_count.row;
         let next_row = at_count.row + 1;
-        add("input-column-deleted", edit(&move |s: &mut Spreadsheet| shift_columns(&mut s.sheets[sheet], input, -1)), refused(&[&s_count]));
+        add(
+            "input-column-deleted",
+            edit(&move |s: &mut Spreadsheet| shift_columns(&mut s.sheets[sheet], input, -1)),
+            refused(&[&s_count]),
+        );
         add(
             "column-inserted-with-content",
             edit(&move |s: &mut Spreadsheet| {
@@ -446,12 +566,16 @@ pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32)
         );
         add(
             "label-overtyped",
-            edit(&move |s: &mut Spreadsheet| set(&mut s.sheets[sheet], row, label, text("学生人数（合计）"), NumberFormat::General, false)),
+            edit(&move |s: &mut Spreadsheet| {
+                set(&mut s.sheets[sheet], row, label, text("学生人数（合计）"), NumberFormat::General, false)
+            }),
             refused(&[&format!("{s_count}!{}", workbook::cell_name(row, label))]),
         );
         add(
             "unit-changed",
-            edit(&move |s: &mut Spreadsheet| set(&mut s.sheets[sheet], row, label + 1, text("万人"), NumberFormat::General, false)),
+            edit(&move |s: &mut Spreadsheet| {
+                set(&mut s.sheets[sheet], row, label + 1, text("万人"), NumberFormat::General, false)
+            }),
             refused(&[&format!("{s_count}!{}", workbook::cell_name(row, label + 1))]),
         );
         add(
@@ -471,7 +595,12 @@ pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32)
         add(
             "merged-input-cells",
             edit(&move |s: &mut Spreadsheet| {
-                s.sheets[sheet].merges.push(Merge { first_row: row, first_column: input, last_row: next_row, last_column: input })
+                s.sheets[sheet].merges.push(Merge {
+                    first_row: row,
+                    first_column: input,
+                    last_row: next_row,
+                    last_column: input,
+                })
             }),
             refused(&[&format!("{s_count}!{}", workbook::cell_name(row, input))]),
         );
@@ -499,7 +628,9 @@ pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32)
         );
         add(
             "value-in-last-cell-xfd1048576",
-            edit(&move |s: &mut Spreadsheet| set(&mut s.sheets[sheet], 1_048_575, 16_383, number("1"), NumberFormat::General, false)),
+            edit(&move |s: &mut Spreadsheet| {
+                set(&mut s.sheets[sheet], 1_048_575, 16_383, number("1"), NumberFormat::General, false)
+            }),
             refused(&[&format!("{s_count}!XFD1048576")]),
         );
         add(
@@ -518,12 +649,19 @@ pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32)
             }),
             refused(&[&s_count]),
         );
-        add("sheet-deleted", edit(&move |s: &mut Spreadsheet| { s.sheets.remove(sheet); }), Expect::Refused(Vec::new()));
+        add(
+            "sheet-deleted",
+            edit(&move |s: &mut Spreadsheet| {
+                s.sheets.remove(sheet);
+            }),
+            Expect::Refused(Vec::new()),
+        );
     }
     let meta = |key: &'static str, value: &'static str| {
         edit(&move |s: &mut Spreadsheet| {
             if let Some(sheet) = s.sheets.iter_mut().find(|s| s.name == META_SHEET) {
-                let row = sheet.cells.iter().find(|c| matches!(&c.value, CellValue::Text(t) if t == key)).map(|c| c.row);
+                let row =
+                    sheet.cells.iter().find(|c| matches!(&c.value, CellValue::Text(t) if t == key)).map(|c| c.row);
                 if let Some(row) = row {
                     set(sheet, row, 1, text(value), NumberFormat::General, false);
                 }
@@ -539,13 +677,27 @@ pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32)
     if let Some(other) = (0..dataset.orgs.len()).find(|&o| o != school && dataset.orgs[o].level == OrgLevel::School) {
         let version = |_: IndicatorIndex| Some(1);
         if let Ok(bytes) = excel::write_template(framework, dataset, other, year, &version) {
-            out.push(Case { name: "other-schools-template".into(), bytes, extension: "xlsx", school: Some(school), year, expect: Expect::Refused(Vec::new()) });
+            out.push(Case {
+                name: "other-schools-template".into(),
+                bytes,
+                extension: "xlsx",
+                school: Some(school),
+                year,
+                expect: Expect::Refused(Vec::new()),
+            });
         }
     }
 
     // --- Hostile files ---
     let mut hostile = |name: &str, bytes: Vec<u8>| {
-        out.push(Case { name: name.into(), bytes, extension: "xlsx", school: Some(school), year, expect: Expect::Refused(Vec::new()) });
+        out.push(Case {
+            name: name.into(),
+            bytes,
+            extension: "xlsx",
+            school: Some(school),
+            year,
+            expect: Expect::Refused(Vec::new()),
+        });
     };
     hostile("not-a-zip", b"this is not a workbook at all".to_vec());
     hostile("empty-file", Vec::new());
@@ -554,26 +706,54 @@ pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32)
     hostile("zip-bomb-sheet", {
         let padding = " ".repeat(600 << 20);
         zip_files(&[
-            ("xl/workbook.xml".into(), "<workbook><sheets><sheet name=\"a\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>".into()),
+            (
+                "xl/workbook.xml".into(),
+                "<workbook><sheets><sheet name=\"a\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>".into(),
+            ),
             ("xl/worksheets/sheet1.xml".into(), format!("<worksheet><sheetData>{padding}</sheetData></worksheet>")),
         ])
     });
-    hostile("malformed-xml", zip_files(&[
-        ("xl/workbook.xml".into(), "<workbook><sheets><sheet name=\"a\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>".into()),
-        ("xl/worksheets/sheet1.xml".into(), "<worksheet><sheetData><row><c r=\"A1\"><v>1</c></row>".into()),
-    ]));
+    hostile(
+        "malformed-xml",
+        zip_files(&[
+            (
+                "xl/workbook.xml".into(),
+                "<workbook><sheets><sheet name=\"a\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>".into(),
+            ),
+            ("xl/worksheets/sheet1.xml".into(), "<worksheet><sheetData><row><c r=\"A1\"><v>1</c></row>".into()),
+        ]),
+    );
     hostile("unknown-entity", zip_files(&[
         ("xl/workbook.xml".into(), "<workbook><sheets><sheet name=\"a\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>".into()),
         ("xl/worksheets/sheet1.xml".into(), "<worksheet><sheetData><row><c r=\"A1\" t=\"inlineStr\"><is><t>&boom;</t></is></c></row></sheetData></worksheet>".into()),
     ]));
-    hostile("shared-string-out-of-range", zip_files(&[
-        ("xl/workbook.xml".into(), "<workbook><sheets><sheet name=\"a\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>".into()),
-        ("xl/worksheets/sheet1.xml".into(), "<worksheet><sheetData><row><c r=\"A1\" t=\"s\"><v>99999999</v></c></row></sheetData></worksheet>".into()),
-    ]));
-    hostile("cell-beyond-excel", zip_files(&[
-        ("xl/workbook.xml".into(), "<workbook><sheets><sheet name=\"a\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>".into()),
-        ("xl/worksheets/sheet1.xml".into(), "<worksheet><sheetData><row r=\"4000000000\"><c><v>1</v></c></row></sheetData></worksheet>".into()),
-    ]));
+    hostile(
+        "shared-string-out-of-range",
+        zip_files(&[
+            (
+                "xl/workbook.xml".into(),
+                "<workbook><sheets><sheet name=\"a\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>".into(),
+            ),
+            (
+                "xl/worksheets/sheet1.xml".into(),
+                "<worksheet><sheetData><row><c r=\"A1\" t=\"s\"><v>99999999</v></c></row></sheetData></worksheet>"
+                    .into(),
+            ),
+        ]),
+    );
+    hostile(
+        "cell-beyond-excel",
+        zip_files(&[
+            (
+                "xl/workbook.xml".into(),
+                "<workbook><sheets><sheet name=\"a\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>".into(),
+            ),
+            (
+                "xl/worksheets/sheet1.xml".into(),
+                "<worksheet><sheetData><row r=\"4000000000\"><c><v>1</v></c></row></sheetData></worksheet>".into(),
+            ),
+        ]),
+    );
 
     // --- Multi-school workbooks (county and city offices) ---
     let parent = dataset.orgs[school].parent;
@@ -595,14 +775,22 @@ pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32)
                 .flat_map(|&o| {
                     (0..framework.indicators.len()).filter_map(move |i| {
                         let value = dataset.get(o, year, IndicatorIndex(i));
-                        (!value.is_missing()).then(|| (framework.indicators[i].id.clone(), dataset.orgs[o].id.clone(), value.clone()))
+                        (!value.is_missing())
+                            .then(|| (framework.indicators[i].id.clone(), dataset.orgs[o].id.clone(), value.clone()))
                     })
                 })
                 .collect();
             let mut multi_case = |name: &str, f: &dyn Fn(&mut Spreadsheet), expect: Expect| {
                 let mut copy = base_multi.clone();
                 f(&mut copy);
-                out.push(Case { name: name.into(), bytes: write_xlsx(&copy, false, false), extension: "xlsx", school: None, year, expect });
+                out.push(Case {
+                    name: name.into(),
+                    bytes: write_xlsx(&copy, false, false),
+                    extension: "xlsx",
+                    school: None,
+                    year,
+                    expect,
+                });
             };
             let with = |changes: Vec<(String, String, Value)>| {
                 let mut all = all_values.clone();
@@ -659,7 +847,11 @@ pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32)
                     let copies: Vec<Cell> = s.sheets[0].row(2).to_vec();
                     let last = s.sheets[0].cells.iter().map(|c| c.row).max().unwrap_or(2) + 1;
                     for cell in copies {
-                        let value = if cell.column == count_column { CellValue::Number("1".into()) } else { cell.value.clone() };
+                        let value = if cell.column == count_column {
+                            CellValue::Number("1".into())
+                        } else {
+                            cell.value.clone()
+                        };
                         s.sheets[0].cells.push(Cell { row: last, value, ..cell });
                     }
                 },
@@ -682,13 +874,34 @@ pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32)
             );
             multi_case(
                 "multi-merged-cells",
-                &|s| s.sheets[0].merges.push(Merge { first_row: 2, first_column: count_column, last_row: 3, last_column: count_column }),
+                &|s| {
+                    s.sheets[0].merges.push(Merge {
+                        first_row: 2,
+                        first_column: count_column,
+                        last_row: 3,
+                        last_column: count_column,
+                    })
+                },
                 refused(&[&format!("{MULTI_SHEET}!{}", workbook::cell_name(2, count_column))]),
             );
             // As LibreOffice saves it: an .ods with repeated empty cells and a percentage.
-            let header_row: Vec<String> = vec![ods_text("学校代码"), ods_text("学校名称"), ods_text("年度"), ods_text(&format!("{}（{}）", framework.indicator(percent).printed_label(), framework.indicator(percent).printed_unit()))];
+            let header_row: Vec<String> = vec![
+                ods_text("学校代码"),
+                ods_text("学校名称"),
+                ods_text("年度"),
+                ods_text(&format!(
+                    "{}（{}）",
+                    framework.indicator(percent).printed_label(),
+                    framework.indicator(percent).printed_unit()
+                )),
+            ];
             let id_row: Vec<String> = vec![ods_text("org"), ods_text("name"), ods_text("year"), ods_text(&percent_id)];
-            let data_row: Vec<String> = vec![ods_text(&first_id), ods_text(&dataset.orgs[first].name), ods_number(&year.to_string(), "float"), ods_number("0.9254", "percentage")];
+            let data_row: Vec<String> = vec![
+                ods_text(&first_id),
+                ods_text(&dataset.orgs[first].name),
+                ods_number(&year.to_string(), "float"),
+                ods_number("0.9254", "percentage"),
+            ];
             out.push(Case {
                 name: "multi-ods-libreoffice-percent".into(),
                 bytes: ods(&[header_row.clone(), id_row.clone(), data_row.clone()], 1_048_000),
@@ -697,7 +910,7 @@ pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32)
                 year,
                 expect: Expect::Stored(vec![(percent_id.clone(), first_id.clone(), n("92.54"))]),
             });
-            let bomb_row = format!("<table:table-cell office:value-type=\"float\" office:value=\"1\" table:number-columns-repeated=\"16000\"><text:p>1</text:p></table:table-cell>");
+            let bomb_row = "<table:table-cell office:value-type=\"float\" office:value=\"1\" table:number-columns-repeated=\"16000\"><text:p>1</text:p></table:table-cell>";
             let bomb = {
                 let content = format!(
                     "<?xml version=\"1.0\"?><office:document-content xmlns:office=\"o\" xmlns:table=\"t\" xmlns:text=\"x\"><office:body><office:spreadsheet><table:table table:name=\"{MULTI_SHEET}\"><table:table-row table:number-rows-repeated=\"1000000\">{bomb_row}</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
@@ -708,7 +921,14 @@ pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32)
                     ("content.xml".into(), content),
                 ])
             };
-            out.push(Case { name: "ods-repeated-cells-bomb".into(), bytes: bomb, extension: "ods", school: None, year, expect: Expect::Refused(Vec::new()) });
+            out.push(Case {
+                name: "ods-repeated-cells-bomb".into(),
+                bytes: bomb,
+                extension: "ods",
+                school: None,
+                year,
+                expect: Expect::Refused(Vec::new()),
+            });
             let _ = county;
         }
     }

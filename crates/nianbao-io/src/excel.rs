@@ -283,7 +283,8 @@ pub fn write_template(
                 sheet.add_data_validation(r, 3, r, 3, &validation)?;
             }
             sheet.write_string(r, id_column, &row.indicator_id)?;
-            let stored_version = |value: &Value, index| if value.is_missing() { 0 } else { version(index).unwrap_or(0) };
+            let stored_version =
+                |value: &Value, index| if value.is_missing() { 0 } else { version(index).unwrap_or(0) };
             sheet.write_string(r, id_column + 1, base_text(stored_version(current, index), current))?;
             for (e, (cell, column)) in row.extras.iter().zip(extra.iter()).enumerate() {
                 let at = 4 + e as u16;
@@ -330,7 +331,11 @@ pub fn write_template(
 }
 
 /// Reads one cell as a value of `indicator`, or says why it cannot be.
-pub fn cell_value(cell: Option<&workbook::Cell>, framework: &Framework, indicator: IndicatorIndex) -> Result<Value, ReadProblem> {
+pub fn cell_value(
+    cell: Option<&workbook::Cell>,
+    framework: &Framework,
+    indicator: IndicatorIndex,
+) -> Result<Value, ReadProblem> {
     let definition = framework.indicator(indicator);
     let kind = definition.kind;
     let Some(cell) = cell else { return Ok(Value::Missing) };
@@ -366,7 +371,13 @@ pub fn cell_value(cell: Option<&workbook::Cell>, framework: &Framework, indicato
 
 /// Reads a template or a multi-school workbook. Nothing is stored here: the caller writes
 /// [`Imported::changes`] only when [`Imported::problems`] is empty.
-pub fn import(bytes: &[u8], framework: &Framework, dataset: &Dataset, expected: &Expected, limits: &Limits) -> Imported {
+pub fn import(
+    bytes: &[u8],
+    framework: &Framework,
+    dataset: &Dataset,
+    expected: &Expected,
+    limits: &Limits,
+) -> Imported {
     let spreadsheet = match workbook::read_spreadsheet(bytes, limits) {
         Ok(spreadsheet) => spreadsheet,
         Err(error) => {
@@ -465,7 +476,12 @@ fn find_columns(sheet: &Sheet) -> Option<Result<Columns, Vec<Problem>>> {
     Some(if problems.is_empty() { Ok(columns) } else { Err(problems) })
 }
 
-fn import_template(spreadsheet: &Spreadsheet, framework: &Framework, dataset: &Dataset, expected: &Expected) -> Imported {
+fn import_template(
+    spreadsheet: &Spreadsheet,
+    framework: &Framework,
+    dataset: &Dataset,
+    expected: &Expected,
+) -> Imported {
     let mut imported = Imported::new(WorkbookKind::SchoolTemplate);
     let Some(meta_sheet) = spreadsheet.sheet(META_SHEET) else { return imported };
     let meta = meta_entries(meta_sheet);
@@ -484,7 +500,9 @@ fn import_template(spreadsheet: &Spreadsheet, framework: &Framework, dataset: &D
     }
     let org_id = get("org");
     let Some(org) = dataset.org_index(&org_id) else {
-        imported.problems.push(whole(ProblemKind::UnknownSchool { template: format!("{} {}", org_id, get("org_name")) }));
+        imported
+            .problems
+            .push(whole(ProblemKind::UnknownSchool { template: format!("{} {}", org_id, get("org_name")) }));
         return imported;
     };
     let year: i32 = match get("year").parse() {
@@ -526,7 +544,9 @@ fn import_template(spreadsheet: &Spreadsheet, framework: &Framework, dataset: &D
             Some(Ok(columns)) => columns,
         };
         let Some(table) = framework.tables.iter().find(|t| t.id == columns.table && t.printed) else {
-            imported.problems.push(Problem::sheet(&sheet.name, ProblemKind::UnknownTable { id: columns.table.clone() }));
+            imported
+                .problems
+                .push(Problem::sheet(&sheet.name, ProblemKind::UnknownTable { id: columns.table.clone() }));
             continue;
         };
         tables_seen.entry(table.id.clone()).or_insert_with(|| sheet.name.clone());
@@ -580,7 +600,9 @@ fn read_template_sheet(
     let input_columns: Vec<u32> = std::iter::once(input_column).chain(columns.extras.values().copied()).collect();
     for extra in &table.extra_columns {
         if !columns.extras.contains_key(extra.suffix()) {
-            imported.problems.push(Problem::sheet(name, ProblemKind::MissingColumn { role: extra.suffix().to_string() }));
+            imported
+                .problems
+                .push(Problem::sheet(name, ProblemKind::MissingColumn { role: extra.suffix().to_string() }));
         }
     }
     let view = TableView::build(framework, dataset, table, org, year);
@@ -626,7 +648,13 @@ fn read_template_sheet(
             continue;
         }
         let Some(expected_row) = expected_rows.get(id.as_str()) else {
-            imported.problems.push(Problem::at(name, row, id_column, &id, ProblemKind::UnknownIndicator { id: id.clone() }));
+            imported.problems.push(Problem::at(
+                name,
+                row,
+                id_column,
+                &id,
+                ProblemKind::UnknownIndicator { id: id.clone() },
+            ));
             continue;
         };
         let Some(index) = framework.lookup(&id) else { continue };
@@ -658,7 +686,9 @@ fn read_template_sheet(
         rows_found.entry(id.clone()).or_insert(row);
         let mut targets = vec![(input_column, index, base_column)];
         for column in &table.extra_columns {
-            if let (Some(companion), Some(&at)) = (framework.companion(index, *column), columns.extras.get(column.suffix())) {
+            if let (Some(companion), Some(&at)) =
+                (framework.companion(index, *column), columns.extras.get(column.suffix()))
+            {
                 match columns.extra_bases.get(column.suffix()) {
                     Some(&base_at) => targets.push((at, companion, base_at)),
                     None => imported.problems.push(Problem::sheet(name, ProblemKind::OldTemplate)),
@@ -669,7 +699,13 @@ fn read_template_sheet(
             let definition = framework.indicator(indicator);
             let base = parse_base(&sheet.text(row, base_at), definition.kind);
             let Some(base) = base else {
-                imported.problems.push(Problem::at(name, row, base_at, &definition.printed_label(), ProblemKind::OldTemplate));
+                imported.problems.push(Problem::at(
+                    name,
+                    row,
+                    base_at,
+                    &definition.printed_label(),
+                    ProblemKind::OldTemplate,
+                ));
                 continue;
             };
             let place = Place::cell(name, row, column);
@@ -854,7 +890,13 @@ fn import_multi_school(
                 continue;
             }
             let Some(org) = dataset.org_index(&org_id) else {
-                imported.problems.push(Problem::at(name, row, org_column, &org_id.clone(), ProblemKind::UnknownOrg { id: org_id }));
+                imported.problems.push(Problem::at(
+                    name,
+                    row,
+                    org_column,
+                    &org_id.clone(),
+                    ProblemKind::UnknownOrg { id: org_id },
+                ));
                 continue;
             };
             if dataset.orgs[org].level != OrgLevel::School {
@@ -880,12 +922,20 @@ fn import_multi_school(
             let year_text = sheet.text(row, year_column);
             let year = match workbook::spreadsheet_number(&year_text) {
                 Some(number) if number.fract().is_zero() => {
-                    i32::try_from(number.mantissa() / 10i128.pow(number.scale())).ok().filter(|y| bounds::YEARS.contains(y))
+                    i32::try_from(number.mantissa() / 10i128.pow(number.scale()))
+                        .ok()
+                        .filter(|y| bounds::YEARS.contains(y))
                 }
                 _ => None,
             };
             let Some(year) = year else {
-                imported.problems.push(Problem::at(name, row, year_column, "年度", ProblemKind::BadYear { text: year_text }));
+                imported.problems.push(Problem::at(
+                    name,
+                    row,
+                    year_column,
+                    "年度",
+                    ProblemKind::BadYear { text: year_text },
+                ));
                 continue;
             };
             if let Some(wanted) = expected.year.filter(|&w| w != year) {

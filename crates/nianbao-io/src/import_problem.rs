@@ -135,7 +135,7 @@ impl Problem {
             line.push_str(&format!("「{}」", self.label));
         }
         if !line.is_empty() {
-            line.push_str("：");
+            line.push('：');
         }
         line.push_str(&self.message_zh());
         line
@@ -160,7 +160,9 @@ impl Problem {
         use ProblemKind as K;
         match &self.kind {
             K::Unreadable(error) => read_error_zh(error),
-            K::NotANianbaoWorkbook => "这不是本系统的填报模板，也不是多校汇总表：请在系统中下载模板填写后再上传。".into(),
+            K::NotANianbaoWorkbook => {
+                "这不是本系统的填报模板，也不是多校汇总表：请在系统中下载模板填写后再上传。".into()
+            }
             K::FrameworkMismatch { made_for, here } => {
                 format!("模板按指标体系 {made_for} 制作，本系统使用 {here}：请重新下载本年度模板。")
             }
@@ -180,9 +182,14 @@ impl Problem {
             K::DuplicateColumn { role, first } => {
                 format!("{}出现两次（另一处在 {first}，是否复制了列？）：请删除多余的列。", role_zh(role))
             }
-            K::ForeignColumn => "此列不是模板中的列（插入的列？），其中的内容不会被理解：请删除该列，把数值填在“填报”列。".into(),
+            K::ForeignColumn => {
+                "此列不是模板中的列（插入的列？），其中的内容不会被理解：请删除该列，把数值填在“填报”列。".into()
+            }
             K::MissingRow { label } => format!("缺少指标“{label}”所在的行（被删除？）：请使用完整的模板。"),
-            K::RowWithoutId => "此行没有隐藏的指标编号（插入的行？），数值无法对应到指标：请把数值填在模板原有的行中，并删除插入的行。".into(),
+            K::RowWithoutId => {
+                "此行没有隐藏的指标编号（插入的行？），数值无法对应到指标：请把数值填在模板原有的行中，并删除插入的行。"
+                    .into()
+            }
             K::UnknownIndicator { id } => format!("未知的指标编号 {id}：请重新下载模板。"),
             K::LabelMismatch { expected, found } => format!(
                 "此行的指标名称是“{found}”，但隐藏编号对应“{expected}”：是否对表格排序、移动或改写了行？请恢复原有顺序或重新下载模板。"
@@ -269,8 +276,12 @@ fn read_error_zh(error: &ReadError) -> String {
         }
         ReadError::TooManySheets { limit } => format!("工作表超过 {limit} 个，已拒绝。"),
         ReadError::LegacyXls => "这是旧版 .xls 文件：请在 Excel 或 WPS 中“另存为”.xlsx 格式后再上传。".into(),
-        ReadError::NotASpreadsheet => "不是 .xlsx 或 .ods 电子表格文件（可能已损坏）：请上传从本系统下载并填写的模板。".into(),
-        ReadError::Damaged { part, detail } => format!("文件已损坏（{part}：{detail}）：请在 Excel 或 WPS 中打开并重新保存。"),
+        ReadError::NotASpreadsheet => {
+            "不是 .xlsx 或 .ods 电子表格文件（可能已损坏）：请上传从本系统下载并填写的模板。".into()
+        }
+        ReadError::Damaged { part, detail } => {
+            format!("文件已损坏（{part}：{detail}）：请在 Excel 或 WPS 中打开并重新保存。")
+        }
     }
 }
 

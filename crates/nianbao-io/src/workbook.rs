@@ -300,7 +300,9 @@ impl<'a> Archive<'a> {
     }
 
     fn mimetype_is_ods(&mut self) -> bool {
-        self.read_small("mimetype").map(|m| m.starts_with(b"application/vnd.oasis.opendocument.spreadsheet")).unwrap_or(false)
+        self.read_small("mimetype")
+            .map(|m| m.starts_with(b"application/vnd.oasis.opendocument.spreadsheet"))
+            .unwrap_or(false)
     }
 
     /// A whole (small) part as bytes, counted against the budget.
@@ -354,9 +356,11 @@ impl<R: Read> Read for Counted<R> {
 }
 
 fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
-    element.attributes().flatten().find(|a| a.key.as_ref() == name).and_then(|a| {
-        a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned())
-    })
+    element
+        .attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == name)
+        .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()))
 }
 
 fn local(element: &BytesStart<'_>) -> String {
@@ -393,7 +397,12 @@ struct CellBudget {
 
 impl CellBudget {
     fn new(limits: &ReadLimits) -> CellBudget {
-        CellBudget { left: limits.max_cells, limit: limits.max_cells, max_rows: limits.max_rows, max_columns: limits.max_columns }
+        CellBudget {
+            left: limits.max_cells,
+            limit: limits.max_cells,
+            max_rows: limits.max_rows,
+            max_columns: limits.max_columns,
+        }
     }
     fn take(&mut self, count: u64) -> Result<(), ReadError> {
         if count > self.left as u64 {
@@ -467,10 +476,10 @@ fn read_styles(archive: &mut Archive<'_>, path: &str) -> Result<Vec<NumberFormat
             match &event {
                 Event::Start(e) | Event::Empty(e) => match local(e).as_str() {
                     "numFmt" => {
-                        if let (Some(id), Some(code)) = (attribute(e, "numFmtId"), attribute(e, "formatCode")) {
-                            if let Ok(id) = id.parse() {
-                                custom.insert(id, format_code_meaning(&code));
-                            }
+                        if let (Some(Ok(id)), Some(code)) =
+                            (attribute(e, "numFmtId").map(|i| i.parse::<u32>()), attribute(e, "formatCode"))
+                        {
+                            custom.insert(id, format_code_meaning(&code));
                         }
                     }
                     "cellXfs" => in_cell_xfs = matches!(event, Event::Start(_)),
@@ -731,10 +740,22 @@ fn read_xlsx_sheet(
                             }
                             "s" => {
                                 let index: usize = value_text.trim().parse().map_err(|_| {
-                                    damaged(path, format!("{}: bad shared string index", cell_name(cell_position.0, cell_position.1)))
+                                    damaged(
+                                        path,
+                                        format!(
+                                            "{}: bad shared string index",
+                                            cell_name(cell_position.0, cell_position.1)
+                                        ),
+                                    )
                                 })?;
                                 let text = strings.get(index).ok_or_else(|| {
-                                    damaged(path, format!("{}: shared string {index} missing", cell_name(cell_position.0, cell_position.1)))
+                                    damaged(
+                                        path,
+                                        format!(
+                                            "{}: shared string {index} missing",
+                                            cell_name(cell_position.0, cell_position.1)
+                                        ),
+                                    )
                                 })?;
                                 Some(CellValue::Text(text.clone()))
                             }
@@ -750,10 +771,8 @@ fn read_xlsx_sheet(
                                 // An empty string is an empty cell.
                             } else {
                                 budget.take(1)?;
-                                if let Some(last) = sheet.cells.last() {
-                                    if (last.row, last.column) >= cell_position {
-                                        sorted = false;
-                                    }
+                                if sheet.cells.last().is_some_and(|last| (last.row, last.column) >= cell_position) {
+                                    sorted = false;
                                 }
                                 sheet.cells.push(Cell {
                                     row: cell_position.0,
@@ -834,10 +853,8 @@ fn read_ods(archive: &mut Archive<'_>, limits: &ReadLimits) -> Result<Spreadshee
                     let empty = matches!(event, Event::Empty(_));
                     match local(e).as_str() {
                         "style" => style_name = attribute(e, "style:name").unwrap_or_default(),
-                        "table-properties" => {
-                            if attribute(e, "table:display").as_deref() == Some("false") {
-                                hidden_styles.push(style_name.clone());
-                            }
+                        "table-properties" if attribute(e, "table:display").as_deref() == Some("false") => {
+                            hidden_styles.push(style_name.clone());
                         }
                         "table" => {
                             let name = attribute(e, "table:name").unwrap_or_default();
@@ -1010,7 +1027,9 @@ fn finish_ods_cell(
     span: (u64, u64),
 ) -> Result<(), ReadError> {
     let value = match value {
-        Some(CellValue::Text(t)) if t.is_empty() && value_type == "string" => (!text.is_empty()).then_some(CellValue::Text(text)),
+        Some(CellValue::Text(t)) if t.is_empty() && value_type == "string" => {
+            (!text.is_empty()).then_some(CellValue::Text(text))
+        }
         Some(value) => Some(value),
         None if value_type.is_empty() && !text.is_empty() => Some(CellValue::Text(text)),
         None if value_type == "string" && !text.is_empty() => Some(CellValue::Text(text)),
@@ -1071,7 +1090,8 @@ mod tests {
 
     #[test]
     fn cell_names_round_trip() {
-        for (name, position) in [("A1", (0, 0)), ("D5", (4, 3)), ("AA10", (9, 26)), ("XFD1048576", (1_048_575, 16_383))] {
+        for (name, position) in [("A1", (0, 0)), ("D5", (4, 3)), ("AA10", (9, 26)), ("XFD1048576", (1_048_575, 16_383))]
+        {
             assert_eq!(parse_cell_name(name), Some(position));
             assert_eq!(cell_name(position.0, position.1), name);
         }

@@ -73,7 +73,11 @@ fn every_corpus_workbook_is_stored_as_meant_or_refused_at_its_place() {
                 }
                 for problem in &imported.problems {
                     assert!(!problem.message_zh().is_empty() && !problem.message_en().is_empty());
-                    assert!(problem.message_zh().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{}", problem.message_zh());
+                    assert!(
+                        problem.message_zh().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                        "{}",
+                        problem.message_zh()
+                    );
                 }
             }
         }

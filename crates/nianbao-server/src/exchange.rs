@@ -4,7 +4,7 @@
 //! version the template was made with, so a value changed since is a conflict, never a revert.
 
 use nianbao_core::{Framework, Value};
-use nianbao_io::excel::{ImportedCell, Imported};
+use nianbao_io::excel::{Imported, ImportedCell};
 use nianbao_store::{CellOutcome, Provenance, StoredValue, ValueWrite};
 
 /// The writes for the changed cells of an import, in the order read, each with its cell.
@@ -60,7 +60,11 @@ pub struct ImportSummary {
 
 impl ImportSummary {
     /// Adds up the store's outcomes of the writes made by [`writes_for_import`].
-    pub fn of(framework: &Framework, writes: &[(ValueWrite, &ImportedCell)], outcomes: &[CellOutcome]) -> ImportSummary {
+    pub fn of(
+        framework: &Framework,
+        writes: &[(ValueWrite, &ImportedCell)],
+        outcomes: &[CellOutcome],
+    ) -> ImportSummary {
         let mut summary = ImportSummary::default();
         for ((write, cell), outcome) in writes.iter().zip(outcomes) {
             match outcome {
@@ -112,7 +116,12 @@ impl ImportConflict {
                 shown(&current.value),
                 shown(&self.yours)
             ),
-            None => format!("{} “{}”: the value no longer exists; your {:?} was not written", self.place, self.label, shown(&self.yours)),
+            None => format!(
+                "{} “{}”: the value no longer exists; your {:?} was not written",
+                self.place,
+                self.label,
+                shown(&self.yours)
+            ),
         }
     }
 }

@@ -609,7 +609,8 @@ fn read_entry_form(
             Ok(value) => value,
             Err((zh, en)) => {
                 let label = indicator.printed_label();
-                problems.push(lang.t(&format!("{label}「{raw}」：{zh}"), &format!("{label} {raw:?}: {en}")).to_string());
+                problems
+                    .push(lang.t(&format!("{label}「{raw}」：{zh}"), &format!("{label} {raw:?}: {en}")).to_string());
                 continue;
             }
         };
@@ -750,7 +751,8 @@ pub async fn excel_template(
         .filter(|v| v.layer == nianbao_store::Layer::Reported && v.year == year)
         .map(|v| (v.indicator_id.clone(), v.stored.version))
         .collect();
-    let version = |indicator: nianbao_core::IndicatorIndex| versions.get(&state.framework.indicator(indicator).id).copied();
+    let version =
+        |indicator: nianbao_core::IndicatorIndex| versions.get(&state.framework.indicator(indicator).id).copied();
     let bytes = nianbao_io::excel::write_template(&state.framework, &dataset, at, year, &version)
         .map_err(|e| AppError::Internal(format!("template: {e}")))?;
     Ok((
