@@ -18,14 +18,28 @@ fn template_import_round_trip_changes_nothing_and_reports_findings() {
     let template = dir.path().join("school.xlsx");
     let template = template.to_str().expect("path");
     nianbao_ok(&["template", "--school", "xingguo-s1", "--year", "2024", "-o", template, "--db", &db]);
-    let output = nianbao_ok(&["import", template, "--db", &db]);
+    let output = nianbao_ok(&["import", template, "--school", "xingguo-s1", "--year", "2024", "--db", &db]);
     assert!(
-        output.contains("(school-template): 0 values inserted, 0 updated,"),
+        output.contains("（school-template）：写入 0 项"),
         "importing the school's own figures changes nothing: {output}"
     );
     assert!(output.contains("导入后校验（2024 年）"), "{output}");
     let status = nianbao_ok(&["db", "status", "--db", &db]);
     assert!(status.contains("13128 reported values"), "{status}");
+    // Another school's or another year's import of the same file is refused, naming both.
+    let output = nianbao(&["import", template, "--school", "xingguo-s2", "--year", "2024", "--db", &db]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("不能导入"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = nianbao(&["import", template, "--school", "xingguo-s1", "--year", "2023", "--db", &db]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("这是 2024 年度的数据"));
+    let output = nianbao(&["import", template, "--year", "2024", "--db", &db]);
+    assert_eq!(output.status.code(), Some(1), "a template needs --school");
+    assert_eq!(nianbao_ok(&["db", "status", "--db", &db]), status, "nothing stored by the refusals");
 }
 
 #[test]
@@ -44,12 +58,12 @@ fn a_bad_cell_refuses_the_whole_import_and_names_the_cell() {
     let file = dir.path().join("bad.xlsx");
     workbook.save(&file).expect("save");
     let before = nianbao_ok(&["db", "status", "--db", &db]);
-    let output = nianbao(&["import", file.to_str().expect("path"), "--db", &db]);
+    let output = nianbao(&["import", file.to_str().expect("path"), "--year", "2024", "--db", &db]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("数据!E3「毕业去向落实人数」：“约九百”不是数值"), "{stderr}");
+    assert!(stderr.contains("数据!E3 「毕业去向落实人数」：“约九百”不是数值"), "{stderr}");
     assert!(stderr.contains("未导入任何数据"), "{stderr}");
-    let output = nianbao(&["import", file.to_str().expect("path"), "--db", &db, "--lang", "en"]);
+    let output = nianbao(&["import", file.to_str().expect("path"), "--year", "2024", "--db", &db, "--lang", "en"]);
     assert!(String::from_utf8_lossy(&output.stderr).contains("数据!E3 “毕业去向落实人数”: \"约九百\" is not a number"));
     assert_eq!(nianbao_ok(&["db", "status", "--db", &db]), before, "nothing stored");
 }
@@ -153,15 +167,15 @@ fn long_format_csv_imports_and_bad_lines_are_named() {
     let db = demo_database(dir.path());
     let good = dir.path().join("good.csv");
     std::fs::write(&good, "org,year,indicator,value,note\nxingguo-s1,2025,a1.graduates,1500,新学年\n").expect("write");
-    let output = nianbao_ok(&["import", good.to_str().expect("path"), "--db", &db]);
-    assert!(output.contains("(long-format CSV): 1 values inserted, 0 updated, 0 unchanged"), "{output}");
+    let output = nianbao_ok(&["import", good.to_str().expect("path"), "--year", "2025", "--db", &db]);
+    assert!(output.contains("（long-format CSV）：写入 1 项"), "{output}");
     let bad = dir.path().join("bad.csv");
     std::fs::write(
         &bad,
         "org,year,indicator,value,note\nxingguo-s1,2025,a1.graduates_placed,1400,\nxingguo-s1,2025,a1.graduates,12%,\n",
     )
     .expect("write");
-    let output = nianbao(&["import", bad.to_str().expect("path"), "--db", &db]);
+    let output = nianbao(&["import", bad.to_str().expect("path"), "--year", "2025", "--db", &db]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("bad.csv:3:30: error: 毕业生人数 (a1.graduates): \"12%\" is not a number"), "{stderr}");

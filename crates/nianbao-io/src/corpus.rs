@@ -261,9 +261,21 @@ fn shift_rows(sheet: &mut Sheet, from: u32, by: i64) {
 /// part of what is stored, every value at version 1).
 #[allow(clippy::collapsible_if)]
 pub fn cases(framework: &Framework, dataset: &Dataset, school: usize, year: i32) -> Vec<Case> {
-    let school_id = dataset.orgs[school].id.clone();
     let version = |index: IndicatorIndex| (!dataset.get(school, year, index).is_missing()).then_some(1);
-    let Ok(template) = excel::write_template(framework, dataset, school, year, &version) else { return Vec::new() };
+    cases_with_versions(framework, dataset, school, year, &version)
+}
+
+/// The corpus over a template made with the stored versions given.
+#[allow(clippy::collapsible_if)]
+pub fn cases_with_versions(
+    framework: &Framework,
+    dataset: &Dataset,
+    school: usize,
+    year: i32,
+    version: &dyn Fn(IndicatorIndex) -> Option<i64>,
+) -> Vec<Case> {
+    let school_id = dataset.orgs[school].id.clone();
+    let Ok(template) = excel::write_template(framework, dataset, school, year, version) else { return Vec::new() };
     let Ok(base) = workbook::read_spreadsheet(&template, &ReadLimits::default()) else { return Vec::new() };
     let printed: Vec<IndicatorIndex> =
         framework.tables.iter().filter(|t| t.printed).flat_map(|t| t.rows.iter().copied()).collect();

@@ -834,7 +834,9 @@ fn import_multi_school(
                         if id_row > 0 {
                             let header = normalised_label(&sheet.text(id_row - 1, cell.column));
                             let wanted = multi_header(framework, index);
-                            if header != wanted {
+                            // A hand-made workbook may have no label above an id; a label that
+                            // names another indicator is refused.
+                            if !header.is_empty() && header != wanted {
                                 imported.problems.push(Problem::at(
                                     name,
                                     id_row - 1,
@@ -906,6 +908,16 @@ fn import_multi_school(
                     org_column,
                     &dataset.orgs[org].name,
                     ProblemKind::NotASchool { id: org_id, name: dataset.orgs[org].name.clone() },
+                ));
+                continue;
+            }
+            if let Some(only) = expected.org.filter(|&only| only != org) {
+                imported.problems.push(Problem::at(
+                    name,
+                    row,
+                    org_column,
+                    &dataset.orgs[org].name,
+                    ProblemKind::OutsideScope { id: org_id, scope: dataset.orgs[only].name.clone() },
                 ));
                 continue;
             }

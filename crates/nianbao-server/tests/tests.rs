@@ -3,6 +3,7 @@
 
 mod authorisation;
 mod browser;
+mod data_path;
 mod security;
 mod support;
 mod workflow_api;
