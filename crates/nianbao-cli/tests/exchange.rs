@@ -27,7 +27,7 @@ fn template_import_round_trip_changes_nothing_and_reports_findings() {
     let status = nianbao_ok(&["db", "status", "--db", &db]);
     assert!(status.contains("13128 reported values"), "{status}");
     // Another school's or another year's import of the same file is refused, naming both.
-    let output = nianbao(&["import", template, "--school", "xingguo-s2", "--year", "2024", "--db", &db]);
+    let output = nianbao(&["import", template, "--school", "xingguo-qihang", "--year", "2024", "--db", &db]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("不能导入"),
