@@ -94,7 +94,7 @@ impl ImportConflict {
     pub fn line_zh(&self) -> String {
         match &self.current {
             Some(current) => format!(
-                "{}「{}」：下载模板后此数据已被 {} 于 {} 改为“{}”，您的“{}”未写入。请核对后在网页上修改，或重新下载模板。",
+                "{}「{}」：此数据在您打开（或下载模板）后已被 {} 于 {} 改为“{}”，您的“{}”未写入。请核对后重新填写。",
                 self.place,
                 self.label,
                 current.changed_by,
@@ -108,7 +108,7 @@ impl ImportConflict {
     pub fn line_en(&self) -> String {
         match &self.current {
             Some(current) => format!(
-                "{} “{}”: since the template was made, {} changed it at {} to {:?}; your {:?} was not written",
+                "{} “{}”: since you opened it (or downloaded the template), {} changed it at {} to {:?}; your {:?} was not written",
                 self.place,
                 self.label,
                 current.changed_by,

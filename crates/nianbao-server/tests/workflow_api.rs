@@ -157,8 +157,8 @@ async fn excel_template_round_trip_and_bad_cells_name_their_place() {
     };
     // The unchanged template imports with nothing to change.
     let response = deployment.send(upload(bytes.to_vec())).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert!(response.headers()[header::LOCATION].to_str().expect("ascii").ends_with("saved=0"));
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(body_text(response).await.contains("写入 0 项"));
     // Garbage is refused with a message, and nothing changes.
     let before = deployment
         .store
@@ -226,8 +226,8 @@ async fn entry_form_keeps_typed_text_and_saves_nothing_when_a_cell_is_wrong() {
     assert_eq!(saved.value, nianbao_core::Value::Number(12345.into()));
     // A stale version (someone else saved in between) is refused with a message, not lost silently.
     let response = deployment.send(post(&[("v:t1.enrolled", "12346"), ("ver:t1.enrolled", &version)])).await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body_text(response).await.contains("他人修改"));
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert!(body_text(response).await.contains("未写入"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
