@@ -6,7 +6,8 @@ use nianbao_core::{Dataset, IndicatorIndex, OrgLevel};
 use nianbao_io::LoadedDataset;
 use nianbao_io::excel::{self, Limits};
 use nianbao_report::validation_output::{self, Language};
-use nianbao_store::{CellOutcome, Layer, Provenance, ReadLayer, StoreError, ValueWrite};
+use nianbao_server::exchange::{ImportSummary, PlacedWrite};
+use nianbao_store::{CellOutcome, Layer, Provenance, ReadLayer, ValueWrite};
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::ExitCode;
@@ -14,18 +15,8 @@ use std::process::ExitCode;
 fn schools_below(dataset: &Dataset, org: usize) -> Vec<usize> {
     (0..dataset.orgs.len())
         .filter(|&candidate| {
-            dataset.orgs[candidate].level == OrgLevel::School && {
-                let mut current = Some(candidate);
-                let mut found = false;
-                while let Some(unit) = current {
-                    if unit == org {
-                        found = true;
-                        break;
-                    }
-                    current = dataset.orgs[unit].parent;
-                }
-                found
-            }
+            dataset.orgs[candidate].level == OrgLevel::School
+                && nianbao_core::dataset::is_within(&dataset.orgs, candidate, org)
         })
         .collect()
 }
@@ -37,31 +28,40 @@ pub fn template(
     out: &Path,
     multi: bool,
 ) -> Result<ExitCode> {
-    let loaded = crate::database::read(location, ReadLayer::Reported)?;
-    let index = loaded.dataset.org_index(org).with_context(|| format!("unknown org unit {org:?}"))?;
-    let bytes = if multi {
-        let schools = schools_below(&loaded.dataset, index);
+    let framework = crate::database::framework(location)?;
+    let bytes = crate::database::runtime()?.block_on(async {
+        let store = crate::database::open(location).await?;
+        store.bind_framework(&framework).await?;
+        let dataset = store.read_dataset(&framework, ReadLayer::Reported).await?;
+        let index = dataset.org_index(org).with_context(|| format!("unknown org unit {org:?}"))?;
+        let schools = if multi {
+            schools_below(&dataset, index)
+        } else if dataset.orgs[index].level == OrgLevel::School {
+            vec![index]
+        } else {
+            bail!("{org} is not a school; use --multi for a workbook of every school below it");
+        };
         if schools.is_empty() {
             bail!("{org} has no schools below it");
         }
-        excel::write_multi_school(&loaded.framework, &loaded.dataset, &schools, year)?
-    } else {
-        if loaded.dataset.orgs[index].level != OrgLevel::School {
-            bail!("{org} is not a school; use --multi for a workbook of every school below it");
+        // The versions of the stored values travel with the workbook.
+        let mut versions: HashMap<(usize, String), i64> = HashMap::new();
+        for &school in &schools {
+            for value in store.org_values(&dataset.orgs[school].id, year, year).await? {
+                if value.layer == Layer::Reported && value.year == year {
+                    versions.insert((school, value.indicator_id), value.stored.version);
+                }
+            }
         }
-        // The versions of the stored values travel with the template.
-        let stored = crate::database::runtime()?.block_on(async {
-            let store = crate::database::open(location).await?;
-            Ok::<_, anyhow::Error>(store.org_values(org, year, year).await?)
-        })?;
-        let versions: HashMap<String, i64> = stored
-            .into_iter()
-            .filter(|v| v.layer == Layer::Reported && v.year == year)
-            .map(|v| (v.indicator_id, v.stored.version))
-            .collect();
-        let version = |indicator: IndicatorIndex| versions.get(&loaded.framework.indicator(indicator).id).copied();
-        excel::write_template(&loaded.framework, &loaded.dataset, index, year, &version)?
-    };
+        let version = |school: usize, indicator: IndicatorIndex| {
+            versions.get(&(school, framework.indicator(indicator).id.clone())).copied()
+        };
+        Ok(if multi {
+            excel::write_multi_school(&framework, &dataset, &schools, year, &version)?
+        } else {
+            excel::write_template(&framework, &dataset, index, year, &|indicator| version(index, indicator))?
+        })
+    })?;
     std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
     println!("wrote {} ({} bytes)", out.display(), bytes.len());
     Ok(ExitCode::SUCCESS)
@@ -78,10 +78,15 @@ pub fn import(
 ) -> Result<ExitCode> {
     let language = Language::from_name(lang).ok_or_else(|| anyhow!("unknown language {lang:?}; expected zh or en"))?;
     let english = language == Language::English;
-    let mut stored = crate::database::read(location, ReadLayer::Reported)?;
-    let framework = stored.framework.clone();
+    let framework = crate::database::framework(location)?;
+    let runtime = crate::database::runtime()?;
+    let store = runtime.block_on(crate::database::open(location))?;
+    let mut dataset_now = runtime.block_on(async {
+        store.bind_framework(&framework).await?;
+        store.read_dataset(&framework, ReadLayer::Reported).await
+    })?;
     let school_index = match school {
-        Some(id) => Some(stored.dataset.org_index(id).with_context(|| format!("unknown org unit {id:?}"))?),
+        Some(id) => Some(dataset_now.org_index(id).with_context(|| format!("unknown org unit {id:?}"))?),
         None => None,
     };
     let user = std::env::var("USER").unwrap_or_else(|_| "nianbao".into());
@@ -96,11 +101,11 @@ pub fn import(
         }
         Ok(ExitCode::FAILURE)
     };
-    let (kind, writes, orgs): (&str, Vec<ValueWrite>, Vec<usize>) =
+    let (kind, writes, orgs): (&str, Vec<PlacedWrite>, Vec<usize>) =
         if file.extension().and_then(|e| e.to_str()) == Some("csv") {
             let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
             let mut dataset = Dataset::new(framework.indicators.len());
-            for unit in &stored.dataset.orgs {
+            for unit in &dataset_now.orgs {
                 dataset.add_org(unit.clone()).map_err(|e| anyhow!(e))?;
             }
             let problems = nianbao_io::read_values_csv(file, &text, &framework, &mut dataset);
@@ -130,18 +135,22 @@ pub fn import(
                 }
                 orgs.push(org);
                 for (index, value) in slots.iter().enumerate().filter(|(_, v)| !v.is_missing()) {
-                    writes.push(ValueWrite {
-                        org: dataset.orgs[org].id.clone(),
-                        year,
-                        indicator: framework.indicators[index].id.clone(),
-                        value: value.clone(),
-                        note: String::new(),
-                        expected_version: None,
-                        overwrite: true,
-                        provenance: Provenance::Imported,
-                        actor: user.clone(),
-                        reason: format!("import {}", file.display()),
-                    });
+                    let place = format!("{} {year}", dataset.orgs[org].id);
+                    writes.push((
+                        ValueWrite {
+                            org: dataset.orgs[org].id.clone(),
+                            year,
+                            indicator: framework.indicators[index].id.clone(),
+                            value: value.clone(),
+                            note: String::new(),
+                            expected_version: None,
+                            overwrite: true,
+                            provenance: Provenance::Imported,
+                            actor: user.clone(),
+                            reason: format!("import {}", file.display()),
+                        },
+                        place,
+                    ));
                 }
             }
             if !lines.is_empty() {
@@ -152,7 +161,7 @@ pub fn import(
         } else {
             let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
             let expected = excel::Expected { org: school_index, year: Some(year), within: None };
-            let imported = excel::import(&bytes, &framework, &stored.dataset, &expected, &Limits::default());
+            let imported = excel::import(&bytes, &framework, &dataset_now, &expected, &Limits::default());
             if imported.kind == excel::WorkbookKind::SchoolTemplate
                 && school_index.is_none()
                 && imported.problems.is_empty()
@@ -173,90 +182,56 @@ pub fn import(
             for note in &imported.notes {
                 eprintln!("{}: {}", file.display(), if english { note.line_en() } else { note.line_zh() });
             }
-            let dataset = &stored.dataset;
-            let org_id = |org: usize| dataset.orgs[org].id.clone();
-            let pairs = nianbao_server::exchange::writes_for_import(&framework, &org_id, &imported, &user, "Excel");
+            let org_id = |org: usize| dataset_now.orgs[org].id.clone();
+            let writes = nianbao_server::exchange::writes_for_import(&framework, &org_id, &imported, &user, "Excel");
             let mut orgs: Vec<usize> = imported.cells.iter().map(|c| c.org).collect();
             orgs.sort_unstable();
             orgs.dedup();
-            (imported.kind.name(), pairs.into_iter().map(|(w, _)| w).collect(), orgs)
+            (imported.kind.name(), writes, orgs)
         };
-    let outcomes = crate::database::runtime()?.block_on(async {
-        let store = crate::database::open(location).await?;
-        Ok::<_, anyhow::Error>(store.write_cells(&writes).await?)
-    });
-    let outcomes = match outcomes {
+    let plain: Vec<ValueWrite> = writes.iter().map(|(w, _)| w.clone()).collect();
+    let outcomes = match runtime.block_on(store.write_cells(&plain)) {
         Ok(outcomes) => outcomes,
         Err(error) => {
-            let line = match error.downcast_ref::<StoreError>() {
-                Some(StoreError::Locked { org, year }) if !english => {
-                    format!("{org} {year} 年度的数据已审核通过并锁定，需上级解锁后才能导入")
-                }
-                Some(StoreError::YearClosed(year)) if !english => format!("{year} 年度已关闭，数据不能再修改"),
-                _ => format!("{error:#}"),
-            };
-            return refuse(vec![line], 1);
+            let error = nianbao_server::error::AppError::Store(error);
+            return refuse(vec![if english { error.to_string() } else { error.message_zh() }], 1);
         }
     };
-    let mut written = 0;
-    let mut conflicts = 0;
-    for (write, outcome) in writes.iter().zip(&outcomes) {
-        match outcome {
-            CellOutcome::Written(_) => written += 1,
-            CellOutcome::Unchanged => {}
-            CellOutcome::Conflict(current) => {
-                conflicts += 1;
-                let now =
-                    current.as_ref().map(|c| (c.value.to_storage_string(), c.changed_by.clone(), c.changed_at.clone()));
-                let (value, by, at) = now.unwrap_or_default();
-                if english {
-                    eprintln!(
-                        "{}: {} {}: changed since the template was made by {by} at {at} to {value:?}; yours ({:?}) was not written",
-                        write.reason,
-                        write.org,
-                        write.indicator,
-                        write.value.to_storage_string()
-                    );
-                } else {
-                    eprintln!(
-                        "{}：{} {}：模板制作后已被 {by} 于 {at} 改为“{value}”，您的“{}”未写入",
-                        write.reason,
-                        write.org,
-                        write.indicator,
-                        write.value.to_storage_string()
-                    );
-                }
-            }
-        }
+    let summary = ImportSummary::of(&framework, &writes, &outcomes);
+    for conflict in &summary.conflicts {
+        eprintln!("{}: {}", file.display(), if english { conflict.line_en() } else { conflict.line_zh() });
     }
+    let (written, conflicts) = (summary.written + summary.cleared, summary.conflicts.len());
     if english {
         println!(
-            "imported {} ({kind}): {written} value(s) written, {} unchanged, {conflicts} conflict(s)",
+            "imported {} ({kind}): {written} value(s) written ({} cleared), {} unchanged, {conflicts} conflict(s)",
             file.display(),
-            writes.len() - written - conflicts
+            summary.cleared,
+            summary.unchanged
         );
     } else {
         println!(
-            "已导入 {}（{kind}）：写入 {written} 项，未变 {} 项，冲突 {conflicts} 项",
+            "已导入 {}（{kind}）：写入 {written} 项（其中清空 {} 项），未变 {} 项，冲突 {conflicts} 项",
             file.display(),
-            writes.len() - written - conflicts
+            summary.cleared,
+            summary.unchanged
         );
     }
     // Findings of the validation engine on what is stored now, for the units imported.
-    for (write, outcome) in writes.iter().zip(&outcomes) {
+    for ((write, _), outcome) in writes.iter().zip(&outcomes) {
         if let (CellOutcome::Written(_), Some(org), Some(indicator)) =
-            (outcome, stored.dataset.org_index(&write.org), framework.lookup(&write.indicator))
+            (outcome, dataset_now.org_index(&write.org), framework.lookup(&write.indicator))
         {
-            stored.dataset.set(org, year, indicator, write.value.clone());
+            dataset_now.set(org, year, indicator, write.value.clone());
         }
     }
     let rules = RuleSet::for_framework(&framework);
-    let mut summary = Summary::default();
+    let mut counts = Summary::default();
     let findings: Vec<_> =
-        orgs.iter().flat_map(|&org| rules.evaluate(&framework, &stored.dataset, org, year, &mut summary)).collect();
+        orgs.iter().flat_map(|&org| rules.evaluate(&framework, &dataset_now, org, year, &mut counts)).collect();
     let title =
         if english { format!("Validation after import ({year})") } else { format!("导入后校验（{year} 年）") };
-    print!("{}", validation_output::text(&framework, &title, &findings, &summary, rules.rules.len(), language));
+    print!("{}", validation_output::text(&framework, &title, &findings, &counts, rules.rules.len(), language));
     Ok(if conflicts > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 

@@ -117,6 +117,24 @@ pub struct Dataset {
     notes: HashMap<(usize, i32, IndicatorIndex), String>,
 }
 
+/// Whether the unit at `org` is `ancestor` or lies below it, in a list of units whose `parent`
+/// indices refer to the same list (a cycle or a dangling parent answers false).
+pub fn is_within(units: &[OrgUnit], org: usize, ancestor: usize) -> bool {
+    let mut current = Some(org);
+    let mut steps = 0;
+    while let Some(index) = current {
+        if index == ancestor {
+            return true;
+        }
+        steps += 1;
+        if steps > units.len() {
+            return false;
+        }
+        current = units.get(index).and_then(|unit| unit.parent);
+    }
+    false
+}
+
 impl Dataset {
     pub fn new(indicator_count: usize) -> Dataset {
         Dataset { indicator_count, ..Dataset::default() }

@@ -16,6 +16,7 @@ use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Formula, Workbook, XlsxError,
 };
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub use crate::workbook::ReadLimits as Limits;
 
@@ -23,6 +24,8 @@ pub use crate::workbook::ReadLimits as Limits;
 pub const META_SHEET: &str = "_nianbao";
 /// Name of the sheet of a multi-school workbook.
 pub const MULTI_SHEET: &str = "数据";
+/// Name of the hidden sheet of a multi-school workbook holding the version and value of each cell as made.
+pub const MULTI_BASE_SHEET: &str = "_nianbao_base";
 /// The layout version written into templates; older templates are refused with a clear word.
 pub const TEMPLATE_FORMAT: &str = "2";
 
@@ -114,11 +117,6 @@ impl Imported {
     pub fn changes(&self) -> impl Iterator<Item = &ImportedCell> {
         self.cells.iter().filter(|c| c.changed())
     }
-}
-
-/// `sheet!B3` for zero-based row and column.
-pub fn cell_ref(sheet: &str, row: usize, column: usize) -> String {
-    format!("{sheet}!{}", workbook::cell_name(row as u32, column as u32))
 }
 
 /// Column width in Excel character units: Chinese characters take two.
@@ -413,67 +411,141 @@ fn normalised_label(text: &str) -> String {
     text.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}').to_string()
 }
 
-/// The columns of one template sheet, found by the hidden markers.
-#[derive(Debug, Default)]
-struct Columns {
-    marker_row: u32,
-    label: Option<u32>,
-    unit: Option<u32>,
-    previous: Option<u32>,
-    input: Option<u32>,
-    extras: HashMap<String, u32>,
-    id: Option<u32>,
+/// The columns of one template sheet, by the marker in its hidden row.
+#[derive(Debug)]
+struct Markers {
+    row: u32,
+    /// The table the sheet is for (from the id marker).
     table: String,
-    base: Option<u32>,
-    extra_bases: HashMap<String, u32>,
+    columns: HashMap<String, u32>,
 }
 
-fn find_columns(sheet: &Sheet) -> Option<Result<Columns, Vec<Problem>>> {
-    let marker_cell = sheet
+impl Markers {
+    fn column(&self, marker: &str) -> Option<u32> {
+        self.columns.get(marker).copied()
+    }
+}
+
+/// The marker row of a template sheet (`None`: not a template sheet); a marker given twice
+/// (a copied column) is refused.
+fn find_markers(sheet: &Sheet) -> Option<Result<Markers, Vec<Problem>>> {
+    let id_cell = sheet
         .cells
         .iter()
         .take_while(|c| c.row < 30)
         .find(|c| matches!(&c.value, CellValue::Text(t) if t.starts_with(MARK_ID)))?;
-    let marker_row = marker_cell.row;
-    let mut columns = Columns { marker_row, ..Columns::default() };
+    let row = id_cell.row;
+    let mut markers = Markers { row, table: String::new(), columns: HashMap::new() };
     let mut problems = Vec::new();
-    let mut set = |slot: &mut Option<u32>, column: u32, role: &str| {
-        if let Some(first) = slot.replace(column) {
+    for cell in sheet.row(row) {
+        let CellValue::Text(text) = &cell.value else { continue };
+        let mut marker = text.trim();
+        if let Some(table) = marker.strip_prefix(MARK_ID) {
+            markers.table = table.to_string();
+            marker = MARK_ID;
+        }
+        if !marker.starts_with("nianbao:") {
+            continue;
+        }
+        if let Some(first) = markers.columns.insert(marker.to_string(), cell.column) {
             problems.push(Problem::at(
                 &sheet.name,
-                marker_row,
-                column,
+                row,
+                cell.column,
                 "",
-                ProblemKind::DuplicateColumn { role: role.to_string(), first: workbook::cell_name(marker_row, first) },
+                ProblemKind::DuplicateColumn { role: marker.to_string(), first: workbook::cell_name(row, first) },
             ));
         }
-    };
-    for cell in sheet.row(marker_row) {
-        let CellValue::Text(marker) = &cell.value else { continue };
-        let marker = marker.trim();
-        match marker {
-            MARK_LABEL => set(&mut columns.label, cell.column, MARK_LABEL),
-            MARK_UNIT => set(&mut columns.unit, cell.column, MARK_UNIT),
-            MARK_PREVIOUS => set(&mut columns.previous, cell.column, MARK_PREVIOUS),
-            MARK_INPUT => set(&mut columns.input, cell.column, MARK_INPUT),
-            MARK_BASE => set(&mut columns.base, cell.column, MARK_BASE),
-            _ => {
-                if let Some(table) = marker.strip_prefix(MARK_ID) {
-                    columns.table = table.to_string();
-                    set(&mut columns.id, cell.column, MARK_ID);
-                } else if let Some(suffix) = marker.strip_prefix(&format!("{MARK_INPUT}:")) {
-                    let mut slot = columns.extras.get(suffix).copied();
-                    set(&mut slot, cell.column, marker);
-                    columns.extras.insert(suffix.to_string(), cell.column);
-                } else if let Some(suffix) = marker.strip_prefix(&format!("{MARK_BASE}:")) {
-                    let mut slot = columns.extra_bases.get(suffix).copied();
-                    set(&mut slot, cell.column, marker);
-                    columns.extra_bases.insert(suffix.to_string(), cell.column);
+    }
+    Some(if problems.is_empty() { Ok(markers) } else { Err(problems) })
+}
+
+fn merge_problem(sheet: &str, merge: &workbook::Merge, first_data_row: u32) -> Problem {
+    Problem::at(
+        sheet,
+        merge.first_row.max(first_data_row),
+        merge.first_column,
+        "",
+        ProblemKind::Merged {
+            range: format!(
+                "{}:{}",
+                workbook::cell_name(merge.first_row, merge.first_column),
+                workbook::cell_name(merge.last_row, merge.last_column)
+            ),
+        },
+    )
+}
+
+/// The cells read so far. A second place for the same value with a different value is a conflict
+/// naming both. The index by (org, year, indicator) is built only once a second place is possible:
+/// a multi-school workbook whose school-years each appear once pays nothing for it.
+#[derive(Debug, Default)]
+struct ReadCells {
+    index: Option<HashMap<(usize, i32, IndicatorIndex), usize>>,
+}
+
+impl ReadCells {
+    /// Every push is checked against the cells read before it.
+    fn keyed() -> ReadCells {
+        ReadCells { index: Some(HashMap::new()) }
+    }
+
+    /// From now on, pushes are checked (indexing what was read so far).
+    fn check_from_now_on(&mut self, imported: &Imported) {
+        if self.index.is_none() {
+            let cells = imported.cells.iter().enumerate();
+            self.index = Some(cells.map(|(i, c)| ((c.org, c.year, c.indicator), i)).collect());
+        }
+    }
+
+    fn push(&mut self, imported: &mut Imported, cell: ImportedCell, framework: &Framework) {
+        let Some(index) = self.index.as_mut() else {
+            imported.cells.push(cell);
+            return;
+        };
+        match index.get(&(cell.org, cell.year, cell.indicator)) {
+            Some(&first) => {
+                let earlier = &imported.cells[first];
+                if earlier.value != cell.value {
+                    imported.problems.push(Problem {
+                        place: Some(cell.place.clone()),
+                        label: framework.indicator(cell.indicator).printed_label(),
+                        kind: ProblemKind::TwoPlaces {
+                            first: earlier.place.to_string(),
+                            first_value: earlier.value.to_storage_string(),
+                            second_value: cell.value.to_storage_string(),
+                        },
+                    });
                 }
+            }
+            None => {
+                index.insert((cell.org, cell.year, cell.indicator), imported.cells.len());
+                imported.cells.push(cell);
             }
         }
     }
-    Some(if problems.is_empty() { Ok(columns) } else { Err(problems) })
+}
+
+/// Reads one cell of `indicator` (with the base it was made with, if any): the value, nothing
+/// (empty, and empty when made), or a problem added to `imported`.
+fn read_cell(
+    imported: &mut Imported,
+    (sheet, cell): (&Arc<str>, Option<&workbook::Cell>),
+    (row, column): (u32, u32),
+    framework: &Framework,
+    (org, year, indicator): (usize, i32, IndicatorIndex),
+    base: Option<Base>,
+) -> Option<ImportedCell> {
+    let place = Place::cell(sheet, row, column);
+    match cell_value(cell, framework, indicator) {
+        Err(problem) => {
+            let label = framework.indicator(indicator).printed_label();
+            imported.problems.push(Problem { place: Some(place), label, kind: ProblemKind::Cell(problem) });
+            None
+        }
+        Ok(Value::Missing) if base.as_ref().is_none_or(|b| b.value.is_missing()) => None,
+        Ok(value) => Some(ImportedCell { org, year, indicator, value, base, place }),
+    }
 }
 
 fn import_template(
@@ -486,51 +558,50 @@ fn import_template(
     let Some(meta_sheet) = spreadsheet.sheet(META_SHEET) else { return imported };
     let meta = meta_entries(meta_sheet);
     let get = |key: &str| meta.get(key).cloned().unwrap_or_default();
-    let whole = |kind| Problem::whole(kind);
     if get("framework") != framework.id || get("version") != framework.version {
-        imported.problems.push(whole(ProblemKind::FrameworkMismatch {
+        imported.problems.push(Problem::whole(ProblemKind::FrameworkMismatch {
             made_for: format!("{} {}", get("framework"), get("version")),
             here: format!("{} {}", framework.id, framework.version),
         }));
         return imported;
     }
     if get("format") != TEMPLATE_FORMAT {
-        imported.problems.push(whole(ProblemKind::OldTemplate));
+        imported.problems.push(Problem::whole(ProblemKind::OldTemplate));
         return imported;
     }
     let org_id = get("org");
     let Some(org) = dataset.org_index(&org_id) else {
         imported
             .problems
-            .push(whole(ProblemKind::UnknownSchool { template: format!("{} {}", org_id, get("org_name")) }));
+            .push(Problem::whole(ProblemKind::UnknownSchool { template: format!("{} {}", org_id, get("org_name")) }));
         return imported;
     };
     let year: i32 = match get("year").parse() {
         Ok(year) if bounds::YEARS.contains(&year) => year,
         _ => {
-            imported.problems.push(whole(ProblemKind::BadYear { text: get("year") }));
+            imported.problems.push(Problem::whole(ProblemKind::BadYear { text: get("year") }));
             return imported;
         }
     };
     if let Some(wanted) = expected.org.filter(|&wanted| wanted != org) {
         let name = |index: usize| format!("{}（{}）", dataset.orgs[index].name, dataset.orgs[index].id);
-        imported.problems.push(whole(ProblemKind::WrongSchool { template: name(org), expected: name(wanted) }));
+        imported
+            .problems
+            .push(Problem::whole(ProblemKind::WrongSchool { template: name(org), expected: name(wanted) }));
     }
     if let Some(wanted) = expected.year.filter(|&wanted| wanted != year) {
-        imported.problems.push(whole(ProblemKind::WrongYear { template: year, expected: wanted }));
+        imported.problems.push(Problem::whole(ProblemKind::WrongYear { template: year, expected: wanted }));
     }
     if !imported.problems.is_empty() {
         return imported;
     }
-
-    // Where each (indicator) was read, to refuse two places giving one cell differently.
-    let mut seen: HashMap<IndicatorIndex, usize> = HashMap::new();
-    let mut tables_seen: HashMap<String, String> = HashMap::new();
+    let mut read = ReadCells::keyed();
+    let mut tables_seen: Vec<&str> = Vec::new();
     for sheet in &spreadsheet.sheets {
         if sheet.name == META_SHEET {
             continue;
         }
-        let columns = match find_columns(sheet) {
+        let markers = match find_markers(sheet) {
             None => {
                 if sheet.name != "填报说明" && !sheet.cells.is_empty() {
                     imported.notes.push(Problem::sheet(&sheet.name, ProblemKind::ForeignSheet));
@@ -541,23 +612,21 @@ fn import_template(
                 imported.problems.extend(problems);
                 continue;
             }
-            Some(Ok(columns)) => columns,
+            Some(Ok(markers)) => markers,
         };
-        let Some(table) = framework.tables.iter().find(|t| t.id == columns.table && t.printed) else {
+        let Some(table) = framework.tables.iter().find(|t| t.id == markers.table && t.printed) else {
             imported
                 .problems
-                .push(Problem::sheet(&sheet.name, ProblemKind::UnknownTable { id: columns.table.clone() }));
+                .push(Problem::sheet(&sheet.name, ProblemKind::UnknownTable { id: markers.table.clone() }));
             continue;
         };
-        tables_seen.entry(table.id.clone()).or_insert_with(|| sheet.name.clone());
-        read_template_sheet(sheet, &columns, table, framework, dataset, org, year, &mut seen, &mut imported);
+        tables_seen.push(&table.id);
+        read_template_sheet(sheet, &markers, table, framework, dataset, (org, year), &mut read, &mut imported);
     }
-    for table in framework.tables.iter().filter(|t| t.printed) {
-        if !tables_seen.contains_key(&table.id) {
-            imported.problems.push(whole(ProblemKind::MissingSheet {
-                sheet: sheet_name(table.number.as_deref(), &table.caption_for(year, &dataset.orgs[org].name)),
-            }));
-        }
+    for table in framework.tables.iter().filter(|t| t.printed && !tables_seen.contains(&t.id.as_str())) {
+        imported.problems.push(Problem::whole(ProblemKind::MissingSheet {
+            sheet: sheet_name(table.number.as_deref(), &table.caption_for(year, &dataset.orgs[org].name)),
+        }));
     }
     imported
 }
@@ -565,89 +634,73 @@ fn import_template(
 #[allow(clippy::too_many_arguments)]
 fn read_template_sheet(
     sheet: &Sheet,
-    columns: &Columns,
+    markers: &Markers,
     table: &nianbao_core::Table,
     framework: &Framework,
     dataset: &Dataset,
-    org: usize,
-    year: i32,
-    seen: &mut HashMap<IndicatorIndex, usize>,
+    (org, year): (usize, i32),
+    read: &mut ReadCells,
     imported: &mut Imported,
 ) {
     let name = &sheet.name;
+    let sheet_name: &Arc<str> = &Arc::from(name.as_str());
     let problem_count = imported.problems.len();
-    let (Some(label_column), Some(input_column), Some(id_column)) = (columns.label, columns.input, columns.id) else {
-        let missing = if columns.input.is_none() {
-            "input"
-        } else if columns.label.is_none() {
-            "label"
-        } else {
-            "id"
-        };
-        imported.problems.push(Problem::sheet(name, ProblemKind::MissingColumn { role: missing.to_string() }));
+    // The input columns (the year's figure, then the extra columns), each with its base column.
+    let mut inputs: Vec<(Option<nianbao_core::framework::ExtraColumn>, String, String)> =
+        vec![(None, MARK_INPUT.to_string(), MARK_BASE.to_string())];
+    inputs.extend(
+        table
+            .extra_columns
+            .iter()
+            .map(|c| (Some(*c), format!("{MARK_INPUT}:{}", c.suffix()), format!("{MARK_BASE}:{}", c.suffix()))),
+    );
+    let mut required = vec![(MARK_LABEL, "label"), (MARK_ID, "id")];
+    for (_, input, base) in &inputs {
+        if markers.column(input).is_none() {
+            let role = input.strip_prefix(&format!("{MARK_INPUT}:")).unwrap_or("input").to_string();
+            imported.problems.push(Problem::sheet(name, ProblemKind::MissingColumn { role }));
+        } else if markers.column(base).is_none() {
+            imported.problems.push(Problem::sheet(name, ProblemKind::OldTemplate));
+        }
+    }
+    required.retain(|(marker, _)| markers.column(marker).is_none());
+    for (_, role) in &required {
+        imported.problems.push(Problem::sheet(name, ProblemKind::MissingColumn { role: role.to_string() }));
+    }
+    let (Some(label_column), Some(id_column)) = (markers.column(MARK_LABEL), markers.column(MARK_ID)) else { return };
+    if imported.problems.len() > problem_count {
         return;
-    };
-    let Some(base_column) = columns.base else {
-        imported.problems.push(Problem::sheet(name, ProblemKind::OldTemplate));
-        return;
-    };
-    // Every column the template has; a filled cell in any other column is refused.
-    let mut known: Vec<u32> = vec![label_column, input_column, id_column, base_column];
-    known.extend(columns.unit);
-    known.extend(columns.previous);
-    known.extend(columns.extras.values().copied());
-    known.extend(columns.extra_bases.values().copied());
-    let input_columns: Vec<u32> = std::iter::once(input_column).chain(columns.extras.values().copied()).collect();
-    for extra in &table.extra_columns {
-        if !columns.extras.contains_key(extra.suffix()) {
-            imported
-                .problems
-                .push(Problem::sheet(name, ProblemKind::MissingColumn { role: extra.suffix().to_string() }));
+    }
+    let input_columns: Vec<u32> = inputs.iter().filter_map(|(_, input, _)| markers.column(input)).collect();
+    let first_data_row = markers.row + 2;
+    for merge in &sheet.merges {
+        if merge.last_row >= first_data_row
+            && input_columns.iter().any(|&c| (merge.first_column..=merge.last_column).contains(&c))
+        {
+            imported.problems.push(merge_problem(name, merge, first_data_row));
         }
     }
     let view = TableView::build(framework, dataset, table, org, year);
     let expected_rows: HashMap<&str, &nianbao_core::table_view::RowView> =
         view.rows.iter().map(|r| (r.indicator_id.as_str(), r)).collect();
     let mut rows_found: HashMap<String, u32> = HashMap::new();
-    for merge in &sheet.merges {
-        if merge.last_row > columns.marker_row + 1
-            && input_columns.iter().any(|&c| (merge.first_column..=merge.last_column).contains(&c))
-        {
-            imported.problems.push(Problem::at(
-                name,
-                merge.first_row.max(columns.marker_row + 2),
-                merge.first_column,
-                "",
-                ProblemKind::Merged {
-                    range: format!(
-                        "{}:{}",
-                        workbook::cell_name(merge.first_row, merge.first_column),
-                        workbook::cell_name(merge.last_row, merge.last_column)
-                    ),
-                },
-            ));
-        }
-    }
-    for row in sheet.used_rows().into_iter().filter(|&r| r > columns.marker_row + 1) {
-        let id = sheet.text(row, id_column);
+    for row in sheet.used_rows().into_iter().filter(|&r| r >= first_data_row) {
+        // Every column of the template is marked; a filled cell in any other one is refused.
         for cell in sheet.row(row) {
-            if !known.contains(&cell.column) && !matches!(&cell.value, CellValue::Text(t) if t.trim().is_empty()) {
+            let blank = matches!(&cell.value, CellValue::Text(t) if t.trim().is_empty());
+            if !blank && !markers.columns.values().any(|&c| c == cell.column) {
                 imported.problems.push(Problem::at(name, row, cell.column, "", ProblemKind::ForeignColumn));
             }
         }
+        let id = sheet.text(row, id_column);
         if id.is_empty() {
             if let Some(cell) = input_columns.iter().find_map(|&c| sheet.cell(row, c)) {
-                imported.problems.push(Problem::at(
-                    name,
-                    row,
-                    cell.column,
-                    &sheet.text(row, label_column),
-                    ProblemKind::RowWithoutId,
-                ));
+                let label = sheet.text(row, label_column);
+                imported.problems.push(Problem::at(name, row, cell.column, &label, ProblemKind::RowWithoutId));
             }
             continue;
         }
-        let Some(expected_row) = expected_rows.get(id.as_str()) else {
+        let (Some(expected_row), Some(index)) = (expected_rows.get(id.as_str()), framework.lookup(&id)) else {
             imported.problems.push(Problem::at(
                 name,
                 row,
@@ -657,7 +710,6 @@ fn read_template_sheet(
             ));
             continue;
         };
-        let Some(index) = framework.lookup(&id) else { continue };
         let found_label = normalised_label(&sheet.text(row, label_column));
         if found_label != expected_row.label {
             imported.problems.push(Problem::at(
@@ -669,7 +721,7 @@ fn read_template_sheet(
             ));
             continue;
         }
-        if let Some(unit_column) = columns.unit {
+        if let Some(unit_column) = markers.column(MARK_UNIT) {
             let found_unit = normalised_label(&sheet.text(row, unit_column));
             if found_unit != expected_row.unit {
                 imported.problems.push(Problem::at(
@@ -684,102 +736,131 @@ fn read_template_sheet(
         }
         // A pasted duplicate row is read like any other place: differing values are refused.
         rows_found.entry(id.clone()).or_insert(row);
-        let mut targets = vec![(input_column, index, base_column)];
-        for column in &table.extra_columns {
-            if let (Some(companion), Some(&at)) =
-                (framework.companion(index, *column), columns.extras.get(column.suffix()))
-            {
-                match columns.extra_bases.get(column.suffix()) {
-                    Some(&base_at) => targets.push((at, companion, base_at)),
-                    None => imported.problems.push(Problem::sheet(name, ProblemKind::OldTemplate)),
-                }
-            }
-        }
-        for (column, indicator, base_at) in targets {
-            let definition = framework.indicator(indicator);
-            let base = parse_base(&sheet.text(row, base_at), definition.kind);
-            let Some(base) = base else {
-                imported.problems.push(Problem::at(
-                    name,
-                    row,
-                    base_at,
-                    &definition.printed_label(),
-                    ProblemKind::OldTemplate,
-                ));
+        for (extra, input, base_marker) in &inputs {
+            let indicator = match extra {
+                None => Some(index),
+                Some(column) => framework.companion(index, *column),
+            };
+            let (Some(indicator), Some(column), Some(base_column)) =
+                (indicator, markers.column(input), markers.column(base_marker))
+            else {
                 continue;
             };
-            let place = Place::cell(name, row, column);
-            match cell_value(sheet.cell(row, column), framework, indicator) {
-                Err(problem) => imported.problems.push(Problem {
-                    place: Some(place),
-                    label: definition.printed_label(),
-                    kind: ProblemKind::Cell(problem),
-                }),
-                Ok(value) => {
-                    if value.is_missing() && base.value.is_missing() {
-                        continue;
-                    }
-                    let cell = ImportedCell { org, year, indicator, value, base: Some(base), place };
-                    push_cell(imported, seen, cell, &definition.printed_label());
-                }
+            let definition = framework.indicator(indicator);
+            let Some(base) = parse_base(&sheet.text(row, base_column), definition.kind) else {
+                let label = definition.printed_label();
+                imported.problems.push(Problem::at(name, row, base_column, &label, ProblemKind::OldTemplate));
+                continue;
+            };
+            let cell = (sheet_name, sheet.cell(row, column));
+            if let Some(cell) = read_cell(imported, cell, (row, column), framework, (org, year, indicator), Some(base))
+            {
+                read.push(imported, cell, framework);
             }
         }
     }
     // Rows of the table that the sheet lost.
     if imported.problems.len() == problem_count {
-        for row in &view.rows {
-            if !rows_found.contains_key(&row.indicator_id) {
-                imported.problems.push(Problem::sheet(name, ProblemKind::MissingRow { label: row.label.clone() }));
-            }
+        for row in view.rows.iter().filter(|r| !rows_found.contains_key(&r.indicator_id)) {
+            imported.problems.push(Problem::sheet(name, ProblemKind::MissingRow { label: row.label.clone() }));
         }
     }
-}
-
-/// Adds a read cell; a second place for the same value with a different value is a conflict.
-fn push_cell(imported: &mut Imported, seen: &mut HashMap<IndicatorIndex, usize>, cell: ImportedCell, label: &str) {
-    let key = cell.indicator;
-    match seen.get(&key) {
-        Some(&first) => {
-            let earlier = &imported.cells[first];
-            if earlier.value != cell.value {
-                imported.problems.push(Problem {
-                    place: Some(cell.place.clone()),
-                    label: label.to_string(),
-                    kind: ProblemKind::TwoPlaces {
-                        first: earlier.place.to_string(),
-                        first_value: earlier.value.to_storage_string(),
-                        second_value: cell.value.to_storage_string(),
-                    },
-                });
-            }
-        }
-        None => {
-            seen.insert(key, imported.cells.len());
-            imported.cells.push(cell);
-        }
-    }
-}
-
-fn is_below(dataset: &Dataset, unit: usize, ancestor: usize) -> bool {
-    let mut current = Some(unit);
-    let mut steps = 0;
-    while let Some(at) = current {
-        if at == ancestor {
-            return true;
-        }
-        steps += 1;
-        if steps > dataset.orgs.len() {
-            return false;
-        }
-        current = dataset.orgs[at].parent;
-    }
-    false
 }
 
 /// The header a multi-school workbook prints above an indicator's column.
 fn multi_header(framework: &Framework, index: IndicatorIndex) -> String {
     let indicator = framework.indicator(index);
     format!("{}（{}）", indicator.printed_label(), indicator.printed_unit())
+}
+
+/// The first row (of the first 10) holding both `org` and `year`: the id row of a multi-school sheet.
+fn multi_id_row(sheet: &Sheet) -> Option<u32> {
+    sheet.used_rows().into_iter().take(10).find(|&r| {
+        let texts: Vec<String> = sheet.row(r).iter().map(|c| sheet.text(c.row, c.column)).collect();
+        texts.iter().any(|t| t == "org") && texts.iter().any(|t| t == "year")
+    })
+}
+
+/// Longest text put in one cell of the base sheet (Excel holds at most 32,767 characters).
+const BASE_CHUNK: usize = 30_000;
+
+/// `%`, `;` and `|` escaped, so that entries can be joined with `;` and split again.
+fn escape_entry(text: &str) -> String {
+    text.replace('%', "%25").replace(';', "%3B").replace('|', "%7C")
+}
+
+fn unescape_entry(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('%') {
+        text.replace("%7C", "|").replace("%3B", ";").replace("%25", "%").into()
+    } else {
+        text.into()
+    }
+}
+
+/// Writes `entries` joined with `;` into one row, over as many cells from column B as needed.
+fn write_chunked(sheet: &mut rust_xlsxwriter::Worksheet, row: u32, entries: &[String]) -> Result<(), XlsxError> {
+    let joined = entries.join(";");
+    let chars: Vec<char> = joined.chars().collect();
+    for (i, chunk) in chars.chunks(BASE_CHUNK).enumerate() {
+        sheet.write_string(row, 1 + i as u16, chunk.iter().collect::<String>())?;
+    }
+    Ok(())
+}
+
+/// One row of the base sheet: its cells from column B, in order, joined (entries split by `;`).
+fn read_chunked(sheet: &Sheet, row: u32) -> String {
+    let mut joined = String::new();
+    for cell in sheet.row(row).iter().filter(|c| c.column > 0) {
+        if let CellValue::Text(text) = &cell.value {
+            joined.push_str(text);
+        }
+    }
+    joined
+}
+
+/// Per school, per indicator: what a multi-school workbook was made with.
+type SchoolBases = HashMap<usize, Vec<Option<Base>>>;
+
+/// The hidden base sheet does not read back whole.
+#[derive(Debug)]
+struct Tampered;
+
+/// The bases of a multi-school workbook, from its hidden base sheet: per school, per indicator.
+/// Row 1 lists the indicator ids; each school's row gives `version|value` for each (empty:
+/// nothing was stored). A sheet that does not read back whole is refused: without it, an old
+/// copy could revert newer values.
+fn multi_bases(
+    spreadsheet: &Spreadsheet,
+    framework: &Framework,
+    dataset: &Dataset,
+) -> Result<Option<SchoolBases>, Tampered> {
+    let Some(sheet) = spreadsheet.sheet(MULTI_BASE_SHEET) else { return Ok(None) };
+    let tampered = || Tampered;
+    if sheet.text(0, 0) != "org" {
+        return Err(tampered());
+    }
+    let header = read_chunked(sheet, 0);
+    let ids: Vec<Option<IndicatorIndex>> = header.split(';').map(|id| framework.lookup(&unescape_entry(id))).collect();
+    let mut bases = SchoolBases::new();
+    for row in sheet.used_rows().into_iter().filter(|&r| r > 0) {
+        let org = dataset.org_index(&sheet.text(row, 0)).ok_or_else(tampered)?;
+        let joined = read_chunked(sheet, row);
+        let mut of_school = vec![None; framework.indicators.len()];
+        let mut count = 0;
+        for (entry, id) in joined.split(';').zip(ids.iter().chain(std::iter::repeat(&None))) {
+            count += 1;
+            let Some(indicator) = *id else { continue };
+            if !entry.is_empty() {
+                let base = parse_base(&unescape_entry(entry), framework.indicator(indicator).kind);
+                of_school[indicator.0] = Some(base.ok_or_else(tampered)?);
+            }
+        }
+        if count != ids.len() {
+            return Err(tampered());
+        }
+        bases.insert(org, of_school);
+    }
+    Ok(Some(bases))
 }
 
 /// Reads every sheet that carries the id row of a multi-school workbook; `None` when none does.
@@ -790,14 +871,18 @@ fn import_multi_school(
     expected: &Expected,
 ) -> Option<Imported> {
     let mut imported = Imported::new(WorkbookKind::MultiSchool);
+    let mut bases = match multi_bases(spreadsheet, framework, dataset) {
+        Ok(bases) => bases,
+        Err(Tampered) => {
+            imported.problems.push(Problem::sheet(MULTI_BASE_SHEET, ProblemKind::OldTemplate));
+            return Some(imported);
+        }
+    };
+    let mut read = ReadCells::default();
+    let mut rows_seen: std::collections::HashSet<(usize, i32)> = std::collections::HashSet::new();
     let mut any = false;
-    let mut seen: HashMap<(usize, i32, IndicatorIndex), usize> = HashMap::new();
-    for sheet in &spreadsheet.sheets {
-        // The id row: the first row (of the first 10) holding both `org` and `year`.
-        let Some(id_row) = sheet.used_rows().into_iter().take(10).find(|&r| {
-            let texts: Vec<String> = sheet.row(r).iter().map(|c| sheet.text(c.row, c.column)).collect();
-            texts.iter().any(|t| t == "org") && texts.iter().any(|t| t == "year")
-        }) else {
+    for sheet in spreadsheet.sheets.iter().filter(|s| s.name != MULTI_BASE_SHEET) {
+        let Some(id_row) = multi_id_row(sheet) else {
             if !sheet.cells.is_empty() {
                 imported.notes.push(Problem::sheet(&sheet.name, ProblemKind::ForeignSheet));
             }
@@ -805,6 +890,7 @@ fn import_multi_school(
         };
         any = true;
         let name = &sheet.name;
+        let sheet_name: &Arc<str> = &Arc::from(name.as_str());
         let mut org_column = None;
         let mut year_column = None;
         let mut known = Vec::new();
@@ -860,33 +946,22 @@ fn import_multi_school(
             }
         }
         let (Some(org_column), Some(year_column)) = (org_column, year_column) else { continue };
-        for merge in &sheet.merges {
-            if merge.last_row > id_row {
-                imported.problems.push(Problem::at(
-                    name,
-                    merge.first_row.max(id_row + 1),
-                    merge.first_column,
-                    "",
-                    ProblemKind::Merged {
-                        range: format!(
-                            "{}:{}",
-                            workbook::cell_name(merge.first_row, merge.first_column),
-                            workbook::cell_name(merge.last_row, merge.last_column)
-                        ),
-                    },
-                ));
-            }
+        for merge in sheet.merges.iter().filter(|m| m.last_row > id_row) {
+            imported.problems.push(merge_problem(name, merge, id_row + 1));
+        }
+        columns.sort_unstable();
+        let mut is_known = vec![false; known.iter().max().map_or(0, |&c| c as usize + 1)];
+        for &column in &known {
+            is_known[column as usize] = true;
         }
         for row in sheet.used_rows().into_iter().filter(|&r| r > id_row) {
-            let org_id = sheet.text(row, org_column);
-            let has_values = columns.iter().any(|&(c, _)| sheet.cell(row, c).is_some());
-            for cell in sheet.row(row) {
-                if !known.contains(&cell.column) {
-                    imported.problems.push(Problem::at(name, row, cell.column, "", ProblemKind::ForeignColumn));
-                }
+            let cells = sheet.row(row);
+            for cell in cells.iter().filter(|c| !is_known.get(c.column as usize).copied().unwrap_or(false)) {
+                imported.problems.push(Problem::at(name, row, cell.column, "", ProblemKind::ForeignColumn));
             }
+            let org_id = sheet.text(row, org_column);
             if org_id.is_empty() {
-                if has_values {
+                if columns.iter().any(|&(c, _)| sheet.cell(row, c).is_some()) {
                     imported.problems.push(Problem::at(name, row, org_column, "", ProblemKind::RowWithoutId));
                 }
                 continue;
@@ -901,45 +976,26 @@ fn import_multi_school(
                 ));
                 continue;
             };
-            if dataset.orgs[org].level != OrgLevel::School {
-                imported.problems.push(Problem::at(
-                    name,
-                    row,
-                    org_column,
-                    &dataset.orgs[org].name,
-                    ProblemKind::NotASchool { id: org_id, name: dataset.orgs[org].name.clone() },
-                ));
-                continue;
-            }
-            if let Some(only) = expected.org.filter(|&only| only != org) {
-                imported.problems.push(Problem::at(
-                    name,
-                    row,
-                    org_column,
-                    &dataset.orgs[org].name,
-                    ProblemKind::OutsideScope { id: org_id, scope: dataset.orgs[only].name.clone() },
-                ));
-                continue;
-            }
-            if let Some(within) = expected.within.filter(|&w| !is_below(dataset, org, w)) {
-                imported.problems.push(Problem::at(
-                    name,
-                    row,
-                    org_column,
-                    &dataset.orgs[org].name,
-                    ProblemKind::OutsideScope { id: org_id, scope: dataset.orgs[within].name.clone() },
-                ));
+            let unit_name = dataset.orgs[org].name.clone();
+            let refusal = if dataset.orgs[org].level != OrgLevel::School {
+                Some(ProblemKind::NotASchool { id: org_id.clone(), name: unit_name.clone() })
+            } else if let Some(only) = expected.org.filter(|&only| only != org) {
+                Some(ProblemKind::OutsideScope { id: org_id.clone(), scope: dataset.orgs[only].name.clone() })
+            } else {
+                expected
+                    .within
+                    .filter(|&w| !nianbao_core::dataset::is_within(&dataset.orgs, org, w))
+                    .map(|w| ProblemKind::OutsideScope { id: org_id.clone(), scope: dataset.orgs[w].name.clone() })
+            };
+            if let Some(kind) = refusal {
+                imported.problems.push(Problem::at(name, row, org_column, &unit_name, kind));
                 continue;
             }
             let year_text = sheet.text(row, year_column);
-            let year = match workbook::spreadsheet_number(&year_text) {
-                Some(number) if number.fract().is_zero() => {
-                    i32::try_from(number.mantissa() / 10i128.pow(number.scale()))
-                        .ok()
-                        .filter(|y| bounds::YEARS.contains(y))
-                }
-                _ => None,
-            };
+            let year = workbook::spreadsheet_number(&year_text)
+                .filter(|n| n.fract().is_zero())
+                .and_then(|n| i32::try_from(n.mantissa() / 10i128.pow(n.scale())).ok())
+                .filter(|y| bounds::YEARS.contains(y));
             let Some(year) = year else {
                 imported.problems.push(Problem::at(
                     name,
@@ -951,48 +1007,33 @@ fn import_multi_school(
                 continue;
             };
             if let Some(wanted) = expected.year.filter(|&w| w != year) {
-                imported.problems.push(Problem::at(
-                    name,
-                    row,
-                    year_column,
-                    "年度",
-                    ProblemKind::WrongYear { template: year, expected: wanted },
-                ));
+                let kind = ProblemKind::WrongYear { template: year, expected: wanted };
+                imported.problems.push(Problem::at(name, row, year_column, "年度", kind));
                 continue;
             }
+            if !rows_seen.insert((org, year)) {
+                // A second row or sheet for this school-year: compare every cell with the first.
+                read.check_from_now_on(&imported);
+            }
+            // The row's cells and the indicator columns, both in column order, walked together.
+            let mut of_school = bases.as_mut().map(|b| b.get_mut(&org));
+            let mut next = cells.iter().peekable();
             for &(column, indicator) in &columns {
-                let definition = framework.indicator(indicator);
-                let place = Place::cell(name, row, column);
-                match cell_value(sheet.cell(row, column), framework, indicator) {
-                    Err(problem) => imported.problems.push(Problem {
-                        place: Some(place),
-                        label: definition.printed_label(),
-                        kind: ProblemKind::Cell(problem),
-                    }),
-                    Ok(Value::Missing) => {}
-                    Ok(value) => {
-                        let cell = ImportedCell { org, year, indicator, value, base: None, place };
-                        let key = (org, year, indicator);
-                        match seen.get(&key) {
-                            Some(&first) if imported.cells[first].value != cell.value => {
-                                let earlier = &imported.cells[first];
-                                imported.problems.push(Problem {
-                                    place: Some(cell.place.clone()),
-                                    label: definition.printed_label(),
-                                    kind: ProblemKind::TwoPlaces {
-                                        first: earlier.place.to_string(),
-                                        first_value: earlier.value.to_storage_string(),
-                                        second_value: cell.value.to_storage_string(),
-                                    },
-                                });
-                            }
-                            Some(_) => {}
-                            None => {
-                                seen.insert(key, imported.cells.len());
-                                imported.cells.push(cell);
-                            }
-                        }
-                    }
+                while next.next_if(|c| c.column < column).is_some() {}
+                let cell = next.next_if(|c| c.column == column);
+                // With the workbook's bases, an emptied cell is a clearing and an untouched one no
+                // change. (A second row of the school takes no base: it is compared, not written.)
+                let base = of_school.as_mut().map(|school| {
+                    school
+                        .as_mut()
+                        .and_then(|b| b[indicator.0].take())
+                        .unwrap_or(Base { version: 0, value: Value::Missing })
+                });
+                let at = (row, column);
+                if let Some(cell) =
+                    read_cell(&mut imported, (sheet_name, cell), at, framework, (org, year, indicator), base)
+                {
+                    read.push(&mut imported, cell, framework);
                 }
             }
         }
@@ -1001,15 +1042,20 @@ fn import_multi_school(
 }
 
 /// A workbook with one row per school and one column per indicator, for county and city offices.
-/// Row 1 holds the printed labels, row 2 the indicator ids (hidden), then one row per school.
+/// Row 1 holds the printed labels, row 2 the indicator ids (hidden), then one row per school. A
+/// hidden sheet holds, one row per school, the version and value of every cell as made (`version` gives the stored
+/// version of a school's value), so that an import writes only what was changed, each change a
+/// compare-and-set, and an old copy reverts nothing.
 pub fn write_multi_school(
     framework: &Framework,
     dataset: &Dataset,
     schools: &[usize],
     year: i32,
+    version: &dyn Fn(usize, IndicatorIndex) -> Option<i64>,
 ) -> Result<Vec<u8>, ExcelError> {
     let mut workbook = Workbook::new();
     let header = Format::new().set_bold().set_background_color("#DDE6F2").set_text_wrap();
+    let plain = Format::new();
     let sheet = workbook.add_worksheet().set_name(MULTI_SHEET)?;
     let indicators: Vec<IndicatorIndex> = (0..framework.indicators.len()).map(IndicatorIndex).collect();
     sheet.write_string_with_format(0, 0, "学校代码", &header)?;
@@ -1019,15 +1065,9 @@ pub fn write_multi_school(
     sheet.write_string(1, 1, "name")?;
     sheet.write_string(1, 2, "year")?;
     for (position, &index) in indicators.iter().enumerate() {
-        let indicator = framework.indicator(index);
         let column = 3 + position as u16;
-        sheet.write_string_with_format(
-            0,
-            column,
-            format!("{}（{}）", indicator.printed_label(), indicator.printed_unit()),
-            &header,
-        )?;
-        sheet.write_string(1, column, &indicator.id)?;
+        sheet.write_string_with_format(0, column, multi_header(framework, index), &header)?;
+        sheet.write_string(1, column, &framework.indicator(index).id)?;
     }
     sheet.set_row_hidden(1)?;
     for (r, &school) in schools.iter().enumerate() {
@@ -1035,23 +1075,31 @@ pub fn write_multi_school(
         sheet.write_string(row, 0, &dataset.orgs[school].id)?;
         sheet.write_string(row, 1, &dataset.orgs[school].name)?;
         sheet.write_number(row, 2, f64::from(year))?;
-        if let Some(slots) = dataset.slots(school, year) {
-            for (position, value) in slots.iter().enumerate() {
-                let column = 3 + position as u16;
-                match value {
-                    Value::Missing => {}
-                    // Numbers go in as numbers (Excel stores doubles; the importer reads back the
-                    // shortest decimal, exact up to 15 significant digits).
-                    Value::Number(number) => {
-                        sheet.write_number(row, column, number.to_string().parse::<f64>().unwrap_or(0.0))?;
-                    }
-                    value => {
-                        sheet.write_string(row, column, value.to_storage_string())?;
-                    }
-                }
+        for &index in &indicators {
+            let value = dataset.get(school, year, index);
+            if !value.is_missing() {
+                write_input(sheet, row, 3 + index.0 as u16, value, &plain)?;
             }
         }
     }
+    let bases = workbook.add_worksheet().set_name(MULTI_BASE_SHEET)?;
+    bases.write_string(0, 0, "org")?;
+    let ids: Vec<String> = indicators.iter().map(|&i| escape_entry(&framework.indicator(i).id)).collect();
+    write_chunked(bases, 0, &ids)?;
+    for (r, &school) in schools.iter().enumerate() {
+        let row = 1 + r as u32;
+        bases.write_string(row, 0, &dataset.orgs[school].id)?;
+        let entries: Vec<String> = indicators
+            .iter()
+            .map(|&index| match dataset.get(school, year, index) {
+                Value::Missing => String::new(),
+                value => escape_entry(&base_text(version(school, index).unwrap_or(0), value)),
+            })
+            .collect();
+        write_chunked(bases, row, &entries)?;
+    }
+    bases.set_hidden(true);
+    bases.protect();
     Ok(workbook.save_to_buffer()?)
 }
 
@@ -1148,4 +1196,24 @@ pub fn sdmx_csv(framework: &Framework, dataset: &Dataset, year: i32) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_rows_longer_than_a_cell_read_back_whole() {
+        let entries: Vec<String> = (0..9_000).map(|i| escape_entry(&format!("{i}|问卷;座谈|{i}%"))).collect();
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet().set_name("b").expect("sheet");
+        write_chunked(sheet, 0, &entries).expect("write");
+        let bytes = workbook.save_to_buffer().expect("save");
+        let read = workbook::read_spreadsheet(&bytes, &Limits::default()).expect("read");
+        let joined = read_chunked(&read.sheets[0], 0);
+        let back: Vec<String> = joined.split(';').map(|e| unescape_entry(e).into_owned()).collect();
+        assert!(read.sheets[0].row(0).len() > 2, "spread over several cells");
+        assert_eq!(back.len(), entries.len());
+        assert_eq!(back[7], "7|问卷;座谈|7%");
+    }
 }

@@ -5,19 +5,21 @@ use crate::lenient::CellProblem;
 use crate::workbook::{self, ReadError};
 use nianbao_core::bounds::OutOfBounds;
 use std::fmt;
+use std::sync::Arc;
 
 /// Where a problem is: a sheet, a row of it, or one cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
-    pub sheet: String,
+    /// Shared by every cell read from the sheet.
+    pub sheet: Arc<str>,
     /// Zero-based row and column.
     pub row: Option<u32>,
     pub column: Option<u32>,
 }
 
 impl Place {
-    pub fn cell(sheet: &str, row: u32, column: u32) -> Place {
-        Place { sheet: sheet.to_string(), row: Some(row), column: Some(column) }
+    pub fn cell(sheet: &Arc<str>, row: u32, column: u32) -> Place {
+        Place { sheet: sheet.clone(), row: Some(row), column: Some(column) }
     }
 }
 
@@ -26,7 +28,7 @@ impl fmt::Display for Place {
         match (self.row, self.column) {
             (Some(row), Some(column)) => write!(f, "{}!{}", self.sheet, workbook::cell_name(row, column)),
             (Some(row), None) => write!(f, "{}!{}:{}", self.sheet, row + 1, row + 1),
-            _ => f.write_str(&self.sheet),
+            _ => f.write_str(self.sheet.as_ref()),
         }
     }
 }
@@ -113,10 +115,14 @@ impl Problem {
         Problem { place: None, label: String::new(), kind }
     }
     pub fn sheet(sheet: &str, kind: ProblemKind) -> Problem {
-        Problem { place: Some(Place { sheet: sheet.to_string(), row: None, column: None }), label: String::new(), kind }
+        Problem { place: Some(Place { sheet: sheet.into(), row: None, column: None }), label: String::new(), kind }
     }
     pub fn at(sheet: &str, row: u32, column: u32, label: &str, kind: ProblemKind) -> Problem {
-        Problem { place: Some(Place::cell(sheet, row, column)), label: label.to_string(), kind }
+        Problem {
+            place: Some(Place { sheet: sheet.into(), row: Some(row), column: Some(column) }),
+            label: label.to_string(),
+            kind,
+        }
     }
 
     /// The place as printed (`sheet!D5`), empty for the whole file.

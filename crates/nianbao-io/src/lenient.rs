@@ -89,27 +89,6 @@ pub fn read_text(raw: &str, kind: Kind) -> Result<Value, CellProblem> {
     Ok(Value::Number(number.normalize()))
 }
 
-/// Reads a numeric cell. Spreadsheets store numbers as binary floats; the shortest decimal that
-/// round-trips (what the spreadsheet displays) is taken, so 0.1 stays 0.1.
-#[allow(clippy::float_arithmetic)]
-pub fn read_float(number: f64, kind: Kind) -> Result<Value, CellProblem> {
-    if !number.is_finite() {
-        return Err(problem("单元格不是有效数值", "the cell is not a finite number"));
-    }
-    if kind == Kind::Text {
-        return Ok(Value::Text(format!("{number}")));
-    }
-    // Whole numbers (most counts) need no formatting.
-    if number.fract() == 0.0 && number.abs() < 9.0e15 {
-        return Ok(Value::Number(Decimal::from(number as i64)));
-    }
-    let shortest = format!("{number}");
-    let decimal = Decimal::from_str(&shortest)
-        .or_else(|_| Decimal::from_scientific(&format!("{number:e}")))
-        .map_err(|_| problem("数值超出可处理的范围", "the number is out of range"))?;
-    Ok(Value::Number(decimal.normalize()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,13 +137,5 @@ mod tests {
         ] {
             assert!(read_text(text, kind).is_err(), "{text:?} should be refused");
         }
-    }
-
-    #[test]
-    fn floats_keep_the_displayed_decimal() {
-        assert_eq!(read_float(0.1, Kind::Money), Ok(number("0.1")));
-        assert_eq!(read_float(3418.0, Kind::Money), Ok(number("3418")));
-        assert_eq!(read_float(95.78, Kind::Percentage), Ok(number("95.78")));
-        assert!(read_float(f64::NAN, Kind::Count).is_err());
     }
 }

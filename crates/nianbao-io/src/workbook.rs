@@ -9,6 +9,9 @@ use std::collections::HashMap;
 use std::io::{BufReader, Read};
 use std::str::FromStr;
 
+/// The most a cell's text may take: Excel's 32,767 characters, at four bytes each.
+pub const MAX_CELL_BYTES: usize = 32_767 * 4;
+
 /// Limits that keep a hostile file from exhausting memory or time.
 #[derive(Debug, Clone, Copy)]
 pub struct ReadLimits {
@@ -363,10 +366,6 @@ fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
         .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()))
 }
 
-fn local(element: &BytesStart<'_>) -> String {
-    element.local_name().as_ref().to_string()
-}
-
 /// Appends text or an entity reference to `out`, refusing an unknown entity.
 fn push_text(event: &Event<'_>, out: &mut String, part: &str) -> Result<(), ReadError> {
     match event {
@@ -474,7 +473,7 @@ fn read_styles(archive: &mut Archive<'_>, path: &str) -> Result<Vec<NumberFormat
         loop {
             let event = xml.read_event_into(&mut buf).map_err(|e| damaged(path, e))?;
             match &event {
-                Event::Start(e) | Event::Empty(e) => match local(e).as_str() {
+                Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
                     "numFmt" => {
                         if let (Some(Ok(id)), Some(code)) =
                             (attribute(e, "numFmtId").map(|i| i.parse::<u32>()), attribute(e, "formatCode"))
@@ -515,7 +514,7 @@ fn read_shared_strings(archive: &mut Archive<'_>, path: &str) -> Result<Vec<Stri
         loop {
             let event = xml.read_event_into(&mut buf).map_err(|e| damaged(path, e))?;
             match &event {
-                Event::Start(e) => match local(e).as_str() {
+                Event::Start(e) => match e.local_name().as_ref() {
                     "si" => current.clear(),
                     "t" => in_t = true,
                     "rPh" => skip_depth += 1,
@@ -649,6 +648,32 @@ fn parse_range(text: &str) -> Option<Merge> {
     })
 }
 
+/// The `t` attribute of an xlsx cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CellType {
+    Number,
+    Shared,
+    Inline,
+    Str,
+    Bool,
+    Error,
+    Date,
+}
+
+impl CellType {
+    fn of(text: &str) -> CellType {
+        match text {
+            "s" => CellType::Shared,
+            "inlineStr" => CellType::Inline,
+            "str" => CellType::Str,
+            "b" => CellType::Bool,
+            "e" => CellType::Error,
+            "d" => CellType::Date,
+            _ => CellType::Number,
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn read_xlsx_sheet(
     archive: &mut Archive<'_>,
@@ -668,7 +693,7 @@ fn read_xlsx_sheet(
         // The cell being read.
         let mut in_cell = false;
         let mut cell_position = (0u32, 0u32);
-        let mut cell_type = String::new();
+        let mut cell_type = CellType::Number;
         let mut cell_style = 0usize;
         let mut has_formula = false;
         let mut value_text = String::new();
@@ -682,7 +707,7 @@ fn read_xlsx_sheet(
             match &event {
                 Event::Start(e) | Event::Empty(e) => {
                     let empty = matches!(event, Event::Empty(_));
-                    match local(e).as_str() {
+                    match e.local_name().as_ref() {
                         "row" => {
                             row = match attribute(e, "r").and_then(|r| r.parse::<u64>().ok()) {
                                 Some(r) if r >= 1 => r - 1,
@@ -696,14 +721,25 @@ fn read_xlsx_sheet(
                             }
                         }
                         "c" => {
-                            let (r, c) = match attribute(e, "r").as_deref().and_then(parse_cell_name) {
+                            // The hot path: one pass over the raw attributes (r, t and s never
+                            // hold escapes), no allocation.
+                            let mut reference = None;
+                            cell_type = CellType::Number;
+                            cell_style = 0;
+                            for attribute in e.attributes().with_checks(false).flatten() {
+                                match attribute.key.as_ref() {
+                                    "r" => reference = parse_cell_name(&attribute.value),
+                                    "t" => cell_type = CellType::of(&attribute.value),
+                                    "s" => cell_style = attribute.value.parse().unwrap_or(0),
+                                    _ => {}
+                                }
+                            }
+                            let (r, c) = match reference {
                                 Some((r, c)) => (u64::from(r), u64::from(c)),
                                 None => (row, next_column),
                             };
                             cell_position = budget.check(&sheet.name, r, c)?;
                             next_column = c + 1;
-                            cell_type = attribute(e, "t").unwrap_or_default();
-                            cell_style = attribute(e, "s").and_then(|s| s.parse().ok()).unwrap_or(0);
                             has_formula = false;
                             has_value = false;
                             value_text.clear();
@@ -715,7 +751,7 @@ fn read_xlsx_sheet(
                             in_v = !empty;
                             has_value = true;
                         }
-                        "t" if in_cell && cell_type == "inlineStr" => {
+                        "t" if in_cell && cell_type == CellType::Inline => {
                             in_inline_t = !empty;
                             has_value = true;
                         }
@@ -733,12 +769,12 @@ fn read_xlsx_sheet(
                     "t" => in_inline_t = false,
                     "c" if in_cell => {
                         in_cell = false;
-                        let format = formats.get(cell_style).copied().unwrap_or(NumberFormat::General);
-                        let value = match cell_type.as_str() {
-                            _ if has_formula && (!has_value || value_text.is_empty() && cell_type != "str") => {
+                        let mut format = formats.get(cell_style).copied().unwrap_or(NumberFormat::General);
+                        let value = match cell_type {
+                            _ if has_formula && (!has_value || value_text.is_empty() && cell_type != CellType::Str) => {
                                 Some(CellValue::FormulaWithoutResult)
                             }
-                            "s" => {
+                            CellType::Shared => {
                                 let index: usize = value_text.trim().parse().map_err(|_| {
                                     damaged(
                                         path,
@@ -759,12 +795,16 @@ fn read_xlsx_sheet(
                                 })?;
                                 Some(CellValue::Text(text.clone()))
                             }
-                            "inlineStr" => Some(CellValue::Text(std::mem::take(&mut inline_text))),
-                            "str" => Some(CellValue::Text(std::mem::take(&mut value_text))),
-                            "b" => Some(CellValue::Bool(value_text.trim() == "1")),
-                            "e" => Some(CellValue::Error(std::mem::take(&mut value_text))),
+                            CellType::Inline => Some(CellValue::Text(std::mem::take(&mut inline_text))),
+                            CellType::Str => Some(CellValue::Text(std::mem::take(&mut value_text))),
+                            CellType::Bool => Some(CellValue::Bool(value_text.trim() == "1")),
+                            CellType::Error => Some(CellValue::Error(std::mem::take(&mut value_text))),
+                            CellType::Date => {
+                                format = NumberFormat::Date;
+                                Some(CellValue::Text(std::mem::take(&mut value_text)))
+                            }
                             _ if !has_value || value_text.trim().is_empty() => None,
-                            _ => Some(CellValue::Number(value_text.trim().to_string())),
+                            CellType::Number => Some(CellValue::Number(value_text.trim().to_string())),
                         };
                         if let Some(value) = value {
                             if matches!(&value, CellValue::Text(t) if t.is_empty()) && !has_formula {
@@ -789,12 +829,12 @@ fn read_xlsx_sheet(
                 Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
                     if in_v {
                         push_text(&event, &mut value_text, path)?;
-                        if value_text.len() > 40_000 {
+                        if value_text.len() > MAX_CELL_BYTES {
                             return Err(damaged(path, "a cell value is too long"));
                         }
                     } else if in_inline_t {
                         push_text(&event, &mut inline_text, path)?;
-                        if inline_text.len() > 40_000 {
+                        if inline_text.len() > MAX_CELL_BYTES {
                             return Err(damaged(path, "a cell value is too long"));
                         }
                     }
@@ -822,6 +862,100 @@ fn read_xlsx_sheet(
 
 // ----- ods -----
 
+/// An .ods cell being read: what its start tag said, and its text so far.
+#[derive(Debug)]
+struct OdsCell {
+    repeat: u64,
+    value: Option<CellValue>,
+    value_type: String,
+    text: String,
+    formula: bool,
+    format: NumberFormat,
+    span: (u64, u64),
+}
+
+impl OdsCell {
+    fn start(e: &BytesStart<'_>) -> OdsCell {
+        let number = |name| attribute(e, name).and_then(|r| r.parse::<u64>().ok());
+        let value_type =
+            attribute(e, "office:value-type").or_else(|| attribute(e, "calcext:value-type")).unwrap_or_default();
+        let formula = attribute(e, "table:formula").is_some();
+        let mut format = NumberFormat::General;
+        let value = match value_type.as_str() {
+            "float" | "currency" => attribute(e, "office:value").map(CellValue::Number),
+            "percentage" => {
+                format = NumberFormat::Percent;
+                attribute(e, "office:value").map(CellValue::Number)
+            }
+            "boolean" => attribute(e, "office:boolean-value").map(|b| CellValue::Bool(b == "true")),
+            "date" | "time" => {
+                format = NumberFormat::Date;
+                Some(CellValue::Text(
+                    attribute(e, "office:date-value").or_else(|| attribute(e, "office:time-value")).unwrap_or_default(),
+                ))
+            }
+            "string" => attribute(e, "office:string-value").map(CellValue::Text),
+            _ if formula => Some(CellValue::FormulaWithoutResult),
+            _ => None,
+        };
+        OdsCell {
+            repeat: number("table:number-columns-repeated").unwrap_or(1).max(1),
+            value,
+            value_type,
+            text: String::new(),
+            formula,
+            format,
+            span: (
+                number("table:number-rows-spanned").unwrap_or(1).max(1),
+                number("table:number-columns-spanned").unwrap_or(1).max(1),
+            ),
+        }
+    }
+
+    /// Adds the cell (repeated as declared) to the row being read, and its merge to the sheet.
+    fn finish(
+        self,
+        budget: &mut CellBudget,
+        sheet: &mut Sheet,
+        row_cells: &mut Vec<Cell>,
+        row: u64,
+        column: &mut u64,
+    ) -> Result<(), ReadError> {
+        let value = match self.value {
+            // A string cell's text is in its paragraphs unless given as an attribute.
+            Some(CellValue::Text(t)) if t.is_empty() && self.value_type == "string" => {
+                (!self.text.is_empty()).then_some(CellValue::Text(self.text))
+            }
+            Some(value) => Some(value),
+            None if (self.value_type.is_empty() || self.value_type == "string") && !self.text.is_empty() => {
+                Some(CellValue::Text(self.text))
+            }
+            None => None,
+        };
+        if self.span.0 > 1 || self.span.1 > 1 {
+            let (r, c) = budget.check(&sheet.name, row, *column)?;
+            let last = budget.check(&sheet.name, row + self.span.0 - 1, *column + self.span.1 - 1)?;
+            budget.take(1)?;
+            sheet.merges.push(Merge { first_row: r, first_column: c, last_row: last.0, last_column: last.1 });
+        }
+        if let Some(value) = value {
+            budget.take(self.repeat)?;
+            for offset in 0..self.repeat {
+                let (_, c) = budget.check(&sheet.name, row, *column + offset)?;
+                row_cells.push(Cell {
+                    row: 0,
+                    column: c,
+                    value: value.clone(),
+                    formula: self.formula,
+                    format: self.format,
+                });
+            }
+        }
+        *column = column.saturating_add(self.repeat);
+        Ok(())
+    }
+}
+
 fn read_ods(archive: &mut Archive<'_>, limits: &ReadLimits) -> Result<Spreadsheet, ReadError> {
     let part = "content.xml";
     let mut budget = CellBudget::new(limits);
@@ -835,23 +969,15 @@ fn read_ods(archive: &mut Archive<'_>, limits: &ReadLimits) -> Result<Spreadshee
         let mut row_repeat: u64 = 1;
         let mut row_cells: Vec<Cell> = Vec::new();
         let mut row_hidden = false;
-        // The cell being read.
-        let mut in_cell = false;
-        let mut cell_repeat: u64 = 1;
-        let mut cell_value: Option<CellValue> = None;
-        let mut cell_format = NumberFormat::General;
-        let mut cell_formula = false;
-        let mut cell_text = String::new();
-        let mut cell_span: (u64, u64) = (1, 1);
+        let mut cell: Option<OdsCell> = None;
         let mut paragraphs = 0usize;
         let mut in_paragraph = 0usize;
-        let mut value_type = String::new();
         loop {
             let event = xml.read_event_into(&mut buf).map_err(|e| damaged(part, e))?;
             match &event {
                 Event::Start(e) | Event::Empty(e) => {
                     let empty = matches!(event, Event::Empty(_));
-                    match local(e).as_str() {
+                    match e.local_name().as_ref() {
                         "style" => style_name = attribute(e, "style:name").unwrap_or_default(),
                         "table-properties" if attribute(e, "table:display").as_deref() == Some("false") => {
                             hidden_styles.push(style_name.clone());
@@ -874,105 +1000,54 @@ fn read_ods(archive: &mut Archive<'_>, limits: &ReadLimits) -> Result<Spreadshee
                             column = 0;
                             row_cells.clear();
                             if empty {
-                                row += row_repeat;
+                                row = row.saturating_add(row_repeat);
                             }
                         }
                         "table-cell" | "covered-table-cell" => {
-                            cell_repeat = attribute(e, "table:number-columns-repeated")
-                                .and_then(|r| r.parse::<u64>().ok())
-                                .unwrap_or(1)
-                                .max(1);
-                            value_type = attribute(e, "office:value-type")
-                                .or_else(|| attribute(e, "calcext:value-type"))
-                                .unwrap_or_default();
-                            cell_formula = attribute(e, "table:formula").is_some();
-                            cell_format = NumberFormat::General;
-                            cell_text.clear();
+                            let started = OdsCell::start(e);
                             paragraphs = 0;
-                            cell_span = (
-                                attribute(e, "table:number-rows-spanned").and_then(|r| r.parse().ok()).unwrap_or(1),
-                                attribute(e, "table:number-columns-spanned").and_then(|r| r.parse().ok()).unwrap_or(1),
-                            );
-                            cell_value = match value_type.as_str() {
-                                "float" | "currency" => attribute(e, "office:value").map(CellValue::Number),
-                                "percentage" => {
-                                    cell_format = NumberFormat::Percent;
-                                    attribute(e, "office:value").map(CellValue::Number)
+                            match sheets.last_mut() {
+                                Some(sheet) if empty => {
+                                    started.finish(&mut budget, sheet, &mut row_cells, row, &mut column)?
                                 }
-                                "boolean" => attribute(e, "office:boolean-value").map(|b| CellValue::Bool(b == "true")),
-                                "date" | "time" => {
-                                    cell_format = NumberFormat::Date;
-                                    Some(CellValue::Text(
-                                        attribute(e, "office:date-value")
-                                            .or_else(|| attribute(e, "office:time-value"))
-                                            .unwrap_or_default(),
-                                    ))
-                                }
-                                "string" => attribute(e, "office:string-value").map(CellValue::Text),
-                                _ => None,
-                            };
-                            if cell_formula && value_type.is_empty() {
-                                cell_value = Some(CellValue::FormulaWithoutResult);
-                            }
-                            in_cell = !empty;
-                            if empty {
-                                let sheet_name = sheets.last().map(|s| s.name.clone()).unwrap_or_default();
-                                finish_ods_cell(
-                                    &mut budget,
-                                    &sheet_name,
-                                    &mut row_cells,
-                                    &mut sheets,
-                                    (row, &mut column),
-                                    cell_repeat,
-                                    cell_value.take(),
-                                    &value_type,
-                                    String::new(),
-                                    cell_formula,
-                                    cell_format,
-                                    cell_span,
-                                )?;
+                                _ => cell = Some(started),
                             }
                         }
-                        "p" if in_cell => {
-                            if paragraphs > 0 {
-                                cell_text.push('\n');
+                        "p" if cell.is_some() => {
+                            if let Some(cell) = cell.as_mut().filter(|_| paragraphs > 0) {
+                                cell.text.push('\n');
                             }
                             paragraphs += 1;
                             if !empty {
                                 in_paragraph += 1;
                             }
                         }
-                        "s" if in_cell && in_paragraph > 0 => {
-                            let count: usize = attribute(e, "text:c").and_then(|c| c.parse().ok()).unwrap_or(1);
-                            if cell_text.len() + count > 40_000 {
-                                return Err(damaged(part, "a cell value is too long"));
+                        "s" | "tab" | "line-break" if in_paragraph > 0 => {
+                            if let Some(cell) = cell.as_mut() {
+                                let count: usize = match e.local_name().as_ref() {
+                                    "s" => attribute(e, "text:c").and_then(|c| c.parse().ok()).unwrap_or(1),
+                                    _ => 1,
+                                };
+                                if cell.text.len().saturating_add(count) > MAX_CELL_BYTES {
+                                    return Err(damaged(part, "a cell value is too long"));
+                                }
+                                let c = match e.local_name().as_ref() {
+                                    "s" => ' ',
+                                    "tab" => '\t',
+                                    _ => '\n',
+                                };
+                                cell.text.extend(std::iter::repeat_n(c, count));
                             }
-                            cell_text.extend(std::iter::repeat_n(' ', count));
                         }
-                        "tab" if in_cell && in_paragraph > 0 => cell_text.push('\t'),
-                        "line-break" if in_cell && in_paragraph > 0 => cell_text.push('\n'),
                         _ => {}
                     }
                 }
                 Event::End(e) => match e.local_name().as_ref() {
                     "p" => in_paragraph = in_paragraph.saturating_sub(1),
-                    "table-cell" | "covered-table-cell" if in_cell => {
-                        in_cell = false;
-                        let sheet_name = sheets.last().map(|s| s.name.clone()).unwrap_or_default();
-                        finish_ods_cell(
-                            &mut budget,
-                            &sheet_name,
-                            &mut row_cells,
-                            &mut sheets,
-                            (row, &mut column),
-                            cell_repeat,
-                            cell_value.take(),
-                            &value_type,
-                            std::mem::take(&mut cell_text),
-                            cell_formula,
-                            cell_format,
-                            cell_span,
-                        )?;
+                    "table-cell" | "covered-table-cell" => {
+                        if let (Some(finished), Some(sheet)) = (cell.take(), sheets.last_mut()) {
+                            finished.finish(&mut budget, sheet, &mut row_cells, row, &mut column)?;
+                        }
                     }
                     "table-row" => {
                         let Some(sheet) = sheets.last_mut() else { continue };
@@ -993,10 +1068,12 @@ fn read_ods(archive: &mut Archive<'_>, limits: &ReadLimits) -> Result<Spreadshee
                     }
                     _ => {}
                 },
-                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) if in_cell && in_paragraph > 0 => {
-                    push_text(&event, &mut cell_text, part)?;
-                    if cell_text.len() > 40_000 {
-                        return Err(damaged(part, "a cell value is too long"));
+                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) if in_paragraph > 0 => {
+                    if let Some(cell) = cell.as_mut() {
+                        push_text(&event, &mut cell.text, part)?;
+                        if cell.text.len() > MAX_CELL_BYTES {
+                            return Err(damaged(part, "a cell value is too long"));
+                        }
                     }
                 }
                 Event::Eof => break,
@@ -1009,49 +1086,6 @@ fn read_ods(archive: &mut Archive<'_>, limits: &ReadLimits) -> Result<Spreadshee
         }
         Ok(Spreadsheet { format: SpreadsheetFormat::Ods, sheets })
     })
-}
-
-#[allow(clippy::too_many_arguments)]
-fn finish_ods_cell(
-    budget: &mut CellBudget,
-    sheet_name: &str,
-    row_cells: &mut Vec<Cell>,
-    sheets: &mut [Sheet],
-    (row, column): (u64, &mut u64),
-    repeat: u64,
-    value: Option<CellValue>,
-    value_type: &str,
-    text: String,
-    formula: bool,
-    format: NumberFormat,
-    span: (u64, u64),
-) -> Result<(), ReadError> {
-    let value = match value {
-        Some(CellValue::Text(t)) if t.is_empty() && value_type == "string" => {
-            (!text.is_empty()).then_some(CellValue::Text(text))
-        }
-        Some(value) => Some(value),
-        None if value_type.is_empty() && !text.is_empty() => Some(CellValue::Text(text)),
-        None if value_type == "string" && !text.is_empty() => Some(CellValue::Text(text)),
-        None => None,
-    };
-    if span.0 > 1 || span.1 > 1 {
-        let (r, c) = budget.check(sheet_name, row, *column)?;
-        let last = budget.check(sheet_name, row + span.0 - 1, *column + span.1 - 1)?;
-        if let Some(sheet) = sheets.last_mut() {
-            budget.take(1)?;
-            sheet.merges.push(Merge { first_row: r, first_column: c, last_row: last.0, last_column: last.1 });
-        }
-    }
-    if let Some(value) = value {
-        budget.take(repeat)?;
-        for offset in 0..repeat {
-            let (_, c) = budget.check(sheet_name, row, *column + offset)?;
-            row_cells.push(Cell { row: 0, column: c, value: value.clone(), formula, format });
-        }
-    }
-    *column = column.saturating_add(repeat);
-    Ok(())
 }
 
 #[cfg(test)]

@@ -339,19 +339,6 @@ impl<'a> Access<'a> {
         Ok(status)
     }
 
-    /// Writes values of one school (all or nothing) and marks the submission as a draft.
-    pub async fn save_values(&self, org_id: &str, year: i32, writes: Vec<ValueWrite>) -> Result<Vec<i64>, AppError> {
-        let status = self.check_editable(org_id, year).await?;
-        if writes.iter().any(|w| w.org != org_id || w.year != year) {
-            return Err(AppError::Forbidden);
-        }
-        let writes: Vec<ValueWrite> =
-            writes.into_iter().map(|w| ValueWrite { actor: self.user.username.clone(), ..w }).collect();
-        let versions = self.store().write_values(&writes).await?;
-        self.mark_draft(org_id, year, status).await?;
-        Ok(versions)
-    }
-
     /// Writes values of one school, each as its own compare-and-set: conflicts are returned per
     /// cell and the other cells are written. Marks the submission as a draft when anything changed.
     pub async fn save_cells(

@@ -4,17 +4,20 @@
 //! version the template was made with, so a value changed since is a conflict, never a revert.
 
 use nianbao_core::{Framework, Value};
-use nianbao_io::excel::{Imported, ImportedCell};
+use nianbao_io::excel::Imported;
 use nianbao_store::{CellOutcome, Provenance, StoredValue, ValueWrite};
 
-/// The writes for the changed cells of an import, in the order read, each with its cell.
-pub fn writes_for_import<'a>(
+/// A write with the place it came from (`sheet!D5`; empty for a form cell).
+pub type PlacedWrite = (ValueWrite, String);
+
+/// The writes for the changed cells of an import, in the order read, each with its place.
+pub fn writes_for_import(
     framework: &Framework,
     org_id: &dyn Fn(usize) -> String,
-    imported: &'a Imported,
+    imported: &Imported,
     actor: &str,
     source: &str,
-) -> Vec<(ValueWrite, &'a ImportedCell)> {
+) -> Vec<PlacedWrite> {
     imported
         .changes()
         .map(|cell| {
@@ -35,7 +38,7 @@ pub fn writes_for_import<'a>(
                 actor: actor.to_string(),
                 reason: format!("{source} {}", cell.place),
             };
-            (write, cell)
+            (write, cell.place.to_string())
         })
         .collect()
 }
@@ -59,21 +62,20 @@ pub struct ImportSummary {
 }
 
 impl ImportSummary {
-    /// Adds up the store's outcomes of the writes made by [`writes_for_import`].
-    pub fn of(
-        framework: &Framework,
-        writes: &[(ValueWrite, &ImportedCell)],
-        outcomes: &[CellOutcome],
-    ) -> ImportSummary {
+    /// Adds up the store's outcomes of `writes` (in the same order).
+    pub fn of(framework: &Framework, writes: &[PlacedWrite], outcomes: &[CellOutcome]) -> ImportSummary {
         let mut summary = ImportSummary::default();
-        for ((write, cell), outcome) in writes.iter().zip(outcomes) {
+        for ((write, place), outcome) in writes.iter().zip(outcomes) {
             match outcome {
                 CellOutcome::Written(_) if write.value.is_missing() => summary.cleared += 1,
                 CellOutcome::Written(_) => summary.written += 1,
                 CellOutcome::Unchanged => summary.unchanged += 1,
                 CellOutcome::Conflict(current) => summary.conflicts.push(ImportConflict {
-                    place: cell.place.to_string(),
-                    label: framework.indicator(cell.indicator).printed_label(),
+                    place: place.clone(),
+                    label: framework
+                        .lookup(&write.indicator)
+                        .map(|i| framework.indicator(i).printed_label())
+                        .unwrap_or_else(|| write.indicator.clone()),
                     yours: write.value.clone(),
                     current: current.clone(),
                 }),
@@ -91,25 +93,35 @@ fn shown(value: &Value) -> String {
 }
 
 impl ImportConflict {
+    /// `place ` or nothing (a form cell is shown at its row).
+    fn place_prefix(&self) -> String {
+        if self.place.is_empty() { String::new() } else { format!("{} ", self.place) }
+    }
+
     pub fn line_zh(&self) -> String {
         match &self.current {
             Some(current) => format!(
                 "{}「{}」：此数据在您打开（或下载模板）后已被 {} 于 {} 改为“{}”，您的“{}”未写入。请核对后重新填写。",
-                self.place,
+                self.place_prefix(),
                 self.label,
                 current.changed_by,
                 current.changed_at,
                 shown(&current.value),
                 shown(&self.yours)
             ),
-            None => format!("{}「{}」：此数据已不存在，您的“{}”未写入。", self.place, self.label, shown(&self.yours)),
+            None => format!(
+                "{}「{}」：此数据已不存在，您的“{}”未写入。",
+                self.place_prefix(),
+                self.label,
+                shown(&self.yours)
+            ),
         }
     }
     pub fn line_en(&self) -> String {
         match &self.current {
             Some(current) => format!(
-                "{} “{}”: since you opened it (or downloaded the template), {} changed it at {} to {:?}; your {:?} was not written",
-                self.place,
+                "{}“{}”: since you opened it (or downloaded the template), {} changed it at {} to {:?}; your {:?} was not written",
+                self.place_prefix(),
                 self.label,
                 current.changed_by,
                 current.changed_at,

@@ -577,9 +577,10 @@ fn read_entry_form(
     data: &SchoolYear,
     fields: &[(String, String)],
 ) -> (Vec<ValueWrite>, HashMap<String, TypedCell>, Vec<String>) {
-    let field = |prefix: &str, id: &str| -> Option<&str> {
-        fields.iter().find(|(k, _)| k.strip_prefix(prefix) == Some(id)).map(|(_, v)| v.as_str())
+    let by_prefix = |prefix: &str| -> HashMap<&str, &str> {
+        fields.iter().filter_map(|(k, v)| Some((k.strip_prefix(prefix)?, v.as_str()))).collect()
     };
+    let (bases, versions) = (by_prefix("was:"), by_prefix("ver:"));
     let mut writes = Vec::new();
     let mut typed = HashMap::new();
     let mut problems = Vec::new();
@@ -592,11 +593,13 @@ fn read_entry_form(
         let indicator = state.framework.indicator(index);
         let stored = data.values.get(&(year, id.to_string()));
         // A form without the base fields (an older page) is taken as made from what is stored now.
-        let was = field("was:", id)
-            .map(str::to_string)
+        let was = bases
+            .get(id)
+            .map(|t| t.to_string())
             .unwrap_or_else(|| stored.map(|s| s.value.to_storage_string()).unwrap_or_default());
-        let version_text = field("ver:", id)
-            .map(str::to_string)
+        let version_text = versions
+            .get(id)
+            .map(|t| t.to_string())
             .unwrap_or_else(|| stored.map(|s| s.version.to_string()).unwrap_or_default());
         typed.insert(id.to_string(), TypedCell { text: raw.clone(), version: version_text.clone(), was: was.clone() });
         let value = match nianbao_io::lenient::read_text(raw, indicator.kind)
@@ -644,34 +647,6 @@ fn read_entry_form(
     (writes, typed, problems)
 }
 
-/// The lines telling of cells someone else changed meanwhile: theirs stands, the clerk's was not saved.
-fn conflict_lines(
-    state: &AppState,
-    lang: Lang,
-    writes: &[ValueWrite],
-    outcomes: &[nianbao_store::CellOutcome],
-) -> Vec<String> {
-    writes
-        .iter()
-        .zip(outcomes)
-        .filter_map(|(write, outcome)| {
-            let nianbao_store::CellOutcome::Conflict(current) = outcome else { return None };
-            let label = state
-                .framework
-                .lookup(&write.indicator)
-                .map(|i| state.framework.indicator(i).printed_label())
-                .unwrap_or_else(|| write.indicator.clone());
-            let conflict = crate::exchange::ImportConflict {
-                place: String::new(),
-                label,
-                yours: write.value.clone(),
-                current: current.clone(),
-            };
-            Some(lang.t(&conflict.line_zh(), &conflict.line_en()).trim_start().to_string())
-        })
-        .collect()
-}
-
 pub async fn entry_save(
     State(state): State<AppState>,
     User(user): User,
@@ -689,7 +664,8 @@ pub async fn entry_save(
         let html = entry_page(&state, &access, lang, &data, table_at, &typed, problems, None)?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
     }
-    let outcomes = match access.save_cells(&org, year, writes.clone()).await {
+    let placed: Vec<crate::exchange::PlacedWrite> = writes.iter().map(|w| (w.clone(), String::new())).collect();
+    let outcomes = match access.save_cells(&org, year, writes).await {
         Ok(outcomes) => outcomes,
         Err(error @ (AppError::Conflict(_) | AppError::BadRequest(_) | AppError::Store(_))) => {
             let html = entry_page(&state, &access, lang, &data, table_at, &typed, vec![error.message(lang)], None)?;
@@ -697,8 +673,10 @@ pub async fn entry_save(
         }
         Err(error) => return Err(error),
     };
-    let saved = outcomes.iter().filter(|o| matches!(o, nianbao_store::CellOutcome::Written(_))).count();
-    let conflicts = conflict_lines(&state, lang, &writes, &outcomes);
+    let summary = crate::exchange::ImportSummary::of(&state.framework, &placed, &outcomes);
+    let saved = summary.written + summary.cleared;
+    let conflicts: Vec<String> =
+        summary.conflicts.iter().map(|c| lang.t(&c.line_zh(), &c.line_en()).to_string()).collect();
     if conflicts.is_empty() {
         return Ok(Redirect::to(&format!("/app/entry/{org}/{table}?saved={saved}")).into_response());
     }
@@ -794,7 +772,6 @@ pub async fn excel_upload(
     let year = state.config.year;
     let parts = read_upload(&mut multipart, state.config.max_upload_bytes).await?;
     let (_, bytes) = parts.get("file").ok_or_else(|| AppError::BadRequest("没有上传文件 / no file".into()))?;
-    let data = access.school_year(&org, year).await?;
     let values = access.values(&org, year - 1, year).await?;
     let (dataset, at) = crate::access::dataset_of(&state, index, &values);
     let limits =
@@ -804,12 +781,10 @@ pub async fn excel_upload(
     let bytes = bytes.clone();
     let expected = nianbao_io::excel::Expected { org: Some(at), year: Some(year), within: None };
     let imported = tokio::task::spawn_blocking(move || {
-        let imported = nianbao_io::excel::import(&bytes, &framework, &dataset, &expected, &limits);
-        (imported, dataset)
+        nianbao_io::excel::import(&bytes, &framework, &dataset, &expected, &limits)
     })
     .await
     .map_err(|e| AppError::Internal(format!("import: {e}")))?;
-    let (imported, _dataset) = imported;
     let line = |p: &nianbao_io::import_problem::Problem| if lang.is_en() { p.line_en() } else { p.line_zh() };
     let mut problems: Vec<String> = imported.problems.iter().map(line).collect();
     if problems.is_empty() {
@@ -871,6 +846,7 @@ pub async fn excel_upload(
             .to_string(),
         );
     }
+    let data = access.school_year(&org, year).await?;
     let html = entry_page(&state, &access, lang, &data, 0, &HashMap::new(), problems, None)?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
 }

@@ -26,19 +26,7 @@ impl OrgTree {
 
     /// Whether `org` is `ancestor` or lies below it.
     pub fn is_within(&self, org: usize, ancestor: usize) -> bool {
-        let mut current = Some(org);
-        let mut steps = 0;
-        while let Some(index) = current {
-            if index == ancestor {
-                return true;
-            }
-            steps += 1;
-            if steps > self.units.len() {
-                return false;
-            }
-            current = self.units.get(index).and_then(|unit| unit.parent);
-        }
-        false
+        nianbao_core::dataset::is_within(&self.units, org, ancestor)
     }
 
     /// `org` and everything below it, in tree order.

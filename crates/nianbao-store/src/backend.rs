@@ -111,6 +111,25 @@ fn history_value(text: &str) -> Result<Value, StoreError> {
     }
 }
 
+/// A stored value from seven columns starting at `first`: value, state, version, provenance,
+/// note, changed_by, changed_at.
+fn stored_value<R: Row>(row: &R, first: usize) -> Result<StoredValue, StoreError>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(StoredValue {
+        value: decode_value(&row.try_get::<String, _>(first)?, &row.try_get::<String, _>(first + 1)?)?,
+        version: row.try_get(first + 2)?,
+        provenance: Provenance::parse(&row.try_get::<String, _>(first + 3)?),
+        note: row.try_get(first + 4)?,
+        changed_by: row.try_get(first + 5)?,
+        changed_at: row.try_get(first + 6)?,
+        coverage: None,
+    })
+}
+
 fn level_of(text: &str) -> Result<OrgLevel, StoreError> {
     OrgLevel::from_name(text).ok_or_else(|| StoreError::Invalid(format!("unknown level {text:?}")))
 }
@@ -138,19 +157,6 @@ macro_rules! implement_store {
                 if closed == Some(1) { Err(StoreError::YearClosed(year)) } else { Ok(()) }
             }
 
-            /// Refuses a school-year whose submission is approved.
-            async fn check_unlocked(transaction: &mut sqlx::Transaction<'static, $database>, org: &str, year: i32) -> Result<(), StoreError> {
-                let status: Option<String> = sqlx::query_scalar("SELECT status FROM submission WHERE org_id = $1 AND year = $2")
-                    .bind(org)
-                    .bind(i64::from(year))
-                    .fetch_optional(&mut **transaction)
-                    .await?;
-                if status.as_deref() == Some("approved") {
-                    return Err(StoreError::Locked { org: org.to_string(), year });
-                }
-                Ok(())
-            }
-
             /// The reported value a write is about, as it is inside the transaction.
             async fn stored_in(transaction: &mut sqlx::Transaction<'static, $database>, write: &ValueWrite) -> Result<Option<StoredValue>, StoreError> {
                 let row = sqlx::query(
@@ -162,30 +168,23 @@ macro_rules! implement_store {
                 .bind(&write.indicator)
                 .fetch_optional(&mut **transaction)
                 .await?;
-                let Some(row) = row else { return Ok(None) };
-                Ok(Some(StoredValue {
-                    value: decode_value(&row.try_get::<String, _>(0)?, &row.try_get::<String, _>(1)?)?,
-                    version: row.try_get(2)?,
-                    provenance: Provenance::parse(&row.try_get::<String, _>(3)?),
-                    note: row.try_get(4)?,
-                    changed_by: row.try_get(5)?,
-                    changed_at: row.try_get(6)?,
-                    coverage: None,
-                }))
+                row.map(|row| stored_value(&row, 0)).transpose()
             }
 
-            /// One write inside a transaction: checks, compare-and-set, history.
-            async fn write_in(transaction: &mut sqlx::Transaction<'static, $database>, write: &ValueWrite) -> Result<i64, StoreError> {
+            /// One write inside a transaction: checks, compare-and-set, history. The answer for
+            /// this cell: written (its new version), unchanged (only when `skip_unchanged`: the
+            /// stored value already is the one given), or a conflict with the value as it is now.
+            async fn write_in(transaction: &mut sqlx::Transaction<'static, $database>, write: &ValueWrite, skip_unchanged: bool) -> Result<CellOutcome, StoreError> {
                 if write.overwrite {
                     Self::lock_row(transaction, write).await?;
                 }
-                // The year open, the org unit known, the data not locked, the stored version: one
+                // The year open, the org unit known, the data not locked, the stored value: one
                 // round trip (write transactions are serialised, so each one saved counts).
                 let row = sqlx::query(
                     "SELECT (SELECT closed FROM report_year WHERE year = $1), \
                             (SELECT CAST(1 AS BIGINT) FROM org_unit WHERE id = $2), \
                             (SELECT status FROM submission WHERE org_id = $2 AND year = $1), \
-                            v.version, v.value, v.state \
+                            v.value, v.state, v.version, v.provenance, v.note, v.changed_by, v.changed_at \
                      FROM (SELECT 1 AS one) AS anchor \
                      LEFT JOIN value v ON v.org_id = $2 AND v.year = $1 AND v.indicator_id = $3 AND v.layer = 'reported'",
                 )
@@ -197,9 +196,8 @@ macro_rules! implement_store {
                 let closed: Option<i64> = row.try_get(0)?;
                 let known: Option<i64> = row.try_get(1)?;
                 let status: Option<String> = row.try_get(2)?;
-                let stored_version: Option<i64> = row.try_get(3)?;
-                let current = match stored_version {
-                    Some(version) => Some((version, row.try_get::<String, _>(4)?, row.try_get::<String, _>(5)?)),
+                let current = match row.try_get::<Option<i64>, _>(5)? {
+                    Some(_) => Some(stored_value(&row, 3)?),
                     None => None,
                 };
                 if closed == Some(1) {
@@ -211,9 +209,12 @@ macro_rules! implement_store {
                 if status.as_deref() == Some("approved") {
                     return Err(StoreError::Locked { org: write.org.clone(), year: write.year });
                 }
+                if skip_unchanged && current.as_ref().map_or(write.value.is_missing(), |c| c.value == write.value) {
+                    return Ok(CellOutcome::Unchanged);
+                }
                 let (text, state) = encode_value(&write.value);
                 let stamp = now();
-                let expected_version = if write.overwrite { current.as_ref().map(|c| c.0) } else { write.expected_version };
+                let expected_version = if write.overwrite { current.as_ref().map(|c| c.version) } else { write.expected_version };
                 let (old_value, old_version, new_version) = match (current, expected_version) {
                     (None, None) => {
                         // Someone may have created it since we looked (PostgreSQL runs writers
@@ -234,17 +235,11 @@ macro_rules! implement_store {
                         .execute(&mut **transaction)
                         .await?;
                         if inserted.rows_affected() != 1 {
-                            return Err(StoreError::Conflict {
-                                org: write.org.clone(),
-                                year: write.year,
-                                indicator: write.indicator.clone(),
-                                expected: None,
-                                current: 1,
-                            });
+                            return Ok(CellOutcome::Conflict(Self::stored_in(transaction, write).await?));
                         }
                         (None, None, 1)
                     }
-                    (Some((version, old_text, old_state)), Some(expected)) if version == expected => {
+                    (Some(current), Some(expected)) if current.version == expected => {
                         // Compare-and-set: the update only happens if nobody wrote in between.
                         let updated = sqlx::query(
                             "UPDATE value SET value = $1, state = $2, provenance = $3, note = $4, version = version + 1, changed_by = $5, changed_at = $6 \
@@ -259,32 +254,15 @@ macro_rules! implement_store {
                         .bind(&write.org)
                         .bind(i64::from(write.year))
                         .bind(&write.indicator)
-                        .bind(version)
+                        .bind(current.version)
                         .execute(&mut **transaction)
                         .await?;
                         if updated.rows_affected() != 1 {
-                            return Err(StoreError::Conflict {
-                                org: write.org.clone(),
-                                year: write.year,
-                                indicator: write.indicator.clone(),
-                                expected: Some(expected),
-                                current: version + 1,
-                            });
+                            return Ok(CellOutcome::Conflict(Self::stored_in(transaction, write).await?));
                         }
-                        (Some(decode_value(&old_text, &old_state)?), Some(version), version + 1)
+                        (Some(current.value), Some(current.version), current.version + 1)
                     }
-                    (Some((version, _, _)), expected) => {
-                        return Err(StoreError::Conflict {
-                            org: write.org.clone(),
-                            year: write.year,
-                            indicator: write.indicator.clone(),
-                            expected,
-                            current: version,
-                        });
-                    }
-                    (None, Some(expected)) => {
-                        return Err(StoreError::Missing { org: write.org.clone(), year: write.year, indicator: write.indicator.clone(), expected });
-                    }
+                    (current, _) => return Ok(CellOutcome::Conflict(current)),
                 };
                 sqlx::query(
                     "INSERT INTO value_history (org_id, year, indicator_id, layer, old_value, new_value, old_version, new_version, provenance, changed_by, changed_at, reason) \
@@ -303,7 +281,25 @@ macro_rules! implement_store {
                 .bind(&write.reason)
                 .execute(&mut **transaction)
                 .await?;
-                Ok(new_version)
+                Ok(CellOutcome::Written(new_version))
+            }
+
+            /// A write that must land: a conflict is the error it always was.
+            async fn write_or_refuse(transaction: &mut sqlx::Transaction<'static, $database>, write: &ValueWrite) -> Result<i64, StoreError> {
+                match Self::write_in(transaction, write, false).await? {
+                    CellOutcome::Written(version) => Ok(version),
+                    CellOutcome::Conflict(None) | CellOutcome::Unchanged => match write.expected_version {
+                        Some(expected) => Err(StoreError::Missing { org: write.org.clone(), year: write.year, indicator: write.indicator.clone(), expected }),
+                        None => Err(StoreError::Conflict { org: write.org.clone(), year: write.year, indicator: write.indicator.clone(), expected: None, current: 1 }),
+                    },
+                    CellOutcome::Conflict(Some(current)) => Err(StoreError::Conflict {
+                        org: write.org.clone(),
+                        year: write.year,
+                        indicator: write.indicator.clone(),
+                        expected: write.expected_version,
+                        current: current.version,
+                    }),
+                }
             }
         }
 
@@ -382,7 +378,7 @@ macro_rules! implement_store {
 
             async fn write_value(&self, write: &ValueWrite) -> Result<i64, StoreError> {
                 let mut transaction = self.begin_write().await?;
-                let version = Self::write_in(&mut transaction, write).await?;
+                let version = Self::write_or_refuse(&mut transaction, write).await?;
                 transaction.commit().await?;
                 Ok(version)
             }
@@ -391,7 +387,7 @@ macro_rules! implement_store {
                 let mut transaction = self.begin_write().await?;
                 let mut versions = Vec::with_capacity(writes.len());
                 for write in writes {
-                    versions.push(Self::write_in(&mut transaction, write).await?);
+                    versions.push(Self::write_or_refuse(&mut transaction, write).await?);
                 }
                 transaction.commit().await?;
                 Ok(versions)
@@ -401,29 +397,7 @@ macro_rules! implement_store {
                 let mut transaction = self.begin_write().await?;
                 let mut outcomes = Vec::with_capacity(writes.len());
                 for write in writes {
-                    if write.overwrite {
-                        Self::lock_row(&mut transaction, write).await?;
-                    }
-                    let current = Self::stored_in(&mut transaction, write).await?;
-                    let outcome = match &current {
-                        Some(stored) if stored.value == write.value => CellOutcome::Unchanged,
-                        None if write.value.is_missing() => CellOutcome::Unchanged,
-                        Some(stored) if !write.overwrite && write.expected_version != Some(stored.version) => CellOutcome::Conflict(current),
-                        None if !write.overwrite && write.expected_version.is_some() => CellOutcome::Conflict(None),
-                        _ => match Self::write_in(&mut transaction, write).await {
-                            Ok(version) => CellOutcome::Written(version),
-                            Err(StoreError::Conflict { .. } | StoreError::Missing { .. }) => {
-                                CellOutcome::Conflict(Self::stored_in(&mut transaction, write).await?)
-                            }
-                            Err(error) => return Err(error),
-                        },
-                    };
-                    outcomes.push(outcome);
-                }
-                // Nothing written still checks the lock and the year: a refused batch says so.
-                if let Some(write) = writes.first() {
-                    Self::check_open(&mut transaction, write.year).await?;
-                    Self::check_unlocked(&mut transaction, &write.org, write.year).await?;
+                    outcomes.push(Self::write_in(&mut transaction, write, true).await?);
                 }
                 transaction.commit().await?;
                 Ok(outcomes)
@@ -443,15 +417,7 @@ macro_rules! implement_store {
                 let Some(row) = row else { return Ok(None) };
                 let reporting: Option<i64> = row.try_get(7)?;
                 let schools: Option<i64> = row.try_get(8)?;
-                Ok(Some(StoredValue {
-                    value: decode_value(&row.try_get::<String, _>(0)?, &row.try_get::<String, _>(1)?)?,
-                    version: row.try_get(2)?,
-                    provenance: Provenance::parse(&row.try_get::<String, _>(3)?),
-                    note: row.try_get(4)?,
-                    changed_by: row.try_get(5)?,
-                    changed_at: row.try_get(6)?,
-                    coverage: reporting.zip(schools),
-                }))
+                Ok(Some(StoredValue { coverage: reporting.zip(schools), ..stored_value(&row, 0)? }))
             }
 
             async fn history(&self, org: &str, year: i32, indicator: &str, layer: Layer) -> Result<Vec<HistoryEntry>, StoreError> {
