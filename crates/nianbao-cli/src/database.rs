@@ -172,6 +172,16 @@ pub fn aggregate(location: &Location, year: i32) -> Result<ExitCode> {
         let rolled = roll_up(&framework, &dataset, year);
         let written = store.replace_aggregates(&framework, &dataset, &rolled, "nianbao aggregate").await?;
         println!("aggregated {year}: {written} values for {} org units above the schools", rolled.values.len());
+        // A sum beyond an exact decimal's range gives no aggregate: named here, and the exit says so.
+        for &(org, index) in &rolled.overflows {
+            let indicator = framework.indicator(index);
+            eprintln!(
+                "  {} {year}「{}」({}): the schools' figures add up beyond what can be computed exactly; no aggregate was stored — check the schools' values",
+                dataset.orgs[org].name,
+                indicator.printed_label(),
+                indicator.id
+            );
+        }
         let found = differences(&framework, &dataset, &rolled);
         if found.is_empty() {
             println!("every figure entered above the schools equals the aggregate of its schools");
@@ -191,7 +201,7 @@ pub fn aggregate(location: &Location, year: i32) -> Result<ExitCode> {
                 );
             }
         }
-        Ok(ExitCode::SUCCESS)
+        Ok(if rolled.overflows.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
     })
 }
 

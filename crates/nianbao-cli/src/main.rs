@@ -61,6 +61,19 @@ enum Command {
         #[arg(long, default_value_t = 2024)]
         seed: u64,
     },
+    /// Write the generated corpus of messy and hostile workbooks (made from a school's real
+    /// template and its county's multi-school workbook) to OUT, with `expected.tsv` saying what
+    /// the import must do with each: store exactly the changes listed, or refuse naming the places.
+    Corpus {
+        #[arg(long, default_value = "datasets/ganzhou-sample")]
+        dataset: PathBuf,
+        #[arg(long, default_value = "xingguo-s1")]
+        school: String,
+        #[arg(long, default_value_t = 2024)]
+        year: i32,
+        #[arg(short = 'o', long)]
+        out: PathBuf,
+    },
     /// Build a report from a template and write it as HTML, Markdown, DOCX and PDF.
     Report {
         #[command(flatten)]
@@ -311,6 +324,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             report::report(&loaded, source.org.as_deref(), year, &out, &formats, template.as_deref())
         }
         Command::Demo { out } => report::demo(&out),
+        Command::Corpus { dataset, school, year, out } => corpus(&dataset, &school, year, &out),
         Command::Template { school, year, out, multi, location } => {
             exchange::template(&location, &school, year, &out, multi)
         }
@@ -470,6 +484,30 @@ fn validate(directory: &Path, year: i32, org: Option<&str>, format: &str, lang: 
     };
     std::io::stdout().lock().write_all(output.as_bytes())?;
     Ok(if summary.errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn corpus(dataset: &Path, school: &str, year: i32, out: &Path) -> Result<ExitCode> {
+    use nianbao_io::corpus::{Expect, cases};
+    let loaded = load(dataset)?;
+    let index = loaded.dataset.org_index(school).with_context(|| format!("unknown school {school:?}"))?;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let mut expected = String::from("file\toutcome\tdetail\n");
+    let all = cases(&loaded.framework, &loaded.dataset, index, year);
+    for case in &all {
+        let file = format!("{}.{}", case.name, case.extension);
+        std::fs::write(out.join(&file), &case.bytes).with_context(|| format!("writing {file}"))?;
+        let (outcome, detail) = match &case.expect {
+            Expect::Stored(changes) => (
+                "stored",
+                changes.iter().map(|(id, org, value)| format!("{org} {id}={value}")).collect::<Vec<_>>().join("; "),
+            ),
+            Expect::Refused(places) => ("refused", places.join("; ")),
+        };
+        expected.push_str(&format!("{file}\t{outcome}\t{detail}\n"));
+    }
+    std::fs::write(out.join("expected.tsv"), expected).context("writing expected.tsv")?;
+    println!("wrote {} workbooks and expected.tsv to {}", all.len(), out.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn sample(published: &Path, out: &Path, org: &str, seed: u64) -> Result<ExitCode> {

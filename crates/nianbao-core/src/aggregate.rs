@@ -21,13 +21,24 @@ struct Accumulator {
     not_applicable: u32,
     /// Schools counted by `count_orgs`.
     counted: u32,
+    /// A sum or product went beyond what a decimal holds: the aggregate cannot be given.
+    overflowed: bool,
 }
 
 impl Accumulator {
+    /// `total += part`, or the overflow noted.
+    fn add(overflowed: &mut bool, total: &mut Decimal, part: Decimal) {
+        match total.checked_add(part) {
+            Some(sum) => *total = sum,
+            None => *overflowed = true,
+        }
+    }
+
     fn merge(&mut self, other: &Accumulator) {
-        self.sum += other.sum;
-        self.weighted_sum += other.weighted_sum;
-        self.weight_sum += other.weight_sum;
+        self.overflowed |= other.overflowed;
+        Accumulator::add(&mut self.overflowed, &mut self.sum, other.sum);
+        Accumulator::add(&mut self.overflowed, &mut self.weighted_sum, other.weighted_sum);
+        Accumulator::add(&mut self.overflowed, &mut self.weight_sum, other.weight_sum);
         self.min = match (self.min, other.min) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -52,6 +63,9 @@ pub struct RollUp {
     pub reporting: HashMap<usize, Vec<u32>>,
     /// Per org unit: how many schools are below it.
     pub schools: HashMap<usize, u32>,
+    /// (org unit, indicator) whose aggregate could not be computed: the schools' figures add up
+    /// beyond what an exact decimal holds. Those aggregates are missing, and say so here.
+    pub overflows: Vec<(usize, IndicatorIndex)>,
 }
 
 impl RollUp {
@@ -172,6 +186,9 @@ fn visit(
         }
     }
     result.values.insert(unit, finish(plan, &accumulators, schools));
+    for (index, _) in accumulators.iter().enumerate().filter(|(_, a)| a.overflowed) {
+        result.overflows.push((unit, IndicatorIndex(index)));
+    }
     result.reporting.insert(unit, accumulators.iter().map(|a| a.reporting).collect());
     result.schools.insert(unit, schools);
     (accumulators, schools)
@@ -192,11 +209,18 @@ fn add_school(plan: &AggregationPlan, dataset: &Dataset, school: usize, year: i3
             Value::Number(number) => {
                 accumulator.reporting += 1;
                 match need {
-                    Need::Sum => accumulator.sum += number,
+                    Need::Sum => Accumulator::add(&mut accumulator.overflowed, &mut accumulator.sum, *number),
                     Need::Weighted(by) => {
                         if let Some(Value::Number(weight)) = slots.get(by.0) {
-                            accumulator.weighted_sum += number * weight;
-                            accumulator.weight_sum += weight;
+                            match number.checked_mul(*weight) {
+                                Some(product) => Accumulator::add(
+                                    &mut accumulator.overflowed,
+                                    &mut accumulator.weighted_sum,
+                                    product,
+                                ),
+                                None => accumulator.overflowed = true,
+                            }
+                            Accumulator::add(&mut accumulator.overflowed, &mut accumulator.weight_sum, *weight);
                         }
                     }
                     Need::Extremes => {
@@ -218,6 +242,7 @@ fn finish(plan: &AggregationPlan, accumulators: &[Accumulator], schools: u32) ->
         .iter()
         .zip(accumulators)
         .map(|(rule, a)| match rule {
+            _ if a.overflowed => Value::Missing,
             Aggregation::Sum if a.reporting > 0 => Value::Number(a.sum),
             Aggregation::WeightedMean { .. } if a.weight_sum > Decimal::ZERO => {
                 match a.weighted_sum.checked_div(a.weight_sum) {
@@ -230,7 +255,9 @@ fn finish(plan: &AggregationPlan, accumulators: &[Accumulator], schools: u32) ->
             Aggregation::CountOrgs { .. } if schools > 0 => Value::Number(Decimal::from(a.counted)),
             Aggregation::Ratio { numerator, denominator, scale } => {
                 let (top, bottom) = (&accumulators[numerator.0], &accumulators[denominator.0]);
-                if top.reporting > 0 && bottom.reporting > 0 && !bottom.sum.is_zero() {
+                if top.overflowed || bottom.overflowed {
+                    Value::Missing
+                } else if top.reporting > 0 && bottom.reporting > 0 && !bottom.sum.is_zero() {
                     top.sum
                         .checked_div(bottom.sum)
                         .and_then(|q| q.checked_mul(*scale))

@@ -577,15 +577,17 @@ fn check(rule: &Rule, source: &SlotSource<'_>) -> Check {
         (Err(reason), _) | (_, Err(reason)) => return not_evaluable(reason),
     };
     let tolerance = rule.tolerance.unwrap_or(Decimal::ZERO);
+    // Checked: a difference beyond a decimal's range is "not evaluable", never a panic.
     let holds = match op {
-        BinaryOp::Equal => (left - right).abs() <= tolerance,
-        BinaryOp::NotEqual => (left - right).abs() > tolerance,
-        BinaryOp::Less => left < right + tolerance,
-        BinaryOp::LessOrEqual => left <= right + tolerance,
-        BinaryOp::Greater => left + tolerance > right,
-        BinaryOp::GreaterOrEqual => left + tolerance >= right,
-        _ => false,
+        BinaryOp::Equal => left.checked_sub(right).map(|d| d.abs() <= tolerance),
+        BinaryOp::NotEqual => left.checked_sub(right).map(|d| d.abs() > tolerance),
+        BinaryOp::Less => right.checked_add(tolerance).map(|r| left < r),
+        BinaryOp::LessOrEqual => right.checked_add(tolerance).map(|r| left <= r),
+        BinaryOp::Greater => left.checked_add(tolerance).map(|l| l > right),
+        BinaryOp::GreaterOrEqual => left.checked_add(tolerance).map(|l| l >= right),
+        _ => Some(false),
     };
+    let Some(holds) = holds else { return not_evaluable(NotEvaluable::Overflow) };
     if holds { Check::Passed } else { Check::Finding(FindingStatus::Failed, Some(left), Some(right)) }
 }
 

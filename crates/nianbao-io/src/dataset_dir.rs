@@ -305,7 +305,10 @@ fn read_values(path: &Path, text: &str, framework: &Framework, dataset: &mut Dat
         let (Some(org), Some(year), Some(indicator)) = (org, year, indicator) else {
             continue;
         };
-        let value = match parse_value_cell(&f[3].text, framework.indicator(indicator).kind) {
+        let definition = framework.indicator(indicator);
+        let value = match parse_value_cell(&f[3].text, definition.kind).and_then(|value| {
+            nianbao_core::bounds::check(definition, &value).map(|()| value).map_err(|b| b.message_en().to_string())
+        }) {
             Ok(value) => value,
             Err(message) => {
                 reporter.error(

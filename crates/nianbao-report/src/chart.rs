@@ -46,13 +46,19 @@ fn as_f64(value: Decimal) -> f64 {
 /// A pie of the first category's values of every series, with percentages and a legend.
 #[allow(clippy::float_arithmetic)]
 pub fn pie(chart: &Chart) -> String {
-    let total: Decimal = chart.series.iter().filter_map(|s| s.values.first()).sum();
+    // Checked: a total beyond a decimal's range draws no slices rather than panicking.
+    let total: Decimal = chart
+        .series
+        .iter()
+        .filter_map(|s| s.values.first())
+        .try_fold(Decimal::ZERO, |sum, v| sum.checked_add(*v))
+        .unwrap_or(Decimal::ZERO);
     let mut svg = header();
     let (cx, cy, r) = (200.0, 180.0, 130.0);
     let mut angle = -std::f64::consts::FRAC_PI_2;
     for (i, series) in chart.series.iter().enumerate() {
         let value = series.values.first().copied().unwrap_or_default();
-        let share = if total.is_zero() { 0.0 } else { as_f64(value / total) };
+        let share = value.checked_div(total).map(as_f64).unwrap_or(0.0);
         let sweep = share * std::f64::consts::TAU;
         let (x1, y1) = (cx + r * angle.cos(), cy + r * angle.sin());
         let (x2, y2) = (cx + r * (angle + sweep).cos(), cy + r * (angle + sweep).sin());
@@ -67,7 +73,8 @@ pub fn pie(chart: &Chart) -> String {
         }
         let middle = angle + sweep / 2.0;
         let (lx, ly) = (cx + r * 0.62 * middle.cos(), cy + r * 0.62 * middle.sin());
-        let percent = if total.is_zero() { Decimal::ZERO } else { value / total * Decimal::ONE_HUNDRED };
+        let percent =
+            value.checked_div(total).and_then(|q| q.checked_mul(Decimal::ONE_HUNDRED)).unwrap_or(Decimal::ZERO);
         if share > 0.04 {
             svg.push_str(&format!(
                 r#"<text x="{lx:.1}" y="{ly:.1}" text-anchor="middle" fill="white" font-weight="bold">{}%</text>"#,
@@ -91,7 +98,7 @@ pub fn pie(chart: &Chart) -> String {
 
 fn axis_maximum(chart: &Chart) -> Decimal {
     let maximum = chart.series.iter().flat_map(|s| s.values.iter()).copied().max().unwrap_or(Decimal::ONE);
-    if maximum <= Decimal::ZERO { Decimal::ONE } else { maximum * Decimal::new(115, 2) }
+    if maximum <= Decimal::ZERO { Decimal::ONE } else { maximum.checked_mul(Decimal::new(115, 2)).unwrap_or(maximum) }
 }
 
 /// Grouped bars: one group per series, one bar per category (year), values on top.

@@ -6,10 +6,14 @@ use rust_decimal::Decimal;
 /// A money amount given in `unit` (元 or 万元) in the largest sensible unit: 亿元 from 1 亿,
 /// 万元 from 1 万, with up to two decimals and no trailing zeros.
 pub fn money(amount: Decimal, unit: &str) -> String {
-    let yuan = match unit {
-        "万元" => amount * Decimal::from(10_000),
-        "亿元" => amount * Decimal::from(100_000_000),
-        _ => amount,
+    let factor = match unit {
+        "万元" => Decimal::from(10_000),
+        "亿元" => Decimal::from(100_000_000),
+        _ => Decimal::ONE,
+    };
+    // Beyond a decimal's range in 元: printed as given (checked, never a panic).
+    let Some(yuan) = amount.checked_mul(factor) else {
+        return format!("{}{unit}", trim_zeros(&format_decimal(amount, 2)));
     };
     let (value, unit) = if yuan.abs() >= Decimal::from(100_000_000) {
         (yuan / Decimal::from(100_000_000), "亿元")
@@ -60,6 +64,12 @@ mod tests {
 
     fn dec(text: &str) -> Decimal {
         Decimal::from_str(text).expect("decimal")
+    }
+
+    #[test]
+    fn extreme_amounts_print_without_panicking() {
+        assert_eq!(money(Decimal::MAX, "亿元"), format!("{}亿元", Decimal::MAX));
+        assert!(money(Decimal::MIN, "万元").ends_with("万元"));
     }
 
     #[test]

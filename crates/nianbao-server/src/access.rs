@@ -351,6 +351,9 @@ impl<'a> Access<'a> {
         if writes.iter().any(|w| w.org != org_id || w.year != year) {
             return Err(AppError::Forbidden);
         }
+        for write in &writes {
+            self.check_bounds(&write.indicator, &write.value)?;
+        }
         let writes: Vec<ValueWrite> =
             writes.into_iter().map(|w| ValueWrite { actor: self.user.username.clone(), ..w }).collect();
         let outcomes = self.store().write_cells(&writes).await?;
@@ -372,9 +375,7 @@ impl<'a> Access<'a> {
         overwrite: bool,
     ) -> Result<i64, AppError> {
         let status = self.check_editable(org_id, year).await?;
-        if self.state.framework.lookup(indicator_id).is_none() {
-            return Err(AppError::NotFound);
-        }
+        self.check_bounds(indicator_id, &value)?;
         // Overwrite is last-writer-wins, decided inside the store's write transaction.
         let version = self
             .store()
@@ -393,6 +394,18 @@ impl<'a> Access<'a> {
             .await?;
         self.mark_draft(org_id, year, status).await?;
         Ok(version)
+    }
+
+    /// Every value written through the server is within its indicator's bounds (whole counts,
+    /// percentages to 100, magnitudes): whatever the path, a value out of bounds is refused here.
+    fn check_bounds(&self, indicator_id: &str, value: &Value) -> Result<(), AppError> {
+        let framework = &self.state.framework;
+        let indicator = framework.lookup(indicator_id).map(|i| framework.indicator(i)).ok_or(AppError::NotFound)?;
+        nianbao_core::bounds::check(indicator, value).map_err(|bound| AppError::OutOfBounds {
+            label: indicator.printed_label(),
+            label_en: indicator.name_en.clone(),
+            bound,
+        })
     }
 
     async fn mark_draft(&self, org_id: &str, year: i32, status: SubmissionStatus) -> Result<(), AppError> {

@@ -24,6 +24,8 @@ pub enum AppError {
     Csrf,
     #[error("storage: {0}")]
     Store(#[from] StoreError),
+    #[error("{label_en}: {}", bound.message_en())]
+    OutOfBounds { label: String, label_en: String, bound: nianbao_core::bounds::OutOfBounds },
     #[error("{0}")]
     Internal(String),
 }
@@ -34,7 +36,7 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::OutOfBounds { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Store(StoreError::Conflict { .. } | StoreError::Missing { .. } | StoreError::Workflow { .. }) => {
@@ -61,6 +63,7 @@ impl AppError {
                 format!("当前状态（{from}）不能执行此操作（→ {to}）。")
             }
             AppError::Store(StoreError::YearClosed(year)) => format!("{year} 年度已关闭，数据不能再修改。"),
+            AppError::OutOfBounds { label, bound, .. } => format!("{label}：{}。", bound.message_zh()),
             other => other.to_string(),
         }
     }

@@ -48,14 +48,22 @@ async fn api_workflow(deployment: &Deployment) {
         .clone();
     let version = enrolled["version"].as_i64().expect("version");
     // A stale version is a conflict; the right one writes, exactly.
-    let put = |version: i64| format!(r#"{{"value": "1234.50", "expected_version": {version}}}"#);
+    let put = |version: i64| format!(r#"{{"value": "1,234", "expected_version": {version}}}"#);
     let (status, body) =
         api(deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(&put(version - 1))).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     let (status, body) =
         api(deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(&put(version))).await;
     assert_eq!((status, body["version"].as_i64()), (StatusCode::OK, Some(version + 1)), "{body}");
-    assert_eq!(body["value"], "1234.5");
+    assert_eq!(body["value"], "1234");
+    // A count with a fraction, a negative count or a huge figure is refused, whatever the version.
+    for bad in ["1234.5", "-3", "70000000000000000000000000000"] {
+        let body = format!(r#"{{"value": "{bad}", "overwrite": true}}"#);
+        let (status, answer) =
+            api(deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(&body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {answer}");
+        assert!(answer["error"]["message_zh"].as_str().expect("zh").contains("在校生"), "{answer}");
+    }
     // Bad input names the problem.
     let (status, body) =
         api(deployment, &school, "PUT", &format!("{base}/values/t1.enrolled"), Some(r#"{"value": "十二"}"#)).await;
@@ -127,7 +135,7 @@ async fn api_workflow(deployment: &Deployment) {
     let (_, history) = api(deployment, &school, "GET", &format!("{base}/values/t1.enrolled/history"), None).await;
     let history = history["history"].as_array().expect("history");
     assert_eq!(history.len(), 3, "the load, the API write and the restore");
-    assert_eq!(history[1]["new_value"], "1234.5");
+    assert_eq!(history[1]["new_value"], "1234");
     // Tokens are required, and an unknown token is refused.
     assert_eq!(
         api(deployment, "not-a-token", "GET", &format!("{base}/values"), None).await.0,
