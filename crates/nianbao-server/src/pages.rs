@@ -836,15 +836,6 @@ pub async fn excel_upload(
             }
             Err(error) => return Err(error),
         }
-    } else {
-        problems.insert(
-            0,
-            lang.t(
-                &format!("工作簿有 {} 处问题，未导入任何数据：", imported.problems.len()),
-                &format!("The workbook has {} problem(s); nothing was imported:", imported.problems.len()),
-            )
-            .to_string(),
-        );
     }
     let data = access.school_year(&org, year).await?;
     let html = entry_page(&state, &access, lang, &data, 0, &HashMap::new(), problems, None)?;
