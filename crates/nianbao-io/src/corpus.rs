@@ -675,6 +675,21 @@ pub fn cases_with_versions(
             refused(&[&s_count]),
         );
         add(
+            "thousands-of-stray-cells",
+            edit(&move |s: &mut Spreadsheet| {
+                for r in 0..5_000 {
+                    s.sheets[sheet].cells.push(Cell {
+                        row: 100 + r,
+                        column: 30,
+                        value: CellValue::Number("1".into()),
+                        formula: false,
+                        format: NumberFormat::General,
+                    });
+                }
+            }),
+            refused(&[&format!("{s_count}!AE101")]),
+        );
+        add(
             "sheet-deleted",
             edit(&move |s: &mut Spreadsheet| {
                 s.sheets.remove(sheet);

@@ -26,6 +26,9 @@ pub const META_SHEET: &str = "_nianbao";
 pub const MULTI_SHEET: &str = "数据";
 /// Name of the hidden sheet of a multi-school workbook holding the version and value of each cell as made.
 pub const MULTI_BASE_SHEET: &str = "_nianbao_base";
+/// Reading stops after this many problems (a file that far off is not the one meant).
+pub const MAX_PROBLEMS: usize = 1_000;
+
 /// The layout version written into templates; older templates are refused with a clear word.
 pub const TEMPLATE_FORMAT: &str = "2";
 
@@ -112,6 +115,18 @@ pub struct Imported {
 impl Imported {
     fn new(kind: WorkbookKind) -> Imported {
         Imported { kind, cells: Vec::new(), problems: Vec::new(), notes: Vec::new() }
+    }
+
+    /// Whether reading should stop: past [`MAX_PROBLEMS`] (then said once, as the last problem).
+    fn too_many_problems(&mut self) -> bool {
+        if self.problems.len() < MAX_PROBLEMS {
+            return false;
+        }
+        if !matches!(self.problems.last().map(|p| &p.kind), Some(ProblemKind::TooMany { .. })) {
+            self.problems.truncate(MAX_PROBLEMS);
+            self.problems.push(Problem::whole(ProblemKind::TooMany { shown: MAX_PROBLEMS }));
+        }
+        true
     }
     /// The cells the clerk changed.
     pub fn changes(&self) -> impl Iterator<Item = &ImportedCell> {
@@ -685,6 +700,9 @@ fn read_template_sheet(
         view.rows.iter().map(|r| (r.indicator_id.as_str(), r)).collect();
     let mut rows_found: HashMap<String, u32> = HashMap::new();
     for row in sheet.used_rows().into_iter().filter(|&r| r >= first_data_row) {
+        if imported.too_many_problems() {
+            return;
+        }
         // Every column of the template is marked; a filled cell in any other one is refused.
         for cell in sheet.row(row) {
             let blank = matches!(&cell.value, CellValue::Text(t) if t.trim().is_empty());
@@ -955,6 +973,9 @@ fn import_multi_school(
             is_known[column as usize] = true;
         }
         for row in sheet.used_rows().into_iter().filter(|&r| r > id_row) {
+            if imported.too_many_problems() {
+                return Some(imported);
+            }
             let cells = sheet.row(row);
             for cell in cells.iter().filter(|c| !is_known.get(c.column as usize).copied().unwrap_or(false)) {
                 imported.problems.push(Problem::at(name, row, cell.column, "", ProblemKind::ForeignColumn));

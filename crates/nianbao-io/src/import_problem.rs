@@ -54,30 +54,82 @@ pub enum ReadProblem {
 pub enum ProblemKind {
     Unreadable(ReadError),
     NotANianbaoWorkbook,
-    FrameworkMismatch { made_for: String, here: String },
+    FrameworkMismatch {
+        made_for: String,
+        here: String,
+    },
     OldTemplate,
-    UnknownSchool { template: String },
-    WrongSchool { template: String, expected: String },
-    WrongYear { template: i32, expected: i32 },
-    BadYear { text: String },
-    UnknownTable { id: String },
-    MissingSheet { sheet: String },
+    UnknownSchool {
+        template: String,
+    },
+    WrongSchool {
+        template: String,
+        expected: String,
+    },
+    WrongYear {
+        template: i32,
+        expected: i32,
+    },
+    BadYear {
+        text: String,
+    },
+    UnknownTable {
+        id: String,
+    },
+    MissingSheet {
+        sheet: String,
+    },
     ForeignSheet,
-    MissingColumn { role: String },
-    DuplicateColumn { role: String, first: String },
+    MissingColumn {
+        role: String,
+    },
+    DuplicateColumn {
+        role: String,
+        first: String,
+    },
     ForeignColumn,
-    MissingRow { label: String },
+    MissingRow {
+        label: String,
+    },
     RowWithoutId,
-    UnknownIndicator { id: String },
-    LabelMismatch { expected: String, found: String },
-    UnitMismatch { expected: String, found: String },
-    DuplicateRow { first: String },
-    TwoPlaces { first: String, first_value: String, second_value: String },
-    Merged { range: String },
-    UnknownOrg { id: String },
-    NotASchool { id: String, name: String },
-    OutsideScope { id: String, scope: String },
+    UnknownIndicator {
+        id: String,
+    },
+    LabelMismatch {
+        expected: String,
+        found: String,
+    },
+    UnitMismatch {
+        expected: String,
+        found: String,
+    },
+    DuplicateRow {
+        first: String,
+    },
+    TwoPlaces {
+        first: String,
+        first_value: String,
+        second_value: String,
+    },
+    Merged {
+        range: String,
+    },
+    UnknownOrg {
+        id: String,
+    },
+    NotASchool {
+        id: String,
+        name: String,
+    },
+    OutsideScope {
+        id: String,
+        scope: String,
+    },
     Cell(ReadProblem),
+    /// Reading stopped: so many problems that the file is not the one meant.
+    TooMany {
+        shown: usize,
+    },
 }
 
 /// One problem: where, the row's label when known, and what.
@@ -214,6 +266,7 @@ impl Problem {
             }
             K::OutsideScope { id, scope } => format!("学校 {id} 不属于 {scope}，不能由本单位导入。"),
             K::Cell(problem) => read_problem_zh(problem),
+            K::TooMany { shown } => format!("问题超过 {shown} 处，其余未再列出：请确认上传的是本系统的模板。"),
         }
     }
 
@@ -266,6 +319,7 @@ impl Problem {
             K::NotASchool { id, name } => format!("{name} ({id}) is not a school: total rows are computed, not imported"),
             K::OutsideScope { id, scope } => format!("school {id} is not in {scope}"),
             K::Cell(problem) => read_problem_en(problem),
+            K::TooMany { shown } => format!("more than {shown} problems; the rest are not listed: is this the system's template?"),
         }
     }
 }
@@ -285,9 +339,8 @@ fn read_error_zh(error: &ReadError) -> String {
         ReadError::NotASpreadsheet => {
             "不是 .xlsx 或 .ods 电子表格文件（可能已损坏）：请上传从本系统下载并填写的模板。".into()
         }
-        ReadError::Damaged { part, detail } => {
-            format!("文件已损坏（{part}：{detail}）：请在 Excel 或 WPS 中打开并重新保存。")
-        }
+        // The detail is the parser's own (English) word: the English message carries it.
+        ReadError::Damaged { part, .. } => format!("文件已损坏（{part}）：请在 Excel 或 WPS 中打开并重新保存。"),
     }
 }
 

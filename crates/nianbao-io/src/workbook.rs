@@ -330,7 +330,8 @@ impl<'a> Archive<'a> {
         let budget = self.budget;
         let limit = self.limit;
         let entry = self.zip.by_name(name).map_err(|e| damaged(name, e))?;
-        let mut counted = Counted { inner: entry.take(budget.saturating_add(1)), read: 0 };
+        let mut counted =
+            Counted { inner: entry.take(budget.saturating_add(1)), read: 0, since_open: 0, overlong: false };
         let result = {
             let reader: &mut dyn Read = &mut counted;
             let mut xml = quick_xml::Reader::from_reader(BufReader::with_capacity(64 << 10, reader));
@@ -340,20 +341,42 @@ impl<'a> Archive<'a> {
         if counted.read > budget {
             return Err(ReadError::UnpackedTooLarge { limit });
         }
+        if counted.overlong {
+            return Err(ReadError::Damaged {
+                part: name.to_string(),
+                detail: format!("more than {} MB of text without markup", MAX_TOKEN_BYTES >> 20),
+            });
+        }
         self.budget -= counted.read;
         result
     }
 }
 
+/// The longest run of a part without a `<`: no tag and no text between tags may be longer, so
+/// the parser's buffer stays small whatever the file (a cell holds at most [`MAX_CELL_BYTES`]).
+const MAX_TOKEN_BYTES: u64 = 1 << 20;
+
+/// Counts the bytes inflated from a part, and the bytes since the last `<`.
 struct Counted<R> {
     inner: R,
     read: u64,
+    since_open: u64,
+    overlong: bool,
 }
 
 impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.read += n as u64;
+        let chunk = &buf[..n];
+        self.since_open = match chunk.iter().rposition(|&b| b == b'<') {
+            Some(position) => (n - position - 1) as u64,
+            None => self.since_open + n as u64,
+        };
+        if self.since_open > MAX_TOKEN_BYTES {
+            self.overlong = true;
+            return Err(std::io::Error::other("a run of text without markup is too long"));
+        }
         Ok(n)
     }
 }

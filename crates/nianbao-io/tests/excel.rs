@@ -71,6 +71,7 @@ fn every_corpus_workbook_is_stored_as_meant_or_refused_at_its_place() {
                         failures.push(format!("{}: the refusal does not name {place}: {named:?}", case.name));
                     }
                 }
+                assert!(imported.problems.len() <= excel::MAX_PROBLEMS + 1, "{}: problems are bounded", case.name);
                 for problem in &imported.problems {
                     assert!(!problem.message_zh().is_empty() && !problem.message_en().is_empty());
                     assert!(

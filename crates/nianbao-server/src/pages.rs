@@ -774,8 +774,14 @@ pub async fn excel_upload(
     let (_, bytes) = parts.get("file").ok_or_else(|| AppError::BadRequest("没有上传文件 / no file".into()))?;
     let values = access.values(&org, year - 1, year).await?;
     let (dataset, at) = crate::access::dataset_of(&state, index, &values);
-    let limits =
-        nianbao_io::excel::Limits { max_file_bytes: state.config.max_upload_bytes as u64, ..Default::default() };
+    // A school's template holds a few hundred cells: a school upload is bounded far below a
+    // county's workbook, so that no upload can take more than a few tens of MB.
+    let limits = nianbao_io::excel::Limits {
+        max_file_bytes: state.config.max_upload_bytes as u64,
+        max_unpacked_bytes: 64 << 20,
+        max_cells: 100_000,
+        ..Default::default()
+    };
     // Reading is CPU work on untrusted input: off the async workers, bounded by the limits.
     let framework = state.framework.clone();
     let bytes = bytes.clone();
