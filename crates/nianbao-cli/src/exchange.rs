@@ -6,7 +6,7 @@ use nianbao_core::{Dataset, IndicatorIndex, OrgLevel};
 use nianbao_io::LoadedDataset;
 use nianbao_io::excel::{self, Limits};
 use nianbao_report::validation_output::{self, Language};
-use nianbao_server::exchange::{ImportSummary, PlacedWrite};
+use nianbao_server::exchange::{ImportSummary, PlacedWrite, Unversioned};
 use nianbao_store::{CellOutcome, Layer, Provenance, ReadLayer, ValueWrite};
 use std::collections::HashMap;
 use std::path::Path;
@@ -73,9 +73,11 @@ pub fn import(
     file: &Path,
     school: Option<&str>,
     year: i32,
+    overwrite: bool,
     location: &crate::database::Location,
     lang: &str,
 ) -> Result<ExitCode> {
+    let unversioned = if overwrite { Unversioned::Overwrite } else { Unversioned::CreateOnly };
     let language = Language::from_name(lang).ok_or_else(|| anyhow!("unknown language {lang:?}; expected zh or en"))?;
     let english = language == Language::English;
     let framework = crate::database::framework(location)?;
@@ -101,94 +103,96 @@ pub fn import(
         }
         Ok(ExitCode::FAILURE)
     };
-    let (kind, writes, orgs): (&str, Vec<PlacedWrite>, Vec<usize>) =
-        if file.extension().and_then(|e| e.to_str()) == Some("csv") {
-            let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-            let mut dataset = Dataset::new(framework.indicators.len());
-            for unit in &dataset_now.orgs {
-                dataset.add_org(unit.clone()).map_err(|e| anyhow!(e))?;
+    let (kind, writes, orgs): (&str, Vec<PlacedWrite>, Vec<usize>) = if file.extension().and_then(|e| e.to_str())
+        == Some("csv")
+    {
+        let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        let mut dataset = Dataset::new(framework.indicators.len());
+        for unit in &dataset_now.orgs {
+            dataset.add_org(unit.clone()).map_err(|e| anyhow!(e))?;
+        }
+        let problems = nianbao_io::read_values_csv(file, &text, &framework, &mut dataset);
+        if problems.has_errors() {
+            eprint!("{problems}");
+            return refuse(Vec::new(), problems.error_count());
+        }
+        let mut lines = Vec::new();
+        let mut writes = Vec::new();
+        let mut orgs = Vec::new();
+        for ((org, value_year), slots) in dataset.iter_slots() {
+            if value_year != year {
+                lines.push(if english {
+                    format!("values of {value_year} for {}; only {year} is being imported", dataset.orgs[org].id)
+                } else {
+                    format!("{} 有 {value_year} 年度的数据，本次只导入 {year} 年度", dataset.orgs[org].id)
+                });
+                continue;
             }
-            let problems = nianbao_io::read_values_csv(file, &text, &framework, &mut dataset);
-            if problems.has_errors() {
-                eprint!("{problems}");
-                return refuse(Vec::new(), problems.error_count());
+            if school_index.is_some_and(|s| s != org) {
+                lines.push(format!(
+                    "{}: {}",
+                    dataset.orgs[org].id,
+                    if english { "not the school given" } else { "不是指定的学校" }
+                ));
+                continue;
             }
-            let mut lines = Vec::new();
-            let mut writes = Vec::new();
-            let mut orgs = Vec::new();
-            for ((org, value_year), slots) in dataset.iter_slots() {
-                if value_year != year {
-                    lines.push(if english {
-                        format!("values of {value_year} for {}; only {year} is being imported", dataset.orgs[org].id)
-                    } else {
-                        format!("{} 有 {value_year} 年度的数据，本次只导入 {year} 年度", dataset.orgs[org].id)
-                    });
-                    continue;
-                }
-                if school_index.is_some_and(|s| s != org) {
-                    lines.push(format!(
-                        "{}: {}",
-                        dataset.orgs[org].id,
-                        if english { "not the school given" } else { "不是指定的学校" }
-                    ));
-                    continue;
-                }
-                orgs.push(org);
-                for (index, value) in slots.iter().enumerate().filter(|(_, v)| !v.is_missing()) {
-                    let place = format!("{} {year}", dataset.orgs[org].id);
-                    writes.push((
-                        ValueWrite {
-                            org: dataset.orgs[org].id.clone(),
-                            year,
-                            indicator: framework.indicators[index].id.clone(),
-                            value: value.clone(),
-                            note: String::new(),
-                            expected_version: None,
-                            overwrite: true,
-                            provenance: Provenance::Imported,
-                            actor: user.clone(),
-                            reason: format!("import {}", file.display()),
-                        },
-                        place,
-                    ));
-                }
+            orgs.push(org);
+            for (index, value) in slots.iter().enumerate().filter(|(_, v)| !v.is_missing()) {
+                let place = format!("{} {year}", dataset.orgs[org].id);
+                writes.push((
+                    ValueWrite {
+                        org: dataset.orgs[org].id.clone(),
+                        year,
+                        indicator: framework.indicators[index].id.clone(),
+                        value: value.clone(),
+                        note: String::new(),
+                        expected_version: None,
+                        overwrite,
+                        provenance: Provenance::Imported,
+                        actor: user.clone(),
+                        reason: format!("import {}", file.display()),
+                    },
+                    place,
+                ));
             }
-            if !lines.is_empty() {
-                let count = lines.len();
-                return refuse(lines, count);
-            }
-            ("long-format CSV", writes, orgs)
-        } else {
-            let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-            let expected = excel::Expected { org: school_index, year: Some(year), within: None };
-            let imported = excel::import(&bytes, &framework, &dataset_now, &expected, &Limits::default());
-            if imported.kind == excel::WorkbookKind::SchoolTemplate
-                && school_index.is_none()
-                && imported.problems.is_empty()
-            {
-                return refuse(
-                    vec![if english {
-                        "a school template: name the school with --school".to_string()
-                    } else {
-                        "这是学校填报模板：请用 --school 指明导入哪所学校".to_string()
-                    }],
-                    1,
-                );
-            }
-            if !imported.problems.is_empty() {
-                let lines = imported.problems.iter().map(|p| if english { p.line_en() } else { p.line_zh() }).collect();
-                return refuse(lines, imported.problems.len());
-            }
-            for note in &imported.notes {
-                eprintln!("{}: {}", file.display(), if english { note.line_en() } else { note.line_zh() });
-            }
-            let org_id = |org: usize| dataset_now.orgs[org].id.clone();
-            let writes = nianbao_server::exchange::writes_for_import(&framework, &org_id, &imported, &user, "Excel");
-            let mut orgs: Vec<usize> = imported.cells.iter().map(|c| c.org).collect();
-            orgs.sort_unstable();
-            orgs.dedup();
-            (imported.kind.name(), writes, orgs)
-        };
+        }
+        if !lines.is_empty() {
+            let count = lines.len();
+            return refuse(lines, count);
+        }
+        ("long-format CSV", writes, orgs)
+    } else {
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let expected = excel::Expected { org: school_index, year: Some(year), within: None };
+        let imported = excel::import(&bytes, &framework, &dataset_now, &expected, &Limits::default());
+        if imported.kind == excel::WorkbookKind::SchoolTemplate
+            && school_index.is_none()
+            && imported.problems.is_empty()
+        {
+            return refuse(
+                vec![if english {
+                    "a school template: name the school with --school".to_string()
+                } else {
+                    "这是学校填报模板：请用 --school 指明导入哪所学校".to_string()
+                }],
+                1,
+            );
+        }
+        if !imported.problems.is_empty() {
+            let lines = imported.problems.iter().map(|p| if english { p.line_en() } else { p.line_zh() }).collect();
+            return refuse(lines, imported.problems.len());
+        }
+        for note in &imported.notes {
+            eprintln!("{}: {}", file.display(), if english { note.line_en() } else { note.line_zh() });
+        }
+        let org_id = |org: usize| dataset_now.orgs[org].id.clone();
+        let writes =
+            nianbao_server::exchange::writes_for_import(&framework, &org_id, &imported, unversioned, &user, "Excel");
+        let mut orgs: Vec<usize> = imported.cells.iter().map(|c| c.org).collect();
+        orgs.sort_unstable();
+        orgs.dedup();
+        (imported.kind.name(), writes, orgs)
+    };
     let plain: Vec<ValueWrite> = writes.iter().map(|(w, _)| w.clone()).collect();
     let outcomes = match runtime.block_on(store.write_cells(&plain)) {
         Ok(outcomes) => outcomes,

@@ -121,6 +121,10 @@ enum Command {
         /// The year being imported; values of any other year are refused.
         #[arg(long)]
         year: i32,
+        /// Let figures from a file without versions (a CSV, a hand-made workbook) write over
+        /// different stored figures; without it those are reported as conflicts and left alone.
+        #[arg(long)]
+        overwrite: bool,
         #[command(flatten)]
         location: database::Location,
         /// Message language: zh or en.
@@ -328,8 +332,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Template { school, year, out, multi, location } => {
             exchange::template(&location, &school, year, &out, multi)
         }
-        Command::Import { file, school, year, location, lang } => {
-            exchange::import(&file, school.as_deref(), year, &location, &lang)
+        Command::Import { file, school, year, overwrite, location, lang } => {
+            exchange::import(&file, school.as_deref(), year, overwrite, &location, &lang)
         }
         Command::Export { source, format, out } => {
             let loaded = load_selection(&source)?;

@@ -169,6 +169,16 @@ fn long_format_csv_imports_and_bad_lines_are_named() {
     std::fs::write(&good, "org,year,indicator,value,note\nxingguo-s1,2025,a1.graduates,1500,新学年\n").expect("write");
     let output = nianbao_ok(&["import", good.to_str().expect("path"), "--year", "2025", "--db", &db]);
     assert!(output.contains("（long-format CSV）：写入 1 项"), "{output}");
+    // A CSV carries no versions: a figure that differs from a stored one is a conflict naming the
+    // stored figure, and is written over it only when asked for.
+    let changed = dir.path().join("changed.csv");
+    std::fs::write(&changed, "org,year,indicator,value,note\nxingguo-s1,2025,a1.graduates,1600,\n").expect("write");
+    let output = nianbao(&["import", changed.to_str().expect("path"), "--year", "2025", "--db", &db]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("“1500”") && stderr.contains("未写入"), "{stderr}");
+    let output = nianbao_ok(&["import", changed.to_str().expect("path"), "--year", "2025", "--overwrite", "--db", &db]);
+    assert!(output.contains("写入 1 项"), "{output}");
     let bad = dir.path().join("bad.csv");
     std::fs::write(
         &bad,

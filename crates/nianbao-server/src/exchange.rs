@@ -10,11 +10,21 @@ use nianbao_store::{CellOutcome, Provenance, StoredValue, ValueWrite};
 /// A write with the place it came from (`sheet!D5`; empty for a form cell).
 pub type PlacedWrite = (ValueWrite, String);
 
+/// Whether a figure from a file without versions (a CSV, a hand-made workbook) may write over a
+/// different stored figure. Without it, such a figure is a conflict naming the stored one: a file
+/// that carries no versions cannot tell a new figure from an old copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unversioned {
+    CreateOnly,
+    Overwrite,
+}
+
 /// The writes for the changed cells of an import, in the order read, each with its place.
 pub fn writes_for_import(
     framework: &Framework,
     org_id: &dyn Fn(usize) -> String,
     imported: &Imported,
+    unversioned: Unversioned,
     actor: &str,
     source: &str,
 ) -> Vec<PlacedWrite> {
@@ -23,8 +33,8 @@ pub fn writes_for_import(
         .map(|cell| {
             let (expected_version, overwrite) = match &cell.base {
                 Some(base) => ((base.version > 0).then_some(base.version), false),
-                // Without versions (multi-school workbooks): last writer wins, with history.
-                None => (None, true),
+                // Without versions: create only, unless overwriting was asked for.
+                None => (None, unversioned == Unversioned::Overwrite),
             };
             let write = ValueWrite {
                 org: org_id(cell.org),

@@ -795,7 +795,14 @@ pub async fn excel_upload(
     let mut problems: Vec<String> = imported.problems.iter().map(line).collect();
     if problems.is_empty() {
         let org_id = |_: usize| org.clone();
-        let writes = crate::exchange::writes_for_import(&state.framework, &org_id, &imported, "", "Excel");
+        let writes = crate::exchange::writes_for_import(
+            &state.framework,
+            &org_id,
+            &imported,
+            crate::exchange::Unversioned::CreateOnly,
+            "",
+            "Excel",
+        );
         let plain: Vec<ValueWrite> = writes.iter().map(|(w, _)| w.clone()).collect();
         match access.save_cells(&org, year, plain).await {
             Ok(outcomes) => {
