@@ -121,7 +121,7 @@ pub fn status(location: &Location) -> Result<ExitCode> {
 }
 
 pub fn load(directory: &Path, location: &Location) -> Result<ExitCode> {
-    let loaded = crate::load(directory)?;
+    let loaded = crate::load_raw(directory)?;
     let stored_framework = framework(location)?;
     if stored_framework.id != loaded.framework.id || stored_framework.version != loaded.framework.version {
         return Err(anyhow!(
@@ -168,7 +168,8 @@ pub fn aggregate(location: &Location, year: i32) -> Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(location).await?;
         store.bind_framework(&framework).await?;
-        let dataset = store.read_dataset(&framework, ReadLayer::Reported).await?;
+        let mut dataset = store.read_dataset(&framework, ReadLayer::Reported).await?;
+        nianbao_core::completeness::fill_copies(&framework, &mut dataset);
         let rolled = roll_up(&framework, &dataset, year);
         let written = store.replace_aggregates(&framework, &dataset, &rolled, "nianbao aggregate").await?;
         println!("aggregated {year}: {written} values for {} org units above the schools", rolled.values.len());

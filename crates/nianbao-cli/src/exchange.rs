@@ -229,6 +229,7 @@ pub fn import(
             dataset_now.set(org, year, indicator, write.value.clone());
         }
     }
+    nianbao_core::completeness::fill_copies(&framework, &mut dataset_now);
     let rules = RuleSet::for_framework(&framework);
     let mut counts = Summary::default();
     let findings: Vec<_> =
@@ -247,10 +248,17 @@ pub fn export(loaded: &LoadedDataset, org: Option<&str>, year: i32, format: &str
             loaded.dataset.org_index(&unit.id).context("default org")?
         }
     };
+    // The long format carries the data as held; the tables and the open data carry what is
+    // printed, copies (`same_as`) included.
+    let printed = || {
+        let mut dataset = loaded.dataset.clone();
+        nianbao_core::completeness::fill_copies(&loaded.framework, &mut dataset);
+        dataset
+    };
     let bytes = match format {
-        "xlsx" => excel::export_tables(&loaded.framework, &loaded.dataset, org, year)?,
+        "xlsx" => excel::export_tables(&loaded.framework, &printed(), org, year)?,
         "csv" => nianbao_io::values_csv(&loaded.framework, &loaded.dataset).into_bytes(),
-        "sdmx" => excel::sdmx_csv(&loaded.framework, &loaded.dataset, year).into_bytes(),
+        "sdmx" => excel::sdmx_csv(&loaded.framework, &printed(), year).into_bytes(),
         other => bail!("unknown export format {other:?}; expected xlsx, csv or sdmx"),
     };
     std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;

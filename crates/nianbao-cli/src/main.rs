@@ -336,7 +336,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             exchange::import(&file, school.as_deref(), year, overwrite, &location, &lang)
         }
         Command::Export { source, format, out } => {
-            let loaded = load_selection(&source)?;
+            let loaded = load_selection_raw(&source)?;
             let year = match source.year {
                 Some(year) => year,
                 None => *loaded.dataset.years().last().context("the dataset holds no values")?,
@@ -373,10 +373,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// The dataset a table command reads: a dataset folder, or a database.
+/// The dataset a table or report command prints: copies (`same_as`) without a value of their
+/// own show their primary's.
 fn load_selection(selection: &Source) -> Result<LoadedDataset> {
+    let mut loaded = load_selection_raw(selection)?;
+    nianbao_core::completeness::fill_copies(&loaded.framework, &mut loaded.dataset);
+    Ok(loaded)
+}
+
+/// The dataset a command reads, exactly as held: a dataset folder, or a database.
+fn load_selection_raw(selection: &Source) -> Result<LoadedDataset> {
     if selection.db.is_none() && selection.database_url.is_none() {
-        return load(&selection.dataset);
+        return load_raw(&selection.dataset);
     }
     let location = database::Location {
         db: selection.db.clone(),
@@ -392,7 +400,16 @@ fn load_selection(selection: &Source) -> Result<LoadedDataset> {
     database::read(&location, layer)
 }
 
+/// A dataset folder as its tables print it: a copy (`same_as`) without a value of its own shows
+/// its primary's.
 fn load(directory: &Path) -> Result<LoadedDataset> {
+    let mut loaded = load_raw(directory)?;
+    nianbao_core::completeness::fill_copies(&loaded.framework, &mut loaded.dataset);
+    Ok(loaded)
+}
+
+/// A dataset folder exactly as its files hold it.
+fn load_raw(directory: &Path) -> Result<LoadedDataset> {
     nianbao_io::load_dataset_dir(directory).map_err(|problems| {
         anyhow!("cannot load dataset {} ({} problem(s)):\n{problems}", directory.display(), problems.error_count())
     })
@@ -492,7 +509,7 @@ fn validate(directory: &Path, year: i32, org: Option<&str>, format: &str, lang: 
 
 fn corpus(dataset: &Path, school: &str, year: i32, out: &Path) -> Result<ExitCode> {
     use nianbao_io::corpus::{Expect, cases};
-    let loaded = load(dataset)?;
+    let loaded = load_raw(dataset)?;
     let index = loaded.dataset.org_index(school).with_context(|| format!("unknown school {school:?}"))?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut expected = String::from("file\toutcome\tdetail\n");
@@ -517,11 +534,11 @@ fn corpus(dataset: &Path, school: &str, year: i32, out: &Path) -> Result<ExitCod
 fn sample(published: &Path, out: &Path, org: &str, seed: u64) -> Result<ExitCode> {
     use nianbao_core::OrgLevel;
     use nianbao_core::synthetic::Random;
-    let source = load(published)?;
+    let source = load_raw(published)?;
     let values_path = out.join("values.csv");
     std::fs::write(&values_path, "org,year,indicator,value,note\n")
         .with_context(|| format!("writing {}", values_path.display()))?;
-    let mut target = load(out)?;
+    let mut target = load_raw(out)?;
     let framework = &source.framework;
     if target.framework.id != framework.id || target.framework.version != framework.version {
         bail!("{} and {} follow different frameworks", published.display(), out.display());

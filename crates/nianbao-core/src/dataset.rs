@@ -205,6 +205,11 @@ impl Dataset {
         self.values.values().map(|slots| slots.iter().filter(|v| !v.is_missing()).count()).sum()
     }
 
+    /// Every stored (org index, year) pair with its slots, to change in place.
+    pub fn iter_slots_mut(&mut self) -> impl Iterator<Item = ((usize, i32), &mut [Value])> {
+        self.values.iter_mut().map(|(key, slots)| (*key, slots.as_mut_slice()))
+    }
+
     /// Every stored (org index, year) pair with its slots.
     pub fn iter_slots(&self) -> impl Iterator<Item = ((usize, i32), &[Value])> {
         self.values.iter().map(|(key, slots)| (*key, slots.as_slice()))

@@ -250,6 +250,14 @@ pub struct Indicator {
     /// disables it; `Some(Some(t))` sets the threshold (percent change, or percentage points for
     /// percentages).
     pub year_over_year: Option<Option<Decimal>>,
+    /// The org levels that must report this figure (completeness); empty: optional everywhere.
+    /// A copy (`same_as`) is never required itself: its primary is.
+    pub required_at: Vec<crate::dataset::OrgLevel>,
+    /// This row prints the same quantity as another indicator (declared once, shown in both
+    /// places): forms and templates ask for the primary only, and a copy with no value of its own
+    /// shows the primary's. A copy that does hold a value of its own (a published dataset that
+    /// printed both) keeps it, and the cross-table rule compares the two.
+    pub same_as: Option<IndicatorIndex>,
     /// Line of the indicator's `id` in the framework file, for messages.
     pub line: usize,
 }
@@ -266,6 +274,16 @@ impl Indicator {
 
     pub fn column_header(&self) -> &str {
         self.header.as_deref().unwrap_or(&self.label)
+    }
+
+    /// Whether an org unit of `level` must report this figure.
+    pub fn is_required_at(&self, level: crate::dataset::OrgLevel) -> bool {
+        self.required_at.contains(&level)
+    }
+
+    /// Whether a clerk enters this figure (false for a copy of another row).
+    pub fn is_entered(&self) -> bool {
+        self.same_as.is_none()
     }
 }
 
@@ -405,6 +423,23 @@ impl Framework {
             current = self.indicator(parent).parent;
         }
         depth
+    }
+
+    /// Every (copy, primary) pair declared with `same_as`, in framework order.
+    pub fn copies(&self) -> impl Iterator<Item = (IndicatorIndex, IndicatorIndex)> + '_ {
+        self.indicators
+            .iter()
+            .enumerate()
+            .filter_map(|(index, indicator)| indicator.same_as.map(|primary| (IndicatorIndex(index), primary)))
+    }
+
+    /// The indicators an org unit of `level` must report, in framework order.
+    pub fn required_at(&self, level: crate::dataset::OrgLevel) -> impl Iterator<Item = IndicatorIndex> + '_ {
+        self.indicators
+            .iter()
+            .enumerate()
+            .filter(move |(_, indicator)| indicator.is_required_at(level))
+            .map(|(index, _)| IndicatorIndex(index))
     }
 
     /// Number of printed rows across the appendix tables (附表).

@@ -1,5 +1,6 @@
 //! Reads a framework TOML file into a checked [`Framework`], reporting every problem with its position.
 
+use crate::dataset::OrgLevel;
 use crate::diagnostic::{Diagnostics, LineIndex, Severity};
 use crate::expr::MissingStrategy;
 use crate::framework::*;
@@ -74,6 +75,8 @@ struct RawTable {
     printed: Option<bool>,
     #[serde(default)]
     columns: Vec<S<String>>,
+    /// Org levels that must report every row of the table (rows may override).
+    required: Option<Vec<S<String>>>,
     #[serde(default, rename = "indicator")]
     indicators: Vec<RawIndicator>,
 }
@@ -101,6 +104,10 @@ struct RawIndicator {
     allow_over_100: Option<S<bool>>,
     /// Year-over-year threshold as a decimal string, or `false` to disable the check.
     year_over_year: Option<S<toml::Value>>,
+    /// Org levels that must report this row (overrides the table's `required`; `[]`: optional).
+    required: Option<Vec<S<String>>>,
+    /// The indicator this row prints again (one quantity, entered once).
+    same_as: Option<S<String>>,
 }
 
 #[derive(Deserialize)]
@@ -124,6 +131,7 @@ enum PendingAggregation {
 
 struct Pending {
     parent: Option<S<String>>,
+    same_as: Option<S<String>>,
     aggregation: PendingAggregation,
     aggregation_offset: usize,
     id_offset: usize,
@@ -217,6 +225,8 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
         if raw_table.indicators.is_empty() {
             error(raw_table.id.span().start, format!("table {table_id:?} has no indicators"));
         }
+        let table_required =
+            raw_table.required.as_ref().map(|levels| parse_levels(levels, &mut error)).unwrap_or_default();
 
         let mut rows = Vec::new();
         for raw_indicator in &raw_table.indicators {
@@ -351,6 +361,18 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
                 );
             }
 
+            let required_at = match (&raw_indicator.required, &raw_indicator.same_as) {
+                (Some(levels), Some(_)) if !levels.is_empty() => {
+                    error(
+                        levels[0].span().start,
+                        format!("indicator {id:?} is a copy (same_as): its primary is required, not the copy"),
+                    );
+                    Vec::new()
+                }
+                (_, Some(_)) => Vec::new(),
+                (Some(levels), None) => parse_levels(levels, &mut error),
+                (None, None) => table_required.clone(),
+            };
             let index = IndicatorIndex(indicators.len());
             match by_id.entry(id.clone()) {
                 std::collections::hash_map::Entry::Occupied(first) => {
@@ -403,12 +425,20 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
                         None
                     }
                 }),
+                required_at,
+                same_as: None,
                 line: lines.position(id_offset).line,
             });
             if raw_indicator.label.get_ref().trim().is_empty() {
                 error(raw_indicator.label.span().start, format!("indicator {id:?} has an empty label"));
             }
-            pending.push(Pending { parent: raw_indicator.parent.clone(), aggregation, aggregation_offset, id_offset });
+            pending.push(Pending {
+                parent: raw_indicator.parent.clone(),
+                same_as: raw_indicator.same_as.clone(),
+                aggregation,
+                aggregation_offset,
+                id_offset,
+            });
         }
 
         // Companion indicators for the extra columns (调查方式, 调查人次) of every row.
@@ -445,10 +475,13 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
                     table: table_index,
                     companion_of: Some((row, column)),
                     year_over_year: None,
+                    required_at: owner.required_at.clone(),
+                    same_as: None,
                     line: owner.line,
                 });
                 pending.push(Pending {
                     parent: None,
+                    same_as: None,
                     aggregation: PendingAggregation::Ready(aggregation),
                     aggregation_offset: id_offset,
                     id_offset,
@@ -503,9 +536,17 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
             }
         };
     }
+    for (position, item) in pending.iter().enumerate() {
+        if let Some(name) = &item.same_as
+            && let Some(primary) = resolve(name, "same_as", &mut reference_problems)
+        {
+            indicators[position].same_as = Some(primary);
+        }
+    }
     for (offset, message) in reference_problems {
         error(offset, message);
     }
+    check_copies(&indicators, &pending, &mut error);
 
     check_hierarchy(&indicators, &pending, &mut error);
     check_aggregation_references(&indicators, &pending, &mut error);
@@ -621,6 +662,65 @@ pub(crate) fn parse(file_name: &str, text: &str) -> Result<Framework, Diagnostic
         validation,
         by_id,
     })
+}
+
+/// Org level names (`required = ["school", "city"]`).
+fn parse_levels(levels: &[S<String>], error: &mut impl FnMut(usize, String)) -> Vec<OrgLevel> {
+    let mut parsed = Vec::new();
+    for level in levels {
+        match OrgLevel::from_name(level.get_ref()) {
+            Some(known) if parsed.contains(&known) => {
+                error(level.span().start, format!("level {:?} listed twice", level.get_ref()))
+            }
+            Some(known) => parsed.push(known),
+            None => error(
+                level.span().start,
+                format!("unknown org level {:?}; expected one of {}", level.get_ref(), OrgLevel::NAMES.join(", ")),
+            ),
+        }
+    }
+    parsed
+}
+
+/// A copy prints its primary's quantity: same kind and unit, the primary is no copy itself.
+fn check_copies(indicators: &[Indicator], pending: &[Pending], error: &mut impl FnMut(usize, String)) {
+    for (position, indicator) in indicators.iter().enumerate() {
+        let Some(primary) = indicator.same_as else { continue };
+        let offset = pending[position].same_as.as_ref().map(|name| name.span().start).unwrap_or(0);
+        let target = &indicators[primary.0];
+        if primary.0 == position {
+            error(offset, format!("indicator {:?} cannot be the same as itself", indicator.id));
+        } else if target.same_as.is_some() {
+            error(
+                offset,
+                format!(
+                    "indicator {:?} is the same as {:?}, which is itself a copy; point it at the primary",
+                    indicator.id, target.id
+                ),
+            );
+        } else if target.kind != indicator.kind || target.unit != indicator.unit {
+            error(
+                offset,
+                format!(
+                    "indicator {:?} ({} in {:?}) cannot be the same as {:?} ({} in {:?})",
+                    indicator.id,
+                    indicator.kind.name(),
+                    indicator.printed_unit(),
+                    target.id,
+                    target.kind.name(),
+                    target.printed_unit()
+                ),
+            );
+        } else if target.aggregation != indicator.aggregation {
+            error(
+                offset,
+                format!(
+                    "indicator {:?} is the same as {:?} but aggregates differently; give it the primary's aggregate",
+                    indicator.id, target.id
+                ),
+            );
+        }
+    }
 }
 
 fn is_valid_id(id: &str) -> bool {

@@ -2,6 +2,7 @@
 
 pub mod aggregate;
 pub mod bounds;
+pub mod completeness;
 pub mod dataset;
 pub mod diagnostic;
 pub mod disaggregate;

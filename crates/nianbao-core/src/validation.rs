@@ -113,6 +113,27 @@ pub struct Finding {
     pub table: Option<usize>,
 }
 
+impl Finding {
+    /// The values this finding is about, as one text (`indicator@year=value;…`): an explanation
+    /// records it, and counts only while the finding is about the same values.
+    pub fn values_seen(&self) -> String {
+        let mut text = String::new();
+        for cell in &self.cells {
+            if !text.is_empty() {
+                text.push(';');
+            }
+            let value = match &cell.value {
+                Value::Number(number) => number.normalize().to_string(),
+                Value::NotApplicable => "-".to_string(),
+                Value::Text(body) => format!("t:{body}"),
+                Value::Missing => String::new(),
+            };
+            text.push_str(&format!("{}@{}={value}", cell.indicator_id, cell.year));
+        }
+        text
+    }
+}
+
 /// Counts of rule evaluations.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Summary {

@@ -1,6 +1,7 @@
 //! Integration tests of nianbao-core (one test binary; modules per area).
 
 mod bundled_framework;
+mod completeness;
 mod extreme_values;
 mod framework_loader;
 mod table_view;

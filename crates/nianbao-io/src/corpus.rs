@@ -728,6 +728,70 @@ pub fn cases_with_versions(
         }
     }
 
+    // --- One quantity, entered once: a copy (`same_as`) shows its primary through a formula ---
+    let shown_copy = framework.copies().find(|&(copy, primary)| {
+        locate(&base, &framework.indicator(copy).id).is_some()
+            && locate(&base, &framework.indicator(primary).id).is_some()
+    });
+    if let Some((copy, primary)) = shown_copy {
+        let (copy_id, primary_id) = (framework.indicator(copy).id.clone(), framework.indicator(primary).id.clone());
+        let mut entered_once = dataset.clone();
+        entered_once.set(school, year, copy, Value::Missing);
+        let version_once = |index: IndicatorIndex| if index == copy { None } else { version(index) };
+        if let Ok(bytes) = excel::write_template(framework, &entered_once, school, year, &version_once)
+            && let Ok(once) = workbook::read_spreadsheet(&bytes, &ReadLimits::default())
+            && let (Some(at_copy), Some(at_primary)) = (locate(&once, &copy_id), locate(&once, &primary_id))
+        {
+            let mut case = |name: &str, spreadsheet: Spreadsheet, expect: Expect| {
+                out.push(Case {
+                    name: name.into(),
+                    bytes: write_xlsx(&spreadsheet, false, false),
+                    extension: "xlsx",
+                    school: Some(school),
+                    year,
+                    expect,
+                })
+            };
+            let copy_place =
+                format!("{}!{}", once.sheets[at_copy.sheet].name, workbook::cell_name(at_copy.row, at_copy.input));
+            case("copy-shown-by-formula", once.clone(), Expect::Stored(Vec::new()));
+            // The clerk changes the primary; the program recomputes the copy's formula.
+            let mut recomputed = once.clone();
+            set(
+                &mut recomputed.sheets[at_primary.sheet],
+                at_primary.row,
+                at_primary.input,
+                number("4321"),
+                NumberFormat::General,
+                false,
+            );
+            set(
+                &mut recomputed.sheets[at_copy.sheet],
+                at_copy.row,
+                at_copy.input,
+                number("4321"),
+                NumberFormat::General,
+                true,
+            );
+            case(
+                "copy-formula-recomputed",
+                recomputed,
+                Expect::Stored(vec![(primary_id.clone(), school_id.clone(), Value::Number(4321.into()))]),
+            );
+            // A figure typed over the copy's formula: asked once means entered once.
+            let mut typed_over = once.clone();
+            set(
+                &mut typed_over.sheets[at_copy.sheet],
+                at_copy.row,
+                at_copy.input,
+                number("999"),
+                NumberFormat::General,
+                false,
+            );
+            case("copy-typed-over", typed_over, Expect::Refused(vec![copy_place]));
+        }
+    }
+
     // --- Hostile files ---
     let mut hostile = |name: &str, bytes: Vec<u8>| {
         out.push(Case {

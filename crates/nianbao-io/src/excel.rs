@@ -242,11 +242,26 @@ pub fn write_template(
         "4. 请勿增删行列、排序、合并单元格或复制工作表：导入时逐行核对指标编号、名称和单位。".into(),
         "5. 模板记录了下载时每个数值的版本：导入只写入您改动的单元格；若他人在此期间改过同一单元格，会提示冲突而不会覆盖。".into(),
         "6. 导入时会逐格检查，问题会标明“工作表!单元格”和指标名称。".into(),
+        "7. 灰色斜体的单元格与另一张表中的同一数据相同（如附表 6 的全日制在校生人数同表 1）：只在原处填写，此处自动带出。".into(),
     ];
     instructions.set_column_width(0, 100)?;
     for (row, line) in lines.iter().enumerate() {
         instructions.write_string_with_format(row as u32, 0, line, if row == 0 { &title } else { &wrap })?;
     }
+
+    // Where each indicator's input cell is (sheet, zero-based row): a copy (`same_as`) shows its
+    // primary's cell through a formula instead of asking for the figure again.
+    let mut input_cells: HashMap<IndicatorIndex, (String, u32)> = HashMap::new();
+    for table in framework.tables.iter().filter(|t| t.printed) {
+        let view = TableView::build(framework, dataset, table, org, year);
+        let name = sheet_name(table.number.as_deref(), &view.caption);
+        for (position, row) in view.rows.iter().enumerate() {
+            if let Some(index) = framework.lookup(&row.indicator_id) {
+                input_cells.insert(index, (name.clone(), 3 + position as u32));
+            }
+        }
+    }
+    let copy_format = Format::new().set_border(FormatBorder::Thin).set_background_color("#E8E8E8").set_italic();
 
     for table in framework.tables.iter().filter(|t| t.printed) {
         let view = TableView::build(framework, dataset, table, org, year);
@@ -291,13 +306,30 @@ pub fn write_template(
                 other => sheet.write_string_with_format(r, 2, other.format(indicator.decimals), &locked)?,
             };
             let current = &row.cells[1].value;
+            let stored_version =
+                |value: &Value, index| if value.is_missing() { 0 } else { version(index).unwrap_or(0) };
+            // A copy with no value of its own shows its primary's cell; one that holds its own
+            // value (from a file that gave both) stays an input, to be corrected or cleared.
+            let primary_cell = indicator
+                .same_as
+                .filter(|_| version(index).is_none_or(|v| v == 0))
+                .and_then(|primary| input_cells.get(&primary));
+            if let Some((primary_sheet, primary_row)) = primary_cell {
+                let reference = format!("='{}'!D{}", primary_sheet.replace('\'', "''"), primary_row + 1);
+                let mut formula = Formula::new(reference);
+                if let Value::Number(number) = current {
+                    formula = formula.set_result(number.normalize().to_string());
+                }
+                sheet.write_formula_with_format(r, 3, formula, &copy_format)?;
+                sheet.write_string(r, id_column, &row.indicator_id)?;
+                sheet.write_string(r, id_column + 1, base_text(0, &Value::Missing))?;
+                continue;
+            }
             write_input(sheet, r, 3, current, &input)?;
             if let Some(validation) = validation_for(indicator.kind, indicator.allow_over_100, &format!("D{}", r + 1)) {
                 sheet.add_data_validation(r, 3, r, 3, &validation)?;
             }
             sheet.write_string(r, id_column, &row.indicator_id)?;
-            let stored_version =
-                |value: &Value, index| if value.is_missing() { 0 } else { version(index).unwrap_or(0) };
             sheet.write_string(r, id_column + 1, base_text(stored_version(current, index), current))?;
             for (e, (cell, column)) in row.extras.iter().zip(extra.iter()).enumerate() {
                 let at = 4 + e as u16;
@@ -770,7 +802,34 @@ fn read_template_sheet(
                 imported.problems.push(Problem::at(name, row, base_column, &label, ProblemKind::OldTemplate));
                 continue;
             };
-            let cell = (sheet_name, sheet.cell(row, column));
+            let found = sheet.cell(row, column);
+            // A copy without a value of its own is shown, not asked: its formula (or an empty
+            // cell) is no figure; a constant typed over it is refused, naming where it belongs.
+            if let (Some(primary), None) = (definition.same_as, extra)
+                && base.value.is_missing()
+            {
+                let typed =
+                    found.filter(|c| !c.formula && !matches!(&c.value, CellValue::Text(t) if t.trim().is_empty()));
+                if typed.is_some() {
+                    let primary = framework.indicator(primary);
+                    let primary_table = &framework.tables[primary.table];
+                    imported.problems.push(Problem::at(
+                        name,
+                        row,
+                        column,
+                        &definition.printed_label(),
+                        ProblemKind::CopyTyped {
+                            primary: format!(
+                                "{} {}",
+                                primary_table.number.clone().unwrap_or_default(),
+                                primary.printed_label()
+                            ),
+                        },
+                    ));
+                }
+                continue;
+            }
+            let cell = (sheet_name, found);
             if let Some(cell) = read_cell(imported, cell, (row, column), framework, (org, year, indicator), Some(base))
             {
                 read.push(imported, cell, framework);

@@ -92,6 +92,10 @@ pub enum ProblemKind {
         label: String,
     },
     RowWithoutId,
+    /// A figure typed over a copy (`same_as`): it is entered at its primary.
+    CopyTyped {
+        primary: String,
+    },
     UnknownIndicator {
         id: String,
     },
@@ -248,6 +252,9 @@ impl Problem {
                 "此行没有隐藏的指标编号（插入的行？），数值无法对应到指标：请把数值填在模板原有的行中，并删除插入的行。"
                     .into()
             }
+            K::CopyTyped { primary } => format!(
+                "此格与“{primary}”是同一数据，只在该处填写、此处自动带出：请在“{primary}”填写，并把此格恢复为原样（或清空）。"
+            ),
             K::UnknownIndicator { id } => format!("未知的指标编号 {id}：请重新下载模板。"),
             K::LabelMismatch { expected, found } => format!(
                 "此行的指标名称是“{found}”，但隐藏编号对应“{expected}”：是否对表格排序、移动或改写了行？请恢复原有顺序或重新下载模板。"
@@ -303,6 +310,9 @@ impl Problem {
             K::RowWithoutId => {
                 "this row has no hidden indicator id (inserted?), so its figure cannot be placed: use the template's rows".into()
             }
+            K::CopyTyped { primary } => format!(
+                "this cell shows the same figure as {primary:?}, which is entered there: enter it at {primary:?} and restore (or clear) this cell"
+            ),
             K::UnknownIndicator { id } => format!("unknown indicator {id}"),
             K::LabelMismatch { expected, found } => format!(
                 "the row reads {found:?} but its hidden id is {expected:?}: were the rows sorted or moved? Restore the order or download a fresh template"

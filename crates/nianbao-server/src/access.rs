@@ -6,10 +6,11 @@ use crate::auth::{Principal, unix_now};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::tree::OrgTree;
+use nianbao_core::completeness::Completeness;
 use nianbao_core::validation::{Finding, Summary};
 use nianbao_core::{Dataset, OrgLevel, Severity, Value};
 use nianbao_store::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -198,6 +199,8 @@ pub struct SchoolYear {
     pub submission: Submission,
     pub explanations: Vec<Explanation>,
     pub findings: Vec<Finding>,
+    /// Required figures of the year and which of them are empty.
+    pub completeness: Completeness,
 }
 
 impl SchoolYear {
@@ -207,17 +210,29 @@ impl SchoolYear {
     pub fn warnings(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.severity == Severity::Warning)
     }
-    pub fn explanation(&self, rule_id: &str) -> Option<&Explanation> {
-        self.explanations.iter().find(|e| e.rule_id == rule_id)
+    /// The explanation that answers this finding: written for the values it is about now.
+    pub fn explanation(&self, finding: &Finding) -> Option<&Explanation> {
+        explanation_for(&self.explanations, finding)
     }
-    /// Warnings nobody has explained yet.
+    /// An explanation written for the rule when its values were different: shown, but it no
+    /// longer counts.
+    pub fn outdated_explanation(&self, finding: &Finding) -> Option<&Explanation> {
+        self.explanations.iter().find(|e| e.rule_id == finding.rule_id && e.values_seen != finding.values_seen())
+    }
+    /// Warnings with no explanation for their current values.
     pub fn unexplained(&self) -> usize {
-        self.warnings().filter(|f| self.explanation(&f.rule_id).is_none()).count()
+        self.warnings().filter(|f| self.explanation(f).is_none()).count()
     }
 }
 
+/// The explanation of `finding` among `explanations`, if written for its current values.
+pub fn explanation_for<'e>(explanations: &'e [Explanation], finding: &Finding) -> Option<&'e Explanation> {
+    let seen = finding.values_seen();
+    explanations.iter().find(|e| e.rule_id == finding.rule_id && e.values_seen == seen)
+}
+
 /// A dataset holding one org unit (detached from its parent) and the values given; returns it
-/// with the unit's index.
+/// with the unit's index. Copies (`same_as`) without a value of their own show their primary's.
 pub fn dataset_of(state: &AppState, org: usize, values: &[OrgValue]) -> (Dataset, usize) {
     let framework = &state.framework;
     let mut dataset = Dataset::new(framework.indicators.len());
@@ -232,16 +247,25 @@ pub fn dataset_of(state: &AppState, org: usize, values: &[OrgValue]) -> (Dataset
             }
         }
     }
+    nianbao_core::completeness::fill_copies(framework, &mut dataset);
     (dataset, index)
 }
 
 /// Runs the rules on one org unit's values (the year and the year before).
 pub fn findings_of(state: &AppState, org: usize, year: i32, values: &[OrgValue]) -> Vec<Finding> {
+    check_of(state, org, year, values).0
+}
+
+/// The findings and the completeness of one org unit's year.
+pub fn check_of(state: &AppState, org: usize, year: i32, values: &[OrgValue]) -> (Vec<Finding>, Completeness) {
     let (mut dataset, index) = dataset_of(state, org, values);
     if dataset.slots(index, year).is_none() {
         dataset.set(index, year, nianbao_core::IndicatorIndex(0), Value::Missing);
     }
-    state.rules.evaluate(&state.framework, &dataset, index, year, &mut Summary::default())
+    let findings = state.rules.evaluate(&state.framework, &dataset, index, year, &mut Summary::default());
+    let level = state.tree.unit(org).level;
+    let completeness = nianbao_core::completeness::completeness(&state.framework, level, dataset.slots(index, year));
+    (findings, completeness)
 }
 
 /// A row of the review dashboard.
@@ -249,6 +273,7 @@ pub fn findings_of(state: &AppState, org: usize, year: i32, values: &[OrgValue])
 pub struct ReviewRow {
     pub org: usize,
     pub submission: Submission,
+    pub completeness: Completeness,
     pub errors: usize,
     pub warnings: usize,
     pub unexplained: usize,
@@ -297,8 +322,12 @@ impl<'a> Access<'a> {
 
     pub async fn school_year(&self, org_id: &str, year: i32) -> Result<SchoolYear, AppError> {
         let org = self.check(org_id, Action::Read)?;
+        // The submission (with its data revision) before the values: a write in between makes
+        // the revision older than the data read, so a submission made on this check is refused.
+        let submission = self.store().submission(org_id, year).await?;
         let values = self.store().org_values(org_id, year - 1, year).await?;
-        let findings = findings_of(self.state, org, year, &values);
+        let explanations = self.store().explanations(org_id, year).await?;
+        let (findings, completeness) = check_of(self.state, org, year, &values);
         Ok(SchoolYear {
             org,
             year,
@@ -307,9 +336,10 @@ impl<'a> Access<'a> {
                 .filter(|v| v.layer == Layer::Reported)
                 .map(|v| ((v.year, v.indicator_id), v.stored))
                 .collect(),
-            submission: self.store().submission(org_id, year).await?,
-            explanations: self.store().explanations(org_id, year).await?,
+            submission,
+            explanations,
             findings,
+            completeness,
         })
     }
 
@@ -418,6 +448,7 @@ impl<'a> Access<'a> {
                 actor: &self.user.username,
                 comment: "",
                 action: "start",
+                expected_revision: None,
             };
             match self.store().transition(&transition).await {
                 Ok(_) | Err(StoreError::Workflow { .. }) => {}
@@ -427,19 +458,23 @@ impl<'a> Access<'a> {
         Ok(())
     }
 
+    /// Writes the explanations of warnings (rule id → text), each bound to the values its warning
+    /// is about now: when they change, the warning is open again.
     pub async fn explain(&self, org_id: &str, year: i32, texts: &[(String, String)]) -> Result<usize, AppError> {
         self.check_editable(org_id, year).await?;
         let data = self.school_year(org_id, year).await?;
-        let warnings: HashSet<&str> = data.warnings().map(|f| f.rule_id.as_str()).collect();
         let mut saved = 0;
         for (rule_id, text) in texts {
-            if !warnings.contains(rule_id.as_str()) {
-                continue;
-            }
+            let Some(warning) = data.warnings().find(|f| f.rule_id == *rule_id) else { continue };
             if text.chars().count() > 2000 {
                 return Err(AppError::BadRequest(format!("说明过长（{rule_id}，最多 2000 字）")));
             }
-            self.store().set_explanation(org_id, year, rule_id, text, &self.user.username).await?;
+            let current = data.explanations.iter().find(|e| e.rule_id == *rule_id);
+            let seen = warning.values_seen();
+            if current.is_some_and(|e| e.text == text.trim() && e.values_seen == seen) {
+                continue;
+            }
+            self.store().set_explanation(org_id, year, rule_id, text, &seen, &self.user.username).await?;
             saved += 1;
         }
         if saved > 0 {
@@ -448,18 +483,27 @@ impl<'a> Access<'a> {
         Ok(saved)
     }
 
-    /// Submits a school's data: refused while errors remain or warnings are unexplained.
+    /// Submits a school's data: refused while required figures are empty, errors remain or
+    /// warnings are unexplained. The check and the transition are one: the transition names the
+    /// data revision the check was made on, and the store refuses it if anything was written
+    /// since (and refuses writes once it is submitted).
     pub async fn submit(&self, org_id: &str, year: i32) -> Result<Submission, AppError> {
         self.check_editable(org_id, year).await?;
         let data = self.school_year(org_id, year).await?;
-        if data.errors() > 0 || data.unexplained() > 0 {
-            return Err(AppError::Conflict(format!(
-                "还有 {} 个错误、{} 个未说明的警告，不能提交。{} error(s) and {} unexplained warning(s) remain.",
-                data.errors(),
-                data.unexplained(),
-                data.errors(),
-                data.unexplained()
-            )));
+        if data.errors() > 0 || data.unexplained() > 0 || !data.completeness.is_complete() {
+            let framework = &self.state.framework;
+            let missing = data
+                .completeness
+                .missing
+                .iter()
+                .map(|&index| {
+                    let indicator = framework.indicator(index);
+                    let table = &framework.tables[indicator.table];
+                    let number = table.number.clone().unwrap_or_else(|| table.caption.clone());
+                    (format!("{number} {}", indicator.printed_label()), format!("{number} {}", indicator.name_en))
+                })
+                .collect();
+            return Err(AppError::NotReady { errors: data.errors(), unexplained: data.unexplained(), missing });
         }
         Ok(self
             .store()
@@ -471,6 +515,7 @@ impl<'a> Access<'a> {
                 actor: &self.user.username,
                 comment: "",
                 action: "submit",
+                expected_revision: Some(data.submission.revision),
             })
             .await?)
     }
@@ -498,6 +543,7 @@ impl<'a> Access<'a> {
                 actor: &self.user.username,
                 comment: comment.trim(),
                 action,
+                expected_revision: None,
             })
             .await?)
     }
@@ -548,9 +594,8 @@ impl<'a> Access<'a> {
             }
             let org_id = &self.state.tree.unit(org).id;
             let values = self.store().org_values(org_id, year - 1, year).await?;
-            let findings = findings_of(self.state, org, year, &values);
-            let explained: HashSet<String> =
-                self.store().explanations(org_id, year).await?.into_iter().map(|e| e.rule_id).collect();
+            let (findings, completeness) = check_of(self.state, org, year, &values);
+            let explanations = self.store().explanations(org_id, year).await?;
             let warnings: Vec<&Finding> = findings.iter().filter(|f| f.severity == Severity::Warning).collect();
             rows.push(ReviewRow {
                 org,
@@ -561,10 +606,12 @@ impl<'a> Access<'a> {
                     changed_by: String::new(),
                     changed_at: String::new(),
                     comment: String::new(),
+                    revision: 0,
                 }),
+                completeness,
                 errors: findings.iter().filter(|f| f.severity == Severity::Error).count(),
                 warnings: warnings.len(),
-                unexplained: warnings.iter().filter(|f| !explained.contains(&f.rule_id)).count(),
+                unexplained: warnings.iter().filter(|f| explanation_for(&explanations, f).is_none()).count(),
                 values: values.iter().filter(|v| v.year == year && v.layer == Layer::Reported).count(),
             });
         }
@@ -609,7 +656,8 @@ impl<'a> Access<'a> {
     /// The whole tree with reported values, and aggregated ones where nothing was reported.
     pub async fn report_dataset(&self, org_id: &str) -> Result<(usize, Dataset), AppError> {
         self.check(org_id, Action::Edit)?;
-        let dataset = self.store().read_dataset(&self.state.framework, ReadLayer::Combined).await?;
+        let mut dataset = self.store().read_dataset(&self.state.framework, ReadLayer::Combined).await?;
+        nianbao_core::completeness::fill_copies(&self.state.framework, &mut dataset);
         let index = dataset.org_index(org_id).ok_or(AppError::NotFound)?;
         Ok((index, dataset))
     }
@@ -618,7 +666,8 @@ impl<'a> Access<'a> {
     pub async fn aggregate(&self, org_id: &str, year: i32) -> Result<usize, AppError> {
         self.check(org_id, Action::Edit)?;
         let framework = &self.state.framework;
-        let dataset = self.store().read_dataset(framework, ReadLayer::Reported).await?;
+        let mut dataset = self.store().read_dataset(framework, ReadLayer::Reported).await?;
+        nianbao_core::completeness::fill_copies(framework, &mut dataset);
         let rolled = nianbao_core::aggregate::roll_up(framework, &dataset, year);
         let written = self.store().replace_aggregates(framework, &dataset, &rolled, &self.user.username).await?;
         self.record(org_id, year, "aggregate", &format!("{written} 个汇总值")).await?;

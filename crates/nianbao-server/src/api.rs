@@ -158,7 +158,8 @@ pub async fn findings(
                 "message_zh": f.message_zh,
                 "message_en": f.message_en,
                 "cells": cells,
-                "explanation": data.explanation(&f.rule_id).map(|e| e.text.clone()),
+                "explanation": data.explanation(f).map(|e| e.text.clone()),
+                "outdated_explanation": data.outdated_explanation(f).map(|e| e.text.clone()),
             })
         })
         .collect();
@@ -167,6 +168,13 @@ pub async fn findings(
         "year": year,
         "errors": data.errors(),
         "unexplained_warnings": data.unexplained(),
+        "required": data.completeness.required,
+        "required_missing": data
+            .completeness
+            .missing
+            .iter()
+            .map(|&index| state.framework.indicator(index).id.clone())
+            .collect::<Vec<_>>(),
         "findings": findings,
     })))
 }

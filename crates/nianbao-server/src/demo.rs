@@ -52,11 +52,26 @@ pub async fn seed(
     dataset_dir: &Path,
     past_year: i32,
 ) -> Result<Vec<DemoAccount>, String> {
-    let loaded = nianbao_io::load_dataset_dir(dataset_dir).map_err(|e| e.to_string())?;
+    let mut loaded = nianbao_io::load_dataset_dir(dataset_dir).map_err(|e| e.to_string())?;
+    // Schools enter one quantity once: a sample school's copy (`same_as`) that repeats its
+    // primary is left to show the primary; one that differs stays, for the rules to find.
+    let copies: Vec<_> = framework.copies().collect();
+    let schools: Vec<bool> = loaded.dataset.orgs.iter().map(|u| u.level == OrgLevel::School).collect();
+    for ((org, _), slots) in loaded.dataset.iter_slots_mut() {
+        if !schools[org] {
+            continue;
+        }
+        for &(copy, primary) in &copies {
+            if slots[copy.0] == slots[primary.0] {
+                slots[copy.0] = nianbao_core::Value::Missing;
+            }
+        }
+    }
     let options =
         LoadOptions { provenance: Provenance::Imported, actor: "nianbao demo".into(), reason: "sample data".into() };
     store.load(framework, &loaded.dataset, &options, &|_, _| {}).await.map_err(|e| e.to_string())?;
-    let reported = store.read_dataset(framework, ReadLayer::Reported).await.map_err(|e| e.to_string())?;
+    let mut reported = store.read_dataset(framework, ReadLayer::Reported).await.map_err(|e| e.to_string())?;
+    nianbao_core::completeness::fill_copies(framework, &mut reported);
     for year in reported.years() {
         let rolled = nianbao_core::aggregate::roll_up(framework, &reported, year);
         store.replace_aggregates(framework, &reported, &rolled, "nianbao demo").await.map_err(|e| e.to_string())?;
@@ -72,6 +87,7 @@ pub async fn seed(
                 actor: "nianbao demo",
                 comment: "往年数据（样例）",
                 action: "approve",
+                expected_revision: None,
             })
             .await
             .map_err(|e| e.to_string())?;
@@ -107,7 +123,8 @@ pub async fn tidy_school(store: &dyn Store, framework: &Framework, org_id: &str,
     use nianbao_core::validation::{RuleSet, Summary};
     use nianbao_core::{Severity, Value};
     let rules = RuleSet::for_framework(framework);
-    let original = store.read_dataset(framework, ReadLayer::Reported).await.map_err(|e| e.to_string())?;
+    let mut original = store.read_dataset(framework, ReadLayer::Reported).await.map_err(|e| e.to_string())?;
+    nianbao_core::completeness::fill_copies(framework, &mut original);
     let org = original.org_index(org_id).ok_or_else(|| format!("no org unit {org_id:?}"))?;
     let mut dataset = original.clone();
     let errors = |dataset: &nianbao_core::Dataset| -> Vec<nianbao_core::validation::Finding> {

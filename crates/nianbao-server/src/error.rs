@@ -26,8 +26,52 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error("{label_en}: {}", bound.message_en())]
     OutOfBounds { label: String, label_en: String, bound: nianbao_core::bounds::OutOfBounds },
+    #[error("{}", not_ready_en(.errors, .unexplained, .missing))]
+    NotReady {
+        errors: usize,
+        unexplained: usize,
+        /// Required figures without a value: (Chinese place, English place).
+        missing: Vec<(String, String)>,
+    },
     #[error("{0}")]
     Internal(String),
+}
+
+/// How many missing cells a refusal names before it says “and n more”.
+const NAMED_MISSING: usize = 8;
+
+fn not_ready_en(errors: &usize, unexplained: &usize, missing: &[(String, String)]) -> String {
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        let named: Vec<&str> = missing.iter().take(NAMED_MISSING).map(|(_, en)| en.as_str()).collect();
+        let more = missing.len().saturating_sub(NAMED_MISSING);
+        let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
+        parts.push(format!("{} required figure(s) are empty ({}{tail})", missing.len(), named.join("; ")));
+    }
+    if *errors > 0 {
+        parts.push(format!("{errors} error(s) remain"));
+    }
+    if *unexplained > 0 {
+        parts.push(format!("{unexplained} warning(s) are not explained"));
+    }
+    format!("Cannot submit: {}.", parts.join(", "))
+}
+
+fn not_ready_zh(errors: usize, unexplained: usize, missing: &[(String, String)]) -> String {
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        let named: Vec<&str> = missing.iter().take(NAMED_MISSING).map(|(zh, _)| zh.as_str()).collect();
+        let more = missing.len().saturating_sub(NAMED_MISSING);
+        let tail = if more > 0 { format!("等，另有 {more} 项") } else { String::new() };
+        parts.push(format!("{} 项必填数据未填（{}{tail}）", missing.len(), named.join("、")));
+    }
+    if errors > 0 {
+        parts.push(format!("{errors} 个错误未改正"));
+    }
+    if unexplained > 0 {
+        parts.push(format!("{unexplained} 个警告未说明"));
+    }
+    format!("还不能提交：{}。请补齐、改正或说明后再提交。", parts.join("，"))
 }
 
 impl AppError {
@@ -37,12 +81,17 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) | AppError::OutOfBounds { .. } => StatusCode::BAD_REQUEST,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::NotReady { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Store(StoreError::Conflict { .. } | StoreError::Missing { .. } | StoreError::Workflow { .. }) => {
                 StatusCode::CONFLICT
             }
-            AppError::Store(StoreError::Locked { .. } | StoreError::YearClosed(_)) => StatusCode::CONFLICT,
+            AppError::Store(
+                StoreError::Locked { .. }
+                | StoreError::YearClosed(_)
+                | StoreError::UnderReview { .. }
+                | StoreError::ChangedSince { .. },
+            ) => StatusCode::CONFLICT,
             AppError::Store(StoreError::UnknownOrg(_)) => StatusCode::NOT_FOUND,
             AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -58,6 +107,13 @@ impl AppError {
             AppError::Store(StoreError::Locked { .. }) => {
                 "该单位本年度数据已审核通过并锁定，需上级解锁后才能修改。".into()
             }
+            AppError::Store(StoreError::UnderReview { .. }) => {
+                "该单位本年度数据已提交、正在审核，不能修改；如需修改请联系审核人员退回。".into()
+            }
+            AppError::Store(StoreError::ChangedSince { .. }) => {
+                "检查期间数据又有改动（可能是同事刚保存或上传），未提交。请查看最新数据后再提交。".into()
+            }
+            AppError::NotReady { errors, unexplained, missing } => not_ready_zh(*errors, *unexplained, missing),
             AppError::Store(StoreError::Conflict { .. }) => "该数据已被他人修改，请刷新后重试。".into(),
             AppError::Store(StoreError::Workflow { from, to }) => {
                 format!("当前状态（{from}）不能执行此操作（→ {to}）。")

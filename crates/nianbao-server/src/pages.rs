@@ -312,6 +312,15 @@ struct EntryRow {
     state: &'static str,
     messages: Vec<String>,
     extras: Vec<ExtraCell>,
+    /// The figure must be reported before submission.
+    required: bool,
+    /// …and it is empty.
+    missing: bool,
+    /// For a copy (`same_as`): where the figure is entered, e.g. “同表 1 中等职业学校在校生人数”.
+    copy_note: String,
+    /// A copy that holds a value of its own (from a file that gave both): editable, so that it
+    /// can be corrected or cleared.
+    copy_editable: bool,
 }
 
 #[derive(Debug)]
@@ -322,6 +331,8 @@ struct FindingView {
     place: String,
     message: String,
     explanation: String,
+    /// An explanation written when the values were different: shown, no longer counted.
+    outdated: String,
 }
 
 #[derive(Template)]
@@ -344,6 +355,9 @@ struct EntryPage {
     errors: usize,
     warnings: Vec<FindingView>,
     unexplained: usize,
+    /// Required figures of the year, and how many of them are filled.
+    required: usize,
+    reported: usize,
     other_findings: Vec<FindingView>,
     problems: Vec<String>,
 }
@@ -364,7 +378,8 @@ fn finding_view(lang: Lang, finding: &Finding, data: &SchoolYear) -> FindingView
         severity: finding.severity.as_str(),
         place: finding_place(finding),
         message: lang.t(&finding.message_zh, &finding.message_en).to_string(),
-        explanation: data.explanation(&finding.rule_id).map(|e| e.text.clone()).unwrap_or_default(),
+        explanation: data.explanation(finding).map(|e| e.text.clone()).unwrap_or_default(),
+        outdated: data.outdated_explanation(finding).map(|e| e.text.clone()).unwrap_or_default(),
     }
 }
 
@@ -426,7 +441,41 @@ fn entry_page(
                 ""
             };
             let (value, version, was) = input_text(&indicator.id);
+            let required = indicator.is_required_at(unit.level);
+            let missing = data.completeness.missing.contains(&index);
+            let (copy_note, copy_editable, value) = match indicator.same_as {
+                Some(primary) => {
+                    let primary_indicator = framework.indicator(primary);
+                    let primary_table = &framework.tables[primary_indicator.table];
+                    let place = format!(
+                        "{} {}",
+                        primary_table.number.clone().unwrap_or_else(|| short_caption(lang, primary_table)),
+                        lang.t(&primary_indicator.printed_label(), &primary_indicator.name_en)
+                    );
+                    let own = stored(year, &indicator.id).is_some_and(|v| !v.value.is_missing());
+                    let shown = if own {
+                        value
+                    } else {
+                        stored(year, &primary_indicator.id).map(|v| v.value.format(indicator.decimals)).unwrap_or_default()
+                    };
+                    let note = if own {
+                        lang.t(
+                            &format!("与{place}是同一数据：此处另有一个值，请改为一致或清空（清空后自动显示{place}的值）"),
+                            &format!("Same figure as {place}: this cell holds a value of its own; make it equal or clear it (then it shows {place})"),
+                        )
+                        .to_string()
+                    } else {
+                        lang.t(&format!("同{place}，在该处填写"), &format!("Same as {place}; entered there")).to_string()
+                    };
+                    (note, own, shown)
+                }
+                None => (String::new(), false, value),
+            };
             EntryRow {
+                required,
+                missing,
+                copy_note,
+                copy_editable,
                 indicator_id: indicator.id.clone(),
                 dom_id: indicator.id.replace('.', "-"),
                 label: indicator.printed_label(),
@@ -499,6 +548,8 @@ fn entry_page(
         rows,
         errors: data.errors(),
         unexplained: data.unexplained(),
+        required: data.completeness.required,
+        reported: data.completeness.reported(),
         warnings,
         other_findings,
         problems,
@@ -1034,6 +1085,9 @@ struct ReviewRowView {
     status: String,
     status_code: &'static str,
     values: usize,
+    /// “reported / required” figures.
+    required: String,
+    incomplete: bool,
     errors: usize,
     warnings: usize,
     unexplained: usize,
@@ -1074,6 +1128,8 @@ pub async fn review_list(
                 status,
                 status_code: row.submission.status.as_str(),
                 values: row.values,
+                required: format!("{} / {}", row.completeness.reported(), row.completeness.required),
+                incomplete: !row.completeness.is_complete(),
                 errors: row.errors,
                 warnings: row.warnings,
                 unexplained: row.unexplained,
@@ -1102,6 +1158,9 @@ struct ReviewSchoolPage {
     status_comment: String,
     tabs: Vec<(String, String)>,
     findings: Vec<FindingView>,
+    /// “reported / required”, and the required figures still empty.
+    required: String,
+    missing: Vec<String>,
     may_review: bool,
     may_unlock: bool,
     events: Vec<nianbao_store::AuditEvent>,
@@ -1140,6 +1199,21 @@ pub async fn review_school(
             .iter()
             .filter(|f| f.severity != Severity::Info)
             .map(|f| finding_view(lang, f, &data))
+            .collect(),
+        required: format!("{} / {}", data.completeness.reported(), data.completeness.required),
+        missing: data
+            .completeness
+            .missing
+            .iter()
+            .map(|&index| {
+                let indicator = state.framework.indicator(index);
+                let table = &state.framework.tables[indicator.table];
+                format!(
+                    "{} {}",
+                    table.number.clone().unwrap_or_else(|| short_caption(lang, table)),
+                    lang.t(&indicator.printed_label(), &indicator.name_en)
+                )
+            })
             .collect(),
         may_review: access.may(data.org, Action::Review),
         may_unlock: access.may(data.org, Action::Unlock),

@@ -5,5 +5,6 @@ mod authorisation;
 mod browser;
 mod data_path;
 mod security;
+mod submission;
 mod support;
 mod workflow_api;

@@ -157,6 +157,32 @@ macro_rules! implement_store {
                 if closed == Some(1) { Err(StoreError::YearClosed(year)) } else { Ok(()) }
             }
 
+            /// Takes an org unit's year for this write transaction: bumps its data revision first
+            /// (on PostgreSQL the row stays locked until commit, so a submission waits for this
+            /// write or this write sees the submission), then refuses when the data is submitted
+            /// (under review) or approved (locked). Every path that changes a school's year —
+            /// values, explanations, loads — goes through here.
+            pub(crate) async fn claim(transaction: &mut sqlx::Transaction<'static, $database>, org: &str, year: i32) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO data_revision (org_id, year, revision) VALUES ($1, $2, 1) \
+                     ON CONFLICT (org_id, year) DO UPDATE SET revision = data_revision.revision + 1",
+                )
+                .bind(org)
+                .bind(i64::from(year))
+                .execute(&mut **transaction)
+                .await?;
+                let status: Option<String> = sqlx::query_scalar("SELECT status FROM submission WHERE org_id = $1 AND year = $2")
+                    .bind(org)
+                    .bind(i64::from(year))
+                    .fetch_optional(&mut **transaction)
+                    .await?;
+                match status.as_deref() {
+                    Some("approved") => Err(StoreError::Locked { org: org.to_string(), year }),
+                    Some("submitted") => Err(StoreError::UnderReview { org: org.to_string(), year }),
+                    _ => Ok(()),
+                }
+            }
+
             /// The reported value a write is about, as it is inside the transaction.
             async fn stored_in(transaction: &mut sqlx::Transaction<'static, $database>, write: &ValueWrite) -> Result<Option<StoredValue>, StoreError> {
                 let row = sqlx::query(
@@ -174,7 +200,7 @@ macro_rules! implement_store {
             /// One write inside a transaction: checks, compare-and-set, history. The answer for
             /// this cell: written (its new version), unchanged (only when `skip_unchanged`: the
             /// stored value already is the one given), or a conflict with the value as it is now.
-            async fn write_in(transaction: &mut sqlx::Transaction<'static, $database>, write: &ValueWrite, skip_unchanged: bool) -> Result<CellOutcome, StoreError> {
+            async fn write_in(transaction: &mut sqlx::Transaction<'static, $database>, write: &ValueWrite, skip_unchanged: bool, claimed: &mut Vec<(String, i32)>) -> Result<CellOutcome, StoreError> {
                 if write.overwrite {
                     Self::lock_row(transaction, write).await?;
                 }
@@ -183,7 +209,6 @@ macro_rules! implement_store {
                 let row = sqlx::query(
                     "SELECT (SELECT closed FROM report_year WHERE year = $1), \
                             (SELECT CAST(1 AS BIGINT) FROM org_unit WHERE id = $2), \
-                            (SELECT status FROM submission WHERE org_id = $2 AND year = $1), \
                             v.value, v.state, v.version, v.provenance, v.note, v.changed_by, v.changed_at \
                      FROM (SELECT 1 AS one) AS anchor \
                      LEFT JOIN value v ON v.org_id = $2 AND v.year = $1 AND v.indicator_id = $3 AND v.layer = 'reported'",
@@ -195,9 +220,8 @@ macro_rules! implement_store {
                 .await?;
                 let closed: Option<i64> = row.try_get(0)?;
                 let known: Option<i64> = row.try_get(1)?;
-                let status: Option<String> = row.try_get(2)?;
-                let current = match row.try_get::<Option<i64>, _>(5)? {
-                    Some(_) => Some(stored_value(&row, 3)?),
+                let current = match row.try_get::<Option<i64>, _>(4)? {
+                    Some(_) => Some(stored_value(&row, 2)?),
                     None => None,
                 };
                 if closed == Some(1) {
@@ -206,11 +230,12 @@ macro_rules! implement_store {
                 if known.is_none() {
                     return Err(StoreError::UnknownOrg(write.org.clone()));
                 }
-                if status.as_deref() == Some("approved") {
-                    return Err(StoreError::Locked { org: write.org.clone(), year: write.year });
-                }
                 if skip_unchanged && current.as_ref().map_or(write.value.is_missing(), |c| c.value == write.value) {
                     return Ok(CellOutcome::Unchanged);
+                }
+                if !claimed.iter().any(|(org, year)| *org == write.org && *year == write.year) {
+                    Self::claim(transaction, &write.org, write.year).await?;
+                    claimed.push((write.org.clone(), write.year));
                 }
                 let (text, state) = encode_value(&write.value);
                 let stamp = now();
@@ -285,8 +310,8 @@ macro_rules! implement_store {
             }
 
             /// A write that must land: a conflict is the error it always was.
-            async fn write_or_refuse(transaction: &mut sqlx::Transaction<'static, $database>, write: &ValueWrite) -> Result<i64, StoreError> {
-                match Self::write_in(transaction, write, false).await? {
+            async fn write_or_refuse(transaction: &mut sqlx::Transaction<'static, $database>, write: &ValueWrite, claimed: &mut Vec<(String, i32)>) -> Result<i64, StoreError> {
+                match Self::write_in(transaction, write, false, claimed).await? {
                     CellOutcome::Written(version) => Ok(version),
                     CellOutcome::Conflict(None) | CellOutcome::Unchanged => match write.expected_version {
                         Some(expected) => Err(StoreError::Missing { org: write.org.clone(), year: write.year, indicator: write.indicator.clone(), expected }),
@@ -378,7 +403,7 @@ macro_rules! implement_store {
 
             async fn write_value(&self, write: &ValueWrite) -> Result<i64, StoreError> {
                 let mut transaction = self.begin_write().await?;
-                let version = Self::write_or_refuse(&mut transaction, write).await?;
+                let version = Self::write_or_refuse(&mut transaction, write, &mut Vec::new()).await?;
                 transaction.commit().await?;
                 Ok(version)
             }
@@ -386,8 +411,9 @@ macro_rules! implement_store {
             async fn write_values(&self, writes: &[ValueWrite]) -> Result<Vec<i64>, StoreError> {
                 let mut transaction = self.begin_write().await?;
                 let mut versions = Vec::with_capacity(writes.len());
+                let mut claimed = Vec::new();
                 for write in writes {
-                    versions.push(Self::write_or_refuse(&mut transaction, write).await?);
+                    versions.push(Self::write_or_refuse(&mut transaction, write, &mut claimed).await?);
                 }
                 transaction.commit().await?;
                 Ok(versions)
@@ -396,8 +422,9 @@ macro_rules! implement_store {
             async fn write_cells(&self, writes: &[ValueWrite]) -> Result<Vec<CellOutcome>, StoreError> {
                 let mut transaction = self.begin_write().await?;
                 let mut outcomes = Vec::with_capacity(writes.len());
+                let mut claimed = Vec::new();
                 for write in writes {
-                    outcomes.push(Self::write_in(&mut transaction, write, true).await?);
+                    outcomes.push(Self::write_in(&mut transaction, write, true, &mut claimed).await?);
                 }
                 transaction.commit().await?;
                 Ok(outcomes)
@@ -514,11 +541,9 @@ macro_rules! implement_store {
                     }
                 }
 
-                // Approved (locked) school-years refuse any change, whoever loads.
-                let mut locked: std::collections::HashSet<(String, i64)> = std::collections::HashSet::new();
-                for row in sqlx::query("SELECT org_id, year FROM submission WHERE status = 'approved'").fetch_all(&mut *transaction).await? {
-                    locked.insert((row.try_get(0)?, row.try_get(1)?));
-                }
+                // Submitted (under review) and approved (locked) school-years refuse any change,
+                // whoever loads: each year that changes is claimed before its first change.
+                let mut claimed: Vec<(String, i32)> = Vec::new();
 
                 // What is stored already for these years (empty on a first load: the fast path).
                 let mut stored: HashMap<(String, i64, String), (String, String, i64)> = HashMap::new();
@@ -555,8 +580,9 @@ macro_rules! implement_store {
                         // A first load stores nothing yet: skip building lookup keys for every value.
                         let existing = if stored.is_empty() { None } else { stored.get(&(org_id.to_string(), i64::from(year), indicator.to_string())) };
                         let unchanged = matches!(existing, Some((old_text, old_state, _)) if *old_text == text && *old_state == state);
-                        if !unchanged && !locked.is_empty() && locked.contains(&(org_id.to_string(), i64::from(year))) {
-                            return Err(StoreError::Locked { org: org_id.to_string(), year });
+                        if !unchanged && claimed.last().is_none_or(|(org, claimed_year)| org != org_id || *claimed_year != year) {
+                            Self::claim(&mut transaction, org_id, year).await?;
+                            claimed.push((org_id.to_string(), year));
                         }
                         match existing {
                             Some((old_text, old_state, _)) if *old_text == text && *old_state == state => report.values_unchanged += 1,

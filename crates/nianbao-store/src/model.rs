@@ -150,6 +150,10 @@ pub enum StoreError {
     FrameworkMismatch { stored: String, given: String },
     #[error("{org} {year}: the data has been approved and is locked; a reviewer above must unlock it first")]
     Locked { org: String, year: i32 },
+    #[error("{org} {year}: the data is submitted and under review; a reviewer must return it before it can change")]
+    UnderReview { org: String, year: i32 },
+    #[error("{org} {year}: the data changed while it was being checked for submission; check it again")]
+    ChangedSince { org: String, year: i32 },
     #[error("cannot move from {from} to {to}")]
     Workflow { from: &'static str, to: &'static str },
     #[error("stored data is invalid: {0}")]

@@ -131,6 +131,9 @@ pub struct Submission {
     pub changed_by: String,
     pub changed_at: String,
     pub comment: String,
+    /// The data revision of the school's year: bumped by every change of its values and
+    /// explanations (0 before the first). A submission names the revision it checked.
+    pub revision: i64,
 }
 
 /// A workflow transition: from one of `from` to `to`, with the audit event written in the same
@@ -144,6 +147,9 @@ pub struct Transition<'a> {
     pub actor: &'a str,
     pub comment: &'a str,
     pub action: &'a str,
+    /// Refuse with [`StoreError::ChangedSince`] unless the data revision still is this one
+    /// (a submission made on a check of that revision).
+    pub expected_revision: Option<i64>,
 }
 
 /// A written explanation of a warning.
@@ -151,6 +157,10 @@ pub struct Transition<'a> {
 pub struct Explanation {
     pub rule_id: String,
     pub text: String,
+    /// The values the warning was about when the explanation was written
+    /// ([`nianbao_core::validation::Finding::values_seen`]); when they change, the warning is
+    /// open again.
+    pub values_seen: String,
     pub written_by: String,
     pub written_at: String,
 }
@@ -305,12 +315,15 @@ pub trait Platform: Send + Sync {
     /// transaction; refuses with [`StoreError::Workflow`] if the state is not one of `from`.
     async fn transition(&self, transition: &Transition<'_>) -> Result<Submission, StoreError>;
 
+    /// Writes (or, with blank text, removes) the explanation of a warning about `values_seen`;
+    /// refused like a value write when the data is submitted or approved.
     async fn set_explanation(
         &self,
         org_id: &str,
         year: i32,
         rule_id: &str,
         text: &str,
+        values_seen: &str,
         actor: &str,
     ) -> Result<(), StoreError>;
     async fn explanations(&self, org_id: &str, year: i32) -> Result<Vec<Explanation>, StoreError>;

@@ -68,6 +68,7 @@ macro_rules! from_row {
             changed_by: $row.try_get(3)?,
             changed_at: $row.try_get(4)?,
             comment: $row.try_get(5)?,
+            revision: $row.try_get::<Option<i64>, _>(6)?.unwrap_or(0),
         }
     };
 }
@@ -204,14 +205,21 @@ macro_rules! implement_platform {
             }
 
             async fn submission(&self, org_id: &str, year: i32) -> Result<Submission, StoreError> {
+                // The revision first: a write landing between the two reads makes the revision
+                // older than the data, which a submission then refuses, never the other way.
+                let revision: Option<i64> = sqlx::query_scalar("SELECT revision FROM data_revision WHERE org_id = $1 AND year = $2")
+                    .bind(org_id)
+                    .bind(i64::from(year))
+                    .fetch_optional(&self.pool)
+                    .await?;
                 let row = sqlx::query(
-                    "SELECT org_id, year, status, changed_by, changed_at, comment FROM submission WHERE org_id = $1 AND year = $2",
+                    "SELECT org_id, year, status, changed_by, changed_at, comment, CAST(NULL AS BIGINT) FROM submission WHERE org_id = $1 AND year = $2",
                 )
                 .bind(org_id)
                 .bind(i64::from(year))
                 .fetch_optional(&self.pool)
                 .await?;
-                Ok(match row {
+                let submission = match row {
                     Some(row) => from_row!(submission, row),
                     None => Submission {
                         org_id: org_id.to_string(),
@@ -220,13 +228,16 @@ macro_rules! implement_platform {
                         changed_by: String::new(),
                         changed_at: String::new(),
                         comment: String::new(),
+                        revision: 0,
                     },
-                })
+                };
+                Ok(Submission { revision: revision.unwrap_or(0), ..submission })
             }
 
             async fn submissions(&self, year: i32) -> Result<Vec<Submission>, StoreError> {
                 let rows = sqlx::query(
-                    "SELECT org_id, year, status, changed_by, changed_at, comment FROM submission WHERE year = $1 ORDER BY org_id",
+                    "SELECT s.org_id, s.year, s.status, s.changed_by, s.changed_at, s.comment, d.revision FROM submission s \
+                     LEFT JOIN data_revision d ON d.org_id = s.org_id AND d.year = s.year WHERE s.year = $1 ORDER BY s.org_id",
                 )
                 .bind(i64::from(year))
                 .fetch_all(&self.pool)
@@ -236,6 +247,16 @@ macro_rules! implement_platform {
 
             async fn transition(&self, transition: &Transition<'_>) -> Result<Submission, StoreError> {
                 let mut transaction = self.begin_write().await?;
+                // Take the year's revision row (PostgreSQL locks it until commit): a write either
+                // lands before and changes the revision, or waits and then sees the new status.
+                let revision: i64 = sqlx::query_scalar(
+                    "INSERT INTO data_revision (org_id, year, revision) VALUES ($1, $2, 0) \
+                     ON CONFLICT (org_id, year) DO UPDATE SET revision = data_revision.revision RETURNING revision",
+                )
+                .bind(transition.org_id)
+                .bind(i64::from(transition.year))
+                .fetch_one(&mut *transaction)
+                .await?;
                 let current: Option<String> = sqlx::query_scalar("SELECT status FROM submission WHERE org_id = $1 AND year = $2")
                     .bind(transition.org_id)
                     .bind(i64::from(transition.year))
@@ -247,6 +268,9 @@ macro_rules! implement_platform {
                 };
                 if !transition.from.contains(&current) {
                     return Err(StoreError::Workflow { from: current.as_str(), to: transition.to.as_str() });
+                }
+                if transition.expected_revision.is_some_and(|expected| expected != revision) {
+                    return Err(StoreError::ChangedSince { org: transition.org_id.to_string(), year: transition.year });
                 }
                 let stamp = now();
                 sqlx::query(
@@ -278,37 +302,42 @@ macro_rules! implement_platform {
                     changed_by: transition.actor.to_string(),
                     changed_at: stamp,
                     comment: transition.comment.to_string(),
+                    revision,
                 })
             }
 
-            async fn set_explanation(&self, org_id: &str, year: i32, rule_id: &str, text: &str, actor: &str) -> Result<(), StoreError> {
+            async fn set_explanation(&self, org_id: &str, year: i32, rule_id: &str, text: &str, values_seen: &str, actor: &str) -> Result<(), StoreError> {
+                let mut transaction = self.begin_write().await?;
+                Self::claim(&mut transaction, org_id, year).await?;
                 if text.trim().is_empty() {
                     sqlx::query("DELETE FROM explanation WHERE org_id = $1 AND year = $2 AND rule_id = $3")
                         .bind(org_id)
                         .bind(i64::from(year))
                         .bind(rule_id)
-                        .execute(&self.pool)
+                        .execute(&mut *transaction)
                         .await?;
-                    return Ok(());
+                } else {
+                    sqlx::query(
+                        "INSERT INTO explanation (org_id, year, rule_id, text, values_seen, written_by, written_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                         ON CONFLICT (org_id, year, rule_id) DO UPDATE SET text = excluded.text, values_seen = excluded.values_seen, written_by = excluded.written_by, written_at = excluded.written_at",
+                    )
+                    .bind(org_id)
+                    .bind(i64::from(year))
+                    .bind(rule_id)
+                    .bind(text.trim())
+                    .bind(values_seen)
+                    .bind(actor)
+                    .bind(now())
+                    .execute(&mut *transaction)
+                    .await?;
                 }
-                sqlx::query(
-                    "INSERT INTO explanation (org_id, year, rule_id, text, written_by, written_at) VALUES ($1, $2, $3, $4, $5, $6) \
-                     ON CONFLICT (org_id, year, rule_id) DO UPDATE SET text = excluded.text, written_by = excluded.written_by, written_at = excluded.written_at",
-                )
-                .bind(org_id)
-                .bind(i64::from(year))
-                .bind(rule_id)
-                .bind(text.trim())
-                .bind(actor)
-                .bind(now())
-                .execute(&self.pool)
-                .await?;
+                transaction.commit().await?;
                 Ok(())
             }
 
             async fn explanations(&self, org_id: &str, year: i32) -> Result<Vec<Explanation>, StoreError> {
                 let rows = sqlx::query(
-                    "SELECT rule_id, text, written_by, written_at FROM explanation WHERE org_id = $1 AND year = $2 ORDER BY rule_id",
+                    "SELECT rule_id, text, written_by, written_at, values_seen FROM explanation WHERE org_id = $1 AND year = $2 ORDER BY rule_id",
                 )
                 .bind(org_id)
                 .bind(i64::from(year))
@@ -321,6 +350,7 @@ macro_rules! implement_platform {
                             text: row.try_get(1)?,
                             written_by: row.try_get(2)?,
                             written_at: row.try_get(3)?,
+                            values_seen: row.try_get(4)?,
                         })
                     })
                     .collect()

@@ -286,6 +286,7 @@ pub async fn workflow_transitions_lock_and_audit(store: &dyn Store) {
         actor: "tester",
         comment,
         action,
+        expected_revision: None,
     };
     store.transition(&step(&[S::NotStarted, S::Draft, S::Returned], S::Submitted, "submit", "")).await.expect("submit");
     // Approving twice, or returning an approved school, is refused and changes nothing.
@@ -302,6 +303,124 @@ pub async fn workflow_transitions_lock_and_audit(store: &dyn Store) {
     assert_eq!(actions, ["submit", "approve", "unlock"]);
     assert_eq!(events[2].detail, "fix 表2");
     assert!(store.events("s2", 2024).await.expect("events").is_empty());
+}
+
+/// A submission names the data revision its check was made on: a write since refuses it, and
+/// once submitted, values and explanations refuse writes until a reviewer returns the data.
+pub async fn submission_is_atomic_with_its_check(store: &dyn Store) {
+    use nianbao_store::{SubmissionStatus as S, Transition};
+    let framework = framework();
+    store.load(&framework, &small_dataset(&framework), &options(), &no_progress).await.expect("load");
+    let submit = |revision: i64| Transition {
+        org_id: "s1",
+        year: 2024,
+        from: &[S::NotStarted, S::Draft, S::Returned],
+        to: S::Submitted,
+        actor: "clerk",
+        comment: "",
+        action: "submit",
+        expected_revision: Some(revision),
+    };
+    let checked = store.submission("s1", 2024).await.expect("read").revision;
+    assert!(checked > 0, "the load changed the year, so its revision moved");
+    store.write_value(&write(90, None, "colleague")).await.expect("a colleague's write after the check");
+    let refused = store.transition(&submit(checked)).await;
+    assert!(matches!(refused, Err(StoreError::ChangedSince { .. })), "{refused:?}");
+    assert_eq!(store.submission("s1", 2024).await.expect("read").status, S::NotStarted);
+    // An explanation is part of what is checked: writing one moves the revision too.
+    let after_write = store.submission("s1", 2024).await.expect("read").revision;
+    store
+        .set_explanation("s1", 2024, "yoy.a1.graduates", "招生调整", "a1.graduates@2024=100", "clerk")
+        .await
+        .expect("explain");
+    let explained = store.submission("s1", 2024).await.expect("read").revision;
+    assert!(explained > after_write);
+    let explanations = store.explanations("s1", 2024).await.expect("read");
+    assert_eq!(explanations[0].values_seen, "a1.graduates@2024=100", "the explanation keeps the values it answers");
+    store.transition(&submit(explained)).await.expect("a submit on the current revision");
+    // Submitted: every write path refuses, and nothing changes.
+    let value = store.write_value(&write(91, Some(1), "clerk")).await;
+    assert!(matches!(value, Err(StoreError::UnderReview { .. })), "{value:?}");
+    let explanation = store.set_explanation("s1", 2024, "yoy.a1.graduates", "改", "", "clerk").await;
+    assert!(matches!(explanation, Err(StoreError::UnderReview { .. })), "{explanation:?}");
+    let mut changed = small_dataset(&framework);
+    changed.set(
+        changed.org_index("s1").expect("s1"),
+        2024,
+        framework.lookup("a1.graduates").expect("id"),
+        Value::Number(101.into()),
+    );
+    let load = store.load(&framework, &changed, &options(), &no_progress).await;
+    assert!(matches!(load, Err(StoreError::UnderReview { .. })), "{load:?}");
+    let stored = store.value("s1", 2024, "a1.graduates_placed", Layer::Reported).await.expect("read").expect("stored");
+    assert_eq!((stored.value, stored.version), (Value::Number(90.into()), 1));
+    assert_eq!(store.submission("s1", 2024).await.expect("read").revision, explained);
+    // Returned, the clerk may write again.
+    let back = Transition {
+        from: &[S::Submitted],
+        to: S::Returned,
+        action: "return",
+        comment: "请核对",
+        expected_revision: None,
+        ..submit(0)
+    };
+    store.transition(&back).await.expect("return");
+    assert_eq!(store.write_value(&write(91, Some(1), "clerk")).await.expect("write"), 2);
+}
+
+/// A writer and a submitter at the same time: whenever the submit lands, no write lands after
+/// the revision it checked, so what was checked is what was submitted.
+pub async fn no_write_slips_between_check_and_submit(store: &dyn Store) {
+    use nianbao_store::{SubmissionStatus as S, Transition};
+    let framework = framework();
+    store.load(&framework, &small_dataset(&framework), &options(), &no_progress).await.expect("load");
+    let writer = async {
+        let mut written = Vec::new();
+        for value in 1..=60 {
+            let mut write = write(value, None, "writer");
+            write.overwrite = true;
+            match store.write_value(&write).await {
+                Ok(_) => written.push(value),
+                Err(StoreError::UnderReview { .. }) => break,
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+            tokio::task::yield_now().await;
+        }
+        written
+    };
+    let submitter = async {
+        for attempt in 0..500 {
+            let checked = store.submission("s1", 2024).await.expect("read").revision;
+            // What a server does between reading and submitting: read the values it checks.
+            let values = store.org_values("s1", 2024, 2024).await.expect("values");
+            let result = store
+                .transition(&Transition {
+                    org_id: "s1",
+                    year: 2024,
+                    from: &[S::NotStarted, S::Draft],
+                    to: S::Submitted,
+                    actor: "clerk",
+                    comment: "",
+                    action: "submit",
+                    expected_revision: Some(checked),
+                })
+                .await;
+            match result {
+                Ok(submission) => return (attempt, checked, submission.revision, values),
+                Err(StoreError::ChangedSince { .. }) => tokio::task::yield_now().await,
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+        }
+        panic!("the submission never went through");
+    };
+    let (written, (_attempts, checked, landed, values_checked)) = tokio::join!(writer, submitter);
+    assert_eq!(checked, landed);
+    assert_eq!(store.submission("s1", 2024).await.expect("read").revision, checked, "no write after the check");
+    let stored = store.value("s1", 2024, "a1.graduates_placed", Layer::Reported).await.expect("read");
+    let seen = values_checked.iter().find(|v| v.indicator_id == "a1.graduates_placed").map(|v| v.stored.value.clone());
+    assert_eq!(stored.map(|s| s.value), seen, "the value submitted is the value checked");
+    let history = store.history("s1", 2024, "a1.graduates_placed", Layer::Reported).await.expect("history");
+    assert_eq!(history.len(), written.len(), "every write that answered ok is in the history, no other");
 }
 
 pub async fn publications_are_immutable_and_numbered(store: &dyn Store) {

@@ -72,6 +72,8 @@ both_backends!(
     sample_schools_aggregate_to_the_published_city_figures,
     unknown_org_and_framework_mismatch_are_refused,
     workflow_transitions_lock_and_audit,
+    submission_is_atomic_with_its_check,
+    no_write_slips_between_check_and_submit,
     publications_are_immutable_and_numbered,
     accounts_sessions_cases_and_photos,
 );
