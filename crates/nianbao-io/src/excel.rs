@@ -895,8 +895,26 @@ fn read_chunked(sheet: &Sheet, row: u32) -> String {
     joined
 }
 
-/// Per school, per indicator: what a multi-school workbook was made with.
-type SchoolBases = HashMap<usize, Vec<Option<Base>>>;
+/// What a multi-school workbook was made with, per school: the joined entries of its row of the
+/// base sheet, and where each indicator's entry (`version|value`, escaped) lies in it. Entries
+/// are parsed when their cell is read: most cells equal their base, and then the cell's own
+/// number is the only one parsed.
+#[derive(Debug)]
+struct SchoolBase {
+    joined: String,
+    /// Per indicator, the byte range of its entry (`None`: no entry, or already taken).
+    entries: Vec<Option<(u32, u32)>>,
+}
+
+impl SchoolBase {
+    /// Takes the entry of `indicator` (a second row of the school gets none).
+    fn take(&mut self, indicator: IndicatorIndex) -> Option<&str> {
+        let (start, end) = self.entries.get_mut(indicator.0)?.take()?;
+        self.joined.get(start as usize..end as usize)
+    }
+}
+
+type SchoolBases = HashMap<usize, SchoolBase>;
 
 /// The hidden base sheet does not read back whole.
 #[derive(Debug)]
@@ -922,22 +940,59 @@ fn multi_bases(
     for row in sheet.used_rows().into_iter().filter(|&r| r > 0) {
         let org = dataset.org_index(&sheet.text(row, 0)).ok_or_else(tampered)?;
         let joined = read_chunked(sheet, row);
-        let mut of_school = vec![None; framework.indicators.len()];
+        if u32::try_from(joined.len()).is_err() {
+            return Err(tampered());
+        }
+        let mut entries = vec![None; framework.indicators.len()];
         let mut count = 0;
+        let mut start = 0usize;
         for (entry, id) in joined.split(';').zip(ids.iter().chain(std::iter::repeat(&None))) {
             count += 1;
+            let range = (start as u32, (start + entry.len()) as u32);
+            start += entry.len() + 1;
             let Some(indicator) = *id else { continue };
             if !entry.is_empty() {
-                let base = parse_base(&unescape_entry(entry), framework.indicator(indicator).kind);
-                of_school[indicator.0] = Some(base.ok_or_else(tampered)?);
+                // The version is checked now; the value when its cell is read.
+                let (version, _) = split_entry(entry).ok_or_else(tampered)?;
+                version.parse::<i64>().ok().filter(|v| *v >= 0).ok_or_else(tampered)?;
+                entries[indicator.0] = Some(range);
             }
         }
         if count != ids.len() {
             return Err(tampered());
         }
-        bases.insert(org, of_school);
+        bases.insert(org, SchoolBase { joined, entries });
     }
     Ok(Some(bases))
+}
+
+/// An escaped base entry split into its version and its (still escaped) value.
+fn split_entry(entry: &str) -> Option<(&str, &str)> {
+    entry.split_once("%7C").or_else(|| entry.split_once('|'))
+}
+
+/// A cell holding, as a plain number, exactly the text of its base entry: the value is read once
+/// and is its own base. `None` for anything else (read the long way).
+fn unchanged_number(
+    entry: &str,
+    cell: &workbook::Cell,
+    framework: &Framework,
+    (_, _, indicator): (usize, i32, IndicatorIndex),
+) -> Option<(Value, Base)> {
+    let (version, text) = split_entry(entry)?;
+    let CellValue::Number(number) = &cell.value else { return None };
+    if cell.formula || cell.format != NumberFormat::General || number != text || text.contains('%') {
+        return None;
+    }
+    let definition = framework.indicator(indicator);
+    if !definition.kind.is_numeric() {
+        return None;
+    }
+    let value = Value::Number(workbook::spreadsheet_number(number)?);
+    bounds::check(definition, &value).ok()?;
+    let version = version.parse().ok()?;
+    let base = Base { version, value: value.clone() };
+    Some((value, base))
 }
 
 /// Reads every sheet that carries the id row of a multi-school workbook; `None` when none does.
@@ -1101,15 +1156,34 @@ fn import_multi_school(
             for &(column, indicator) in &columns {
                 while next.next_if(|c| c.column < column).is_some() {}
                 let cell = next.next_if(|c| c.column == column);
+                let at = (row, column);
                 // With the workbook's bases, an emptied cell is a clearing and an untouched one no
                 // change. (A second row of the school takes no base: it is compared, not written.)
-                let base = of_school.as_mut().map(|school| {
-                    school
-                        .as_mut()
-                        .and_then(|b| b[indicator.0].take())
-                        .unwrap_or(Base { version: 0, value: Value::Missing })
-                });
-                let at = (row, column);
+                let entry = of_school.as_mut().map(|school| school.as_mut().and_then(|b| b.take(indicator)));
+                // The common case: a plain number typed as it was made. One parse serves both.
+                if let (Some(Some(entry)), Some(cell)) = (entry, cell)
+                    && let Some(unchanged) = unchanged_number(entry, cell, framework, (org, year, indicator))
+                {
+                    let (value, base) = unchanged;
+                    let place = Place::cell(sheet_name, at.0, at.1);
+                    let cell = ImportedCell { org, year, indicator, value, base: Some(base), place };
+                    read.push(&mut imported, cell, framework);
+                    continue;
+                }
+                let base = match entry {
+                    None => None,
+                    Some(None) => Some(Base { version: 0, value: Value::Missing }),
+                    Some(Some(entry)) => {
+                        let kind = framework.indicator(indicator).kind;
+                        match parse_base(&unescape_entry(entry), kind) {
+                            Some(base) => Some(base),
+                            None => {
+                                imported.problems.push(Problem::sheet(MULTI_BASE_SHEET, ProblemKind::OldTemplate));
+                                return Some(imported);
+                            }
+                        }
+                    }
+                };
                 if let Some(cell) =
                     read_cell(&mut imported, (sheet_name, cell), at, framework, (org, year, indicator), base)
                 {
@@ -1121,7 +1195,8 @@ fn import_multi_school(
     any.then_some(imported)
 }
 
-/// A workbook with one row per school and one column per indicator, for county and city offices.
+/// A workbook with one row per school and one column per indicator entered (copies only where a
+/// school holds its own value), for county and city offices.
 /// Row 1 holds the printed labels, row 2 the indicator ids (hidden), then one row per school. A
 /// hidden sheet holds, one row per school, the version and value of every cell as made (`version` gives the stored
 /// version of a school's value), so that an import writes only what was changed, each change a
@@ -1137,7 +1212,15 @@ pub fn write_multi_school(
     let header = Format::new().set_bold().set_background_color("#DDE6F2").set_text_wrap();
     let plain = Format::new();
     let sheet = workbook.add_worksheet().set_name(MULTI_SHEET)?;
-    let indicators: Vec<IndicatorIndex> = (0..framework.indicators.len()).map(IndicatorIndex).collect();
+    // One quantity, asked once: a copy (`same_as`) gets a column only where a school holds a
+    // value of its own for it (to be corrected or cleared).
+    let indicators: Vec<IndicatorIndex> = (0..framework.indicators.len())
+        .map(IndicatorIndex)
+        .filter(|&index| {
+            framework.indicator(index).is_entered()
+                || schools.iter().any(|&school| version(school, index).is_some_and(|v| v > 0))
+        })
+        .collect();
     sheet.write_string_with_format(0, 0, "学校代码", &header)?;
     sheet.write_string_with_format(0, 1, "学校名称", &header)?;
     sheet.write_string_with_format(0, 2, "年度", &header)?;

@@ -452,7 +452,12 @@ fn entry_page(
                         primary_table.number.clone().unwrap_or_else(|| short_caption(lang, primary_table)),
                         lang.t(&primary_indicator.printed_label(), &primary_indicator.name_en)
                     );
-                    let own = stored(year, &indicator.id).is_some_and(|v| !v.value.is_missing());
+                    // A value of its own counts only where it differs from the primary's: an equal
+                    // one is shown like the primary's, and goes stale visibly (the cross-table rule)
+                    // if the primary changes.
+                    let primary_value = stored(year, &primary_indicator.id).map(|v| &v.value);
+                    let own = stored(year, &indicator.id)
+                        .is_some_and(|v| !v.value.is_missing() && Some(&v.value) != primary_value);
                     let shown = if own {
                         value
                     } else {
