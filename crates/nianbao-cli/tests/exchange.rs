@@ -191,3 +191,56 @@ fn long_format_csv_imports_and_bad_lines_are_named() {
     assert!(stderr.contains("bad.csv:3:30: error: 毕业生人数 (a1.graduates): \"12%\" is not a number"), "{stderr}");
     assert!(nianbao_ok(&["db", "status", "--db", &db]).contains("13129 reported values"), "the bad file added nothing");
 }
+
+/// A stale template imported through the CLI after someone else changed one of its cells (here
+/// by a CSV written over it, as a web save would): that cell is a conflict naming the stored
+/// figure and stays as the other writer left it; the template's other change is written.
+#[test]
+fn a_stale_template_through_the_cli_reverts_nothing() {
+    use nianbao_io::workbook::{self, CellValue};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = demo_database(dir.path());
+    let template = dir.path().join("school.xlsx");
+    nianbao_ok(&[
+        "template",
+        "--school",
+        "xingguo-s1",
+        "--year",
+        "2024",
+        "-o",
+        template.to_str().expect("p"),
+        "--db",
+        &db,
+    ]);
+    // The clerk types two figures into the downloaded template.
+    let bytes = std::fs::read(&template).expect("template");
+    let mut spreadsheet = workbook::read_spreadsheet(&bytes, &Default::default()).expect("reads");
+    let sheet = spreadsheet.sheets.iter_mut().find(|s| s.name.starts_with("表1")).expect("表 1 sheet");
+    let input = sheet
+        .cells
+        .iter()
+        .find(|c| matches!(&c.value, CellValue::Text(t) if t == "nianbao:input"))
+        .map(|c| c.column)
+        .expect("input marker");
+    for (id, typed) in [("t1.enrolled", "4321"), ("t1.new_entrants", "999")] {
+        let row =
+            sheet.cells.iter().find(|c| matches!(&c.value, CellValue::Text(t) if t == id)).map(|c| c.row).expect("row");
+        let cell = sheet.cells.iter_mut().find(|c| c.row == row && c.column == input).expect("input cell");
+        cell.value = CellValue::Number(typed.into());
+    }
+    let edited = dir.path().join("edited.xlsx");
+    std::fs::write(&edited, nianbao_io::corpus::write_xlsx(&spreadsheet, false, false)).expect("write");
+    // Meanwhile a colleague changes 在校生人数.
+    let colleague = dir.path().join("colleague.csv");
+    std::fs::write(&colleague, "org,year,indicator,value,note\nxingguo-s1,2024,t1.enrolled,5000,\n").expect("csv");
+    nianbao_ok(&["import", colleague.to_str().expect("p"), "--year", "2024", "--overwrite", "--db", &db]);
+    let output =
+        nianbao(&["import", edited.to_str().expect("p"), "--school", "xingguo-s1", "--year", "2024", "--db", &db]);
+    assert_eq!(output.status.code(), Some(1), "a conflict is a failure");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(format!("{stdout}{stderr}").contains("5000"), "the conflict names the stored figure: {stdout}{stderr}");
+    let table = nianbao_ok(&["table", "t1", "--db", &db, "--org", "xingguo-s1", "--year", "2024", "--format", "csv"]);
+    assert!(table.contains("5000"), "the colleague's figure was reverted: {table}");
+    assert!(table.contains("999") && !table.contains("4321"), "{table}");
+}
