@@ -11,7 +11,7 @@ fn walkthrough_in_chromium() {
     let e2e = root.join("e2e");
     assert!(
         e2e.join("node_modules/playwright-core").is_dir(),
-        "playwright-core is not installed: run `npm ci --prefix e2e` (.ci/run does)"
+        "playwright-core is not installed: run `npm ci --prefix e2e` (scripts/test.sh does)"
     );
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     assert!(std::path::Path::new(&chromium).exists(), "Chromium not found at {chromium}: apt-get install chromium");
