@@ -140,8 +140,19 @@ await shot("editor-live-preview");
 await Promise.all([page.waitForURL(/msg=saved/), page.click("#save-preface")]);
 await Promise.all([page.waitForURL(/msg=aggregated/), page.click("#aggregate")]);
 await page.fill("#change-note", "");
+// Most schools' returns are not approved: publishing is refused, naming them.
+check(await page.locator("#publish-gate").count() === 1, "the editor should see what stands before publishing");
+await Promise.all([page.waitForURL(/\/publish$/, { timeout: 180_000 }), page.click("#publish")]);
+check((await page.content()).includes("报告暂不能发布"), "publishing over unapproved returns should be refused");
+await shot("publish-refused");
+// With a note saying why, it is published, and the note is printed in the report.
+await page.goto(`${base}/app/editor/ganzhou`);
+await page.fill("#override-note", "样例：其余学校仍在审核中，先发布已审核通过学校的数据（浏览器测试）。");
 await Promise.all([page.waitForURL(/\/reports\/\d+/, { timeout: 180_000 }), page.click("#publish")]);
-check((await page.content()).includes("由浏览器测试编辑"), "the published report should carry the edited narrative");
+const published = await page.content();
+check(published.includes("由浏览器测试编辑"), "the published report should carry the edited narrative");
+check(published.includes("先发布已审核通过学校的数据"), "the published report should print the editor's note");
+check(published.includes("已审核通过 1 所"), "the data note should say how many returns are approved");
 await shot("published-report");
 await page.goto(`${base}/app`);
 await logout();

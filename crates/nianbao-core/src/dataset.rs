@@ -205,6 +205,14 @@ impl Dataset {
         self.values.values().map(|slots| slots.iter().filter(|v| !v.is_missing()).count()).sum()
     }
 
+    /// Keeps the values (and notes) of the org-years for which `keep` says yes; drops the others.
+    pub fn retain_org_years(&mut self, mut keep: impl FnMut(&OrgUnit, i32) -> bool) {
+        let orgs = &self.orgs;
+        let mut kept: HashMap<(usize, i32), bool> = HashMap::new();
+        self.values.retain(|&(org, year), _| *kept.entry((org, year)).or_insert_with(|| keep(&orgs[org], year)));
+        self.notes.retain(|&(org, year, _), _| kept.get(&(org, year)).copied().unwrap_or(false));
+    }
+
     /// Every stored (org index, year) pair with its slots, to change in place.
     pub fn iter_slots_mut(&mut self) -> impl Iterator<Item = ((usize, i32), &mut [Value])> {
         self.values.iter_mut().map(|(key, slots)| (*key, slots.as_mut_slice()))

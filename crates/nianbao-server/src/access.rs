@@ -10,7 +10,7 @@ use nianbao_core::completeness::Completeness;
 use nianbao_core::validation::{Finding, Summary};
 use nianbao_core::{Dataset, OrgLevel, Severity, Value};
 use nianbao_store::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -266,6 +266,39 @@ pub fn check_of(state: &AppState, org: usize, year: i32, values: &[OrgValue]) ->
     let level = state.tree.unit(org).level;
     let completeness = nianbao_core::completeness::completeness(&state.framework, level, dataset.slots(index, year));
     (findings, completeness)
+}
+
+/// Which school data a report or an aggregate is built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataScope {
+    /// Approved returns only: what may be aggregated and published.
+    Approved,
+    /// Every school's current values, drafts included: a preview, marked as unreviewed.
+    Drafts,
+}
+
+/// Where the returns of the schools under an org unit stand in the open year.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReviewState {
+    pub schools: usize,
+    pub approved: usize,
+    pub submitted: usize,
+    /// The schools whose return is not approved (names), in tree order.
+    pub unapproved: Vec<String>,
+}
+
+/// The data a report is built from, and what it rests on.
+#[derive(Debug, Clone)]
+pub struct ReportData {
+    /// The report's org unit in `dataset`.
+    pub org: usize,
+    /// Schools' values (approved only, unless a draft preview), the units above them rolled up
+    /// from those, their own entered figures over the roll-up, copies filled.
+    pub dataset: Dataset,
+    pub scope: DataScope,
+    pub review: ReviewState,
+    /// Errors the rules find in the report's own figures of the year.
+    pub errors: Vec<Finding>,
 }
 
 /// A row of the review dashboard.
@@ -577,6 +610,12 @@ impl<'a> Access<'a> {
             .await?)
     }
 
+    /// Records a publication made over open problems, with the editor's note, in the audit trail.
+    pub async fn record_publish_override(&self, org_id: &str, year: i32, detail: &str) -> Result<(), AppError> {
+        self.check(org_id, Action::Edit)?;
+        self.record(org_id, year, "publish_override", detail).await
+    }
+
     /// Records an import in the audit trail (the values' own history says what changed).
     pub async fn record_import(&self, org_id: &str, year: i32, detail: &str) -> Result<(), AppError> {
         self.check(org_id, Action::Enter)?;
@@ -654,20 +693,79 @@ impl<'a> Access<'a> {
     // ----- the editor -----
 
     /// The whole tree with reported values, and aggregated ones where nothing was reported.
-    pub async fn report_dataset(&self, org_id: &str) -> Result<(usize, Dataset), AppError> {
-        self.check(org_id, Action::Edit)?;
-        let mut dataset = self.store().read_dataset(&self.state.framework, ReadLayer::Combined).await?;
-        nianbao_core::completeness::fill_copies(&self.state.framework, &mut dataset);
-        let index = dataset.org_index(org_id).ok_or(AppError::NotFound)?;
-        Ok((index, dataset))
+    /// The schools' reported values of every year; with [`DataScope::Approved`], only the
+    /// school-years whose return is approved (the units above keep their own entered figures).
+    async fn school_data(&self, scope: DataScope) -> Result<Dataset, AppError> {
+        let framework = &self.state.framework;
+        let mut dataset = self.store().read_dataset(framework, ReadLayer::Reported).await?;
+        if scope == DataScope::Approved {
+            let mut approved: HashSet<(String, i32)> = HashSet::new();
+            for year in dataset.years() {
+                for submission in self.store().submissions(year).await? {
+                    if submission.status == SubmissionStatus::Approved {
+                        approved.insert((submission.org_id, year));
+                    }
+                }
+            }
+            dataset.retain_org_years(|unit, year| {
+                unit.level != OrgLevel::School || approved.contains(&(unit.id.clone(), year))
+            });
+        }
+        nianbao_core::completeness::fill_copies(framework, &mut dataset);
+        Ok(dataset)
     }
 
-    /// Recomputes the aggregates of `year` from the schools' current values.
+    /// The data of a report on `org_id` for the open year: approved school data by default, the
+    /// units above rolled up from it afresh (their own entered figures printed over the roll-up),
+    /// with the state of the returns below and the errors in the report's own figures.
+    pub async fn report_data(&self, org_id: &str, scope: DataScope) -> Result<ReportData, AppError> {
+        self.check(org_id, Action::Edit)?;
+        let framework = &self.state.framework;
+        let year = self.state.config.year;
+        let mut dataset = self.school_data(scope).await?;
+        let index = dataset.org_index(org_id).ok_or(AppError::NotFound)?;
+        for printed_year in [year - 1, year] {
+            let rolled = nianbao_core::aggregate::roll_up(framework, &dataset, printed_year);
+            for (&org, values) in &rolled.values {
+                for (position, value) in values.iter().enumerate() {
+                    let indicator = nianbao_core::IndicatorIndex(position);
+                    if !value.is_missing() && dataset.get(org, printed_year, indicator).is_missing() {
+                        dataset.set(org, printed_year, indicator, value.clone());
+                    }
+                }
+            }
+        }
+        nianbao_core::completeness::fill_copies(framework, &mut dataset);
+        let statuses: HashMap<String, SubmissionStatus> =
+            self.store().submissions(year).await?.into_iter().map(|s| (s.org_id, s.status)).collect();
+        let mut review = ReviewState::default();
+        for school in self.state.tree.schools_within(self.state.tree.find(org_id).ok_or(AppError::NotFound)?) {
+            let unit = self.state.tree.unit(school);
+            review.schools += 1;
+            match statuses.get(&unit.id).copied().unwrap_or(SubmissionStatus::NotStarted) {
+                SubmissionStatus::Approved => review.approved += 1,
+                SubmissionStatus::Submitted => {
+                    review.submitted += 1;
+                    review.unapproved.push(unit.name.clone());
+                }
+                _ => review.unapproved.push(unit.name.clone()),
+            }
+        }
+        let errors = self
+            .state
+            .rules
+            .evaluate(framework, &dataset, index, year, &mut Summary::default())
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error)
+            .collect();
+        Ok(ReportData { org: index, dataset, scope, review, errors })
+    }
+
+    /// Recomputes the aggregates of `year` from the schools' approved values.
     pub async fn aggregate(&self, org_id: &str, year: i32) -> Result<usize, AppError> {
         self.check(org_id, Action::Edit)?;
         let framework = &self.state.framework;
-        let mut dataset = self.store().read_dataset(framework, ReadLayer::Reported).await?;
-        nianbao_core::completeness::fill_copies(framework, &mut dataset);
+        let dataset = self.school_data(DataScope::Approved).await?;
         let rolled = nianbao_core::aggregate::roll_up(framework, &dataset, year);
         let written = self.store().replace_aggregates(framework, &dataset, &rolled, &self.user.username).await?;
         self.record(org_id, year, "aggregate", &format!("{written} 个汇总值")).await?;

@@ -1,12 +1,14 @@
 //! The city editor: aggregated tables with coverage, narrative sections and case studies edited in
 //! the browser with a live preview, the draft report from current data, and publishing versions.
 
-use crate::access::Action;
+use crate::access::{Action, DataScope, ReportData};
 use crate::auth::User;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::pages::{Chrome, render};
-use crate::render::{build_report, editable_fields, figures_json, preview_section, render_all, template_for};
+use crate::render::{
+    add_data_note, build_report, editable_fields, figures_json, preview_section, render_all, template_for,
+};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -51,6 +53,10 @@ struct EditorPage {
     fields: Vec<Field>,
     publications: Vec<nianbao_store::Publication>,
     school_cases: Vec<(String, String, String)>,
+    /// “已审核通过 a / n 所学校…”
+    review_line: String,
+    /// What stands between the report and publication.
+    gate: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -147,6 +153,21 @@ pub async fn editor(
         Some("saved") => Some(lang.t("已保存。", "Saved.").to_string()),
         _ => None,
     };
+    let data = access.report_data(&org, DataScope::Approved).await?;
+    let review = &data.review;
+    let review_line = lang
+        .t(
+            &format!(
+                "{} 年度填报：已审核通过 {} / {} 所学校（已提交待审核 {} 所）。报告、汇总和公开数据只用已审核通过的数据。",
+                year, review.approved, review.schools, review.submitted
+            ),
+            &format!(
+                "{year} returns: {} of {} schools approved ({} submitted, awaiting review). Reports, aggregates and public data use approved data only.",
+                review.approved, review.schools, review.submitted
+            ),
+        )
+        .to_string();
+    let gate: Vec<String> = publish_gate(&data).into_iter().map(|(zh, en)| lang.t(&zh, &en).to_string()).collect();
     render(&EditorPage {
         chrome: Chrome::new(lang, lang.t("年报编辑", "Report editor"), Some(&user)).with_flash(flash),
         org_id: unit.id.clone(),
@@ -158,6 +179,8 @@ pub async fn editor(
         fields,
         publications: access.publications_of(&org).await?,
         school_cases,
+        review_line,
+        gate,
     })
 }
 
@@ -207,21 +230,32 @@ pub async fn preview(
     let access = state.access(&user);
     let index = access.check(&org, Action::Edit)?;
     check_section(&state, index, &form.section)?;
-    let (at, dataset) = access.report_dataset(&org).await?;
-    Ok(Html(preview_section(&state.framework, &dataset, at, state.config.year, &form.section, &form.body)))
+    let data = access.report_data(&org, DataScope::Approved).await?;
+    Ok(Html(preview_section(&state.framework, &data.dataset, data.org, state.config.year, &form.section, &form.body)))
 }
 
-/// The report as it would be published now.
+#[derive(Debug, Deserialize, Default)]
+pub struct DraftQuery {
+    /// `1`: include the schools' unreviewed data (marked as a preview).
+    #[serde(default)]
+    drafts: Option<String>,
+}
+
+/// The report as it would be published now (approved data), or with `?drafts=1` from every
+/// school's current data, marked as an unreviewed preview.
 pub async fn draft(
     State(state): State<AppState>,
     User(user): User,
     Path(org): Path<String>,
+    Query(query): Query<DraftQuery>,
 ) -> Result<Html<String>, AppError> {
     let access = state.access(&user);
-    let (at, dataset) = access.report_dataset(&org).await?;
+    let scope = if query.drafts.as_deref() == Some("1") { DataScope::Drafts } else { DataScope::Approved };
+    let data = access.report_data(&org, scope).await?;
     let year = state.config.year;
     let edits = access.narratives(&org, year).await?;
-    let report = build_report(&state.framework, &dataset, at, year, &edits)?;
+    let mut report = build_report(&state.framework, &data.dataset, data.org, year, &edits)?;
+    add_data_note(&mut report, &data, data.dataset.orgs[data.org].level, None);
     Ok(Html(nianbao_report::render::html::html(&report, &nianbao_report::render::Options::default())))
 }
 
@@ -229,6 +263,45 @@ pub async fn draft(
 pub struct PublishForm {
     #[serde(default)]
     change_note: String,
+    /// Why the report is published although returns are unapproved or its figures fail a rule;
+    /// printed in the report's data note and kept in the audit trail.
+    #[serde(default)]
+    override_note: String,
+}
+
+/// What stands between a report and its publication: unapproved returns and errors in its
+/// figures (empty: nothing).
+pub fn publish_gate(data: &ReportData) -> Vec<(String, String)> {
+    let mut open = Vec::new();
+    let review = &data.review;
+    if !review.unapproved.is_empty() {
+        let named: Vec<&str> = review.unapproved.iter().take(10).map(String::as_str).collect();
+        let more =
+            if review.unapproved.len() > 10 { format!("等 {} 所", review.unapproved.len()) } else { String::new() };
+        open.push((
+            format!(
+                "{} 所学校的填报尚未审核通过（{}{more}），其数据不进入报告；已审核通过 {} / {} 所",
+                review.unapproved.len(),
+                named.join("、"),
+                review.approved,
+                review.schools
+            ),
+            format!(
+                "{} school return(s) not approved ({}); their data is left out; {} of {} approved",
+                review.unapproved.len(),
+                named.join(", "),
+                review.approved,
+                review.schools
+            ),
+        ));
+    }
+    for finding in data.errors.iter().take(20) {
+        open.push((
+            format!("报告数据有错误：{}", finding.message_zh),
+            format!("error in the report's figures: {}", finding.message_en),
+        ));
+    }
+    open
 }
 
 pub async fn publish(
@@ -247,11 +320,34 @@ pub async fn publish(
     if earlier > 0 && note.is_empty() {
         return Err(AppError::BadRequest("更正版本须说明修改内容 / a correction needs a note of what changed".into()));
     }
-    let note = if note.is_empty() { "首次发布 first publication".to_string() } else { note };
-    let (at, dataset) = access.report_dataset(&org).await?;
+    let note = if note.is_empty() { "首次发布".to_string() } else { note };
+    let data = access.report_data(&org, DataScope::Approved).await?;
+    let open = publish_gate(&data);
+    let override_note = form.override_note.trim().to_string();
+    if override_note.chars().count() > 500 {
+        return Err(AppError::BadRequest("发布说明过长（最多 500 字）/ the override note is too long".into()));
+    }
+    if !open.is_empty() && override_note.is_empty() {
+        return Err(AppError::PublishGate { open });
+    }
+    if !open.is_empty() {
+        let detail = format!(
+            "{override_note}（发布时：{}）",
+            open.iter().map(|(zh, _)| zh.as_str()).collect::<Vec<_>>().join("；")
+        );
+        access.record_publish_override(&org, year, &detail).await?;
+    }
+    let (at, dataset) = (data.org, data.dataset.clone());
     let edits = access.narratives(&org, year).await?;
     let framework = state.framework.clone();
-    let report = build_report(&framework, &dataset, at, year, &edits)?;
+    let mut report = build_report(&framework, &dataset, at, year, &edits)?;
+    let override_text = (!open.is_empty()).then(|| {
+        format!(
+            "发布时仍有以下情况，经编辑确认后发布：{}。编辑说明：{override_note}",
+            open.iter().map(|(zh, _)| zh.as_str()).collect::<Vec<_>>().join("；")
+        )
+    });
+    add_data_note(&mut report, &data, dataset.orgs[at].level, override_text.as_deref());
     let title = report.title.clone();
     let data = figures_json(&framework, &dataset, at, year);
     let rendered = tokio::task::spawn_blocking(move || render_all(&framework, &dataset, at, &report))

@@ -33,6 +33,11 @@ pub enum AppError {
         /// Required figures without a value: (Chinese place, English place).
         missing: Vec<(String, String)>,
     },
+    #[error("the report cannot be published yet: {}; give a note to publish anyway", .open.iter().map(|(_, en)| en.as_str()).collect::<Vec<_>>().join("; "))]
+    PublishGate {
+        /// What is open: (Chinese, English).
+        open: Vec<(String, String)>,
+    },
     #[error("{0}")]
     Internal(String),
 }
@@ -81,7 +86,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) | AppError::OutOfBounds { .. } => StatusCode::BAD_REQUEST,
-            AppError::Conflict(_) | AppError::NotReady { .. } => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::NotReady { .. } | AppError::PublishGate { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Store(StoreError::Conflict { .. } | StoreError::Missing { .. } | StoreError::Workflow { .. }) => {
                 StatusCode::CONFLICT
@@ -114,6 +119,10 @@ impl AppError {
                 "检查期间数据又有改动（可能是同事刚保存或上传），未提交。请查看最新数据后再提交。".into()
             }
             AppError::NotReady { errors, unexplained, missing } => not_ready_zh(*errors, *unexplained, missing),
+            AppError::PublishGate { open } => format!(
+                "报告暂不能发布：{}。请先处理；如确需发布，请在“发布说明”中写明理由（将印在报告的数据说明中并记入操作记录）。",
+                open.iter().map(|(zh, _)| zh.as_str()).collect::<Vec<_>>().join("；")
+            ),
             AppError::Store(StoreError::Conflict { .. }) => "该数据已被他人修改，请刷新后重试。".into(),
             AppError::Store(StoreError::Workflow { from, to }) => {
                 format!("当前状态（{from}）不能执行此操作（→ {to}）。")

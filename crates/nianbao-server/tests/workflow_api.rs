@@ -241,15 +241,31 @@ async fn entry_form_keeps_typed_text_and_saves_nothing_when_a_cell_is_wrong() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn publishing_makes_immutable_versions_and_the_figures_public() {
     let deployment = Deployment::new().await;
-    let publish = |note: &str| {
+    let publish_with = |note: &str, override_note: &str| {
         deployment
             .request(Some(CITY), "POST", "/app/editor/ganzhou/publish")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(form(&[("change_note", note)]))
+            .body(form(&[("change_note", note), ("override_note", override_note)]))
             .expect("r")
     };
+    let override_note = "样例：各校仍在审核中，先发布市级公布数据";
+    let publish = |note: &str| publish_with(note, override_note);
+    // No school's 2024 return is approved yet: publishing is refused, naming what is open.
+    let refused = deployment.send(publish_with("", "")).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let page = body_text(refused).await;
+    assert!(page.contains("报告暂不能发布") && page.contains("尚未审核通过"), "{page:.600}");
+    assert!(deployment.store.publications().await.expect("list").is_empty(), "nothing was published");
+    // With a note it is published; the note is in the report and in the audit trail.
     let first = deployment.send(publish("")).await;
     assert_eq!(first.status(), StatusCode::SEE_OTHER, "{}", body_text(first).await);
+    let html = deployment
+        .send(deployment.request(None, "GET", "/reports/1/report.html").body(Body::empty()).expect("r"))
+        .await;
+    let html = body_text(html).await;
+    assert!(html.contains(override_note) && html.contains("数据说明"), "the report prints its data note");
+    let events = deployment.store.events("ganzhou", 2024).await.expect("events");
+    assert!(events.iter().any(|e| e.action == "publish_override" && e.detail.contains(override_note)));
     // A correction needs a note.
     assert_eq!(deployment.send(publish("")).await.status(), StatusCode::BAD_REQUEST);
     assert_eq!(deployment.send(publish("更正表 2 行业导师人数")).await.status(), StatusCode::SEE_OTHER);
@@ -282,4 +298,97 @@ async fn publishing_makes_immutable_versions_and_the_figures_public() {
     assert!(trend.contains("<svg") && trend.contains("<td>2023</td>") && trend.contains("<td>116392</td>"), "{trend}");
     // Schools below are compared in their latest public (approved) year: 2023 for the sample.
     assert!(trend.contains("各校最近公开年度") && trend.contains("于都县第一中等职业学校"), "schools below are listed");
+}
+
+async fn public_page(deployment: &Deployment, path: &str) -> String {
+    body_text(deployment.send(deployment.request(None, "GET", path).body(Body::empty()).expect("r")).await).await
+}
+
+/// A school's unreviewed figure never reaches a published report or the portal; once approved,
+/// it is in the county's roll-up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_unapproved_figure_is_published_at_any_level() {
+    use nianbao_store::{SubmissionStatus as S, Transition};
+    let deployment = Deployment::new().await;
+    let draft = "987654";
+    let school = deployment.token(SCHOOL).await;
+    let request = axum::http::Request::builder()
+        .method("PUT")
+        .uri("/api/v1/orgs/yudu-s1/years/2024/values/a1.graduates")
+        .header(header::AUTHORIZATION, format!("Bearer {school}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(format!(r#"{{"value": "{draft}", "overwrite": true}}"#)))
+        .expect("r");
+    assert_eq!(deployment.send(request).await.status(), StatusCode::OK);
+    let publish = |org: &str| {
+        deployment
+            .request(Some(CITY), "POST", &format!("/app/editor/{org}/publish"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form(&[("change_note", ""), ("override_note", "样例：测试发布")]))
+            .expect("r")
+    };
+    let response = deployment.send(publish("ganzhou")).await;
+    let status = response.status();
+    assert_eq!(status, StatusCode::SEE_OTHER, "{}", body_text(response).await);
+    // No return of the county is approved: its report has no figures to print and is refused.
+    let response = deployment.send(publish("yudu")).await;
+    assert!(response.status().is_client_error(), "a county report with no approved return was published");
+    // The draft preview shows it, marked; what is published does not.
+    let preview = deployment
+        .send(
+            deployment
+                .request(Some(CITY), "GET", "/app/editor/yudu/draft.html?drafts=1")
+                .body(Body::empty())
+                .expect("r"),
+        )
+        .await;
+    assert_eq!(preview.status(), StatusCode::OK, "the draft preview is built from the unreviewed returns");
+    let preview = body_text(preview).await;
+    assert!(preview.contains("预览稿") && preview.contains("含未审核"), "and says so");
+    for publication in deployment.store.publications().await.expect("list") {
+        for file in ["html"] {
+            let text = public_page(&deployment, &format!("/reports/{}/report.{file}", publication.id)).await;
+            assert!(
+                !text.contains(draft) && !text.contains("987,654"),
+                "{}: an unapproved figure was published",
+                publication.org_id
+            );
+        }
+    }
+    for path in
+        ["/data/ganzhou", "/data/yudu", "/data/yudu-s1", "/data/yudu/a1.graduates", "/data/ganzhou/a1.graduates"]
+    {
+        let text = public_page(&deployment, path).await;
+        assert!(!text.contains(draft) && !text.contains("987,654"), "{path}: an unapproved figure is public");
+    }
+    // Approved, the school's figure is in the county's roll-up of a new version.
+    for (from, to, action) in
+        [(&[S::Draft, S::NotStarted][..], S::Submitted, "submit"), (&[S::Submitted][..], S::Approved, "approve")]
+    {
+        deployment
+            .store
+            .transition(&Transition {
+                org_id: SCHOOL,
+                year: 2024,
+                from,
+                to,
+                actor: "test",
+                comment: "",
+                action,
+                expected_revision: None,
+            })
+            .await
+            .expect("transition");
+    }
+    let correction = deployment
+        .request(Some(CITY), "POST", "/app/editor/yudu/publish")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form(&[("change_note", "于都县第一中等职业学校审核通过"), ("override_note", "样例：其余学校仍在审核")]))
+        .expect("r");
+    assert_eq!(deployment.send(correction).await.status(), StatusCode::SEE_OTHER);
+    let latest =
+        deployment.store.publications().await.expect("list").into_iter().find(|p| p.org_id == "yudu").expect("yudu");
+    let text = public_page(&deployment, &format!("/reports/{}/report.html", latest.id)).await;
+    assert!(text.contains("已审核通过 1 所"), "the data note counts the approved return");
+    assert!(text.contains("987,654") || text.contains(draft), "the approved figure is in the county's roll-up");
 }
