@@ -222,3 +222,45 @@ pub fn read(location: &Location, layer: ReadLayer) -> Result<LoadedDataset> {
         })
     })
 }
+
+/// The workflow status of every school-year recorded in the database, for `years`.
+pub fn statuses(
+    location: &Location,
+    years: &[i32],
+) -> Result<std::collections::HashMap<(String, i32), nianbao_store::SubmissionStatus>> {
+    runtime()?.block_on(async {
+        let store = open(location).await?;
+        let mut statuses = std::collections::HashMap::new();
+        for &year in years {
+            for submission in store.submissions(year).await? {
+                statuses.insert((submission.org_id, year), submission.status);
+            }
+        }
+        Ok(statuses)
+    })
+}
+
+/// Marks every school's return of `years` approved (the demo's sample data), recording `comment`.
+pub fn approve_every_school(location: &Location, years: &[i32], comment: &str) -> Result<()> {
+    use nianbao_store::{SubmissionStatus, Transition};
+    runtime()?.block_on(async {
+        let store = open(location).await?;
+        for unit in store.org_units().await?.iter().filter(|u| u.level == nianbao_core::OrgLevel::School) {
+            for &year in years {
+                store
+                    .transition(&Transition {
+                        org_id: &unit.id,
+                        year,
+                        from: &[SubmissionStatus::NotStarted, SubmissionStatus::Draft, SubmissionStatus::Submitted],
+                        to: SubmissionStatus::Approved,
+                        actor: "nianbao demo",
+                        comment,
+                        action: "approve",
+                        expected_revision: None,
+                    })
+                    .await?;
+            }
+        }
+        Ok(())
+    })
+}

@@ -87,6 +87,13 @@ enum Command {
         /// Report template (default: the city template, or the school template for a school).
         #[arg(long)]
         template: Option<PathBuf>,
+        /// Exit non-zero, building nothing, when returns under the org unit are not approved or
+        /// the report's figures fail a rule.
+        #[arg(long)]
+        strict: bool,
+        /// From a database: include the schools' unreviewed returns (the report says so).
+        #[arg(long)]
+        drafts: bool,
     },
     /// Build the demo database from the bundled data and write the Ganzhou 2024 report in every format.
     Demo {
@@ -259,7 +266,7 @@ enum FrameworkCommand {
     Check { file: PathBuf },
 }
 
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 struct Source {
     /// Dataset folder (holding dataset.toml, orgs.csv, values.csv); the default source.
     #[arg(long, default_value = "datasets/ganzhou", conflicts_with_all = ["db", "database_url"])]
@@ -319,13 +326,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .clone();
             print_tables(&loaded, &selection, &[&table])
         }
-        Command::Report { source, out, formats, template } => {
-            let loaded = load_selection(&source)?;
+        Command::Report { source, out, formats, template, strict, drafts } => {
+            let from_database = source.db.is_some() || source.database_url.is_some();
+            let mut loaded = if from_database {
+                // The schools' returns, rolled up afresh below: never a stored aggregate of drafts.
+                load_selection_raw(&Source { layer: "reported".into(), ..source.clone() })?
+            } else {
+                load_selection_raw(&source)?
+            };
             let year = match source.year {
                 Some(year) => year,
                 None => *loaded.dataset.years().last().context("the dataset holds no values")?,
             };
-            report::report(&loaded, source.org.as_deref(), year, &out, &formats, template.as_deref())
+            let review = if from_database {
+                let location = database::Location {
+                    db: source.db.clone(),
+                    database_url: source.database_url.clone(),
+                    framework: source.framework.clone(),
+                };
+                Some(database::statuses(&location, &loaded.dataset.years())?)
+            } else {
+                None
+            };
+            let options = report::ReportOptions { org: source.org.as_deref(), year, strict, drafts };
+            report::report_reviewed(&mut loaded, review.as_ref(), &options, &out, &formats, template.as_deref())
         }
         Command::Demo { out } => report::demo(&out),
         Command::Corpus { dataset, school, year, out } => corpus(&dataset, &school, year, &out),

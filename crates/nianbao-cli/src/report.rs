@@ -4,9 +4,11 @@ use anyhow::{Context, Result, anyhow, bail};
 use nianbao_core::OrgLevel;
 use nianbao_io::LoadedDataset;
 use nianbao_report::content::Content;
-use nianbao_report::document::{Image, Report};
+use nianbao_report::document::{DataBasis, Image, Report};
 use nianbao_report::render::{self, Options};
 use nianbao_report::template::{Binding, build};
+use nianbao_store::SubmissionStatus;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -114,25 +116,115 @@ pub fn default_template(loaded: &LoadedDataset, org: usize) -> PathBuf {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn report(
-    loaded: &LoadedDataset,
-    org: Option<&str>,
-    year: i32,
+/// What `nianbao report` is asked.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportOptions<'a> {
+    pub org: Option<&'a str>,
+    pub year: i32,
+    pub strict: bool,
+    pub drafts: bool,
+}
+
+/// `nianbao report`: from a database, built from approved returns only (unless `drafts`), the
+/// units above rolled up afresh, with a data note; the state of the returns and the errors in the
+/// report's figures are printed first, and with `strict` either one refuses the build.
+/// `statuses` is `None` for a dataset folder (no workflow: its figures are taken as given).
+pub fn report_reviewed(
+    loaded: &mut LoadedDataset,
+    statuses: Option<&HashMap<(String, i32), SubmissionStatus>>,
+    options: &ReportOptions<'_>,
     out: &Path,
     formats: &str,
     template: Option<&Path>,
 ) -> Result<ExitCode> {
-    let org = match org {
+    let org = match options.org {
         Some(id) => loaded.dataset.org_index(id).with_context(|| format!("unknown org unit {id:?}"))?,
         None => {
             let unit = loaded.dataset.default_org().context("the dataset has no org units")?;
             loaded.dataset.org_index(&unit.id).context("default org")?
         }
     };
+    let year = options.year;
+    let framework = loaded.framework.clone();
+    let mut basis = DataBasis {
+        school_report: loaded.dataset.orgs[org].level == OrgLevel::School,
+        drafts: options.drafts,
+        ..DataBasis::default()
+    };
+    let mut unapproved: Vec<String> = Vec::new();
+    if let Some(statuses) = statuses {
+        let units = loaded.dataset.orgs.clone();
+        for (index, unit) in units.iter().enumerate() {
+            if unit.level != OrgLevel::School || !nianbao_core::dataset::is_within(&units, index, org) {
+                continue;
+            }
+            basis.schools += 1;
+            match statuses.get(&(unit.id.clone(), year)) {
+                Some(SubmissionStatus::Approved) => basis.approved += 1,
+                Some(SubmissionStatus::Submitted) => {
+                    basis.submitted += 1;
+                    unapproved.push(unit.name.clone());
+                }
+                _ => unapproved.push(unit.name.clone()),
+            }
+        }
+        if !options.drafts {
+            loaded.dataset.retain_org_years(|unit, year| {
+                unit.level != OrgLevel::School
+                    || statuses.get(&(unit.id.clone(), year)) == Some(&SubmissionStatus::Approved)
+            });
+        }
+        nianbao_core::completeness::fill_copies(&framework, &mut loaded.dataset);
+        nianbao_core::aggregate::fill_with_roll_up(&framework, &mut loaded.dataset, &[year - 1, year]);
+    }
+    nianbao_core::completeness::fill_copies(&framework, &mut loaded.dataset);
+    let rules = nianbao_core::validation::RuleSet::for_framework(&framework);
+    let errors = rules
+        .evaluate(&framework, &loaded.dataset, org, year, &mut nianbao_core::validation::Summary::default())
+        .into_iter()
+        .filter(|f| f.severity == nianbao_core::Severity::Error)
+        .count();
+    let name = &loaded.dataset.orgs[org].name;
+    match statuses {
+        Some(_) => {
+            let named: Vec<&str> = unapproved.iter().take(10).map(String::as_str).collect();
+            let tail = if unapproved.is_empty() {
+                String::new()
+            } else {
+                format!("；未审核通过：{}{}", named.join("、"), if unapproved.len() > 10 { " 等" } else { "" })
+            };
+            eprintln!(
+                "审核状态：{name} {year} 年 {} 所学校，已审核通过 {}、已提交待审核 {}、未提交 {}{tail}",
+                basis.schools,
+                basis.approved,
+                basis.submitted,
+                basis.schools - basis.approved - basis.submitted
+            );
+            eprintln!(
+                "{}",
+                if options.drafts {
+                    "报告含未审核的填报数据（--drafts），标明为预览稿。"
+                } else {
+                    "报告只用已审核通过的学校数据。"
+                }
+            );
+        }
+        None => eprintln!("数据集目录（无审核流程）：{}，数据按文件所给使用。", loaded.dataset.name),
+    }
+    eprintln!("校验：报告的 {year} 年数据有 {errors} 个错误。");
+    if options.strict && (!unapproved.is_empty() || errors > 0 || options.drafts) {
+        eprintln!(
+            "--strict：{} 所学校的填报未审核通过，{errors} 个错误；未生成报告。",
+            if options.drafts { basis.schools - basis.approved } else { unapproved.len() }
+        );
+        return Ok(ExitCode::FAILURE);
+    }
     let template = template.map(Path::to_path_buf).unwrap_or_else(|| default_template(loaded, org));
     let started = Instant::now();
-    let report = build_report(loaded, org, year, &template)?;
+    let mut report = build_report(loaded, org, year, &template)?;
+    if statuses.is_some() {
+        report.add_data_note(&basis);
+    }
     eprintln!("built {} from {} in {} ms", report.title, template.display(), started.elapsed().as_millis());
     let stem = format!("{}-{year}", loaded.dataset.orgs[org].id);
     write_formats(&report, &parse_formats(formats), out, &stem, (loaded, org))?;
@@ -157,23 +249,24 @@ pub fn demo(out: &Path) -> Result<ExitCode> {
     eprintln!("demo database {}:", db.display());
     crate::database::init(&location)?;
     crate::database::load(Path::new("datasets/ganzhou-sample"), &location)?;
+    // The sample returns count as reviewed in the demo (recorded as such in its audit trail).
+    crate::database::approve_every_school(&location, &[2023, 2024], "样例数据：演示中视为已审核通过")?;
     for year in [2023, 2024] {
         crate::database::aggregate(&location, year)?;
     }
-    let loaded = crate::database::read(&location, nianbao_store::ReadLayer::Combined)?;
-    let formats: Vec<String> = FORMATS.iter().map(|f| f.to_string()).collect();
-    let city = loaded.dataset.org_index("ganzhou").context("the demo data has no city ganzhou")?;
-    eprintln!("Ganzhou 2024 report:");
-    let report = build_report(&loaded, city, 2024, Path::new(CITY_TEMPLATE))?;
-    write_formats(&report, &formats, out, "ganzhou-2024", (&loaded, city))?;
-    let county = loaded.dataset.org_index("yudu").context("the demo data has no county yudu")?;
-    eprintln!("a county report ({}):", loaded.dataset.orgs[county].name);
-    let report = build_report(&loaded, county, 2024, Path::new(COUNTY_TEMPLATE))?;
-    write_formats(&report, &formats, out, "yudu-2024", (&loaded, county))?;
-    let school = loaded.dataset.org_index("yudu-s1").context("the demo data has no school yudu-s1")?;
-    eprintln!("a school report ({}):", loaded.dataset.orgs[school].name);
-    let report = build_report(&loaded, school, 2024, Path::new(SCHOOL_TEMPLATE))?;
-    write_formats(&report, &formats, out, "yudu-s1-2024", (&loaded, school))?;
+    let loaded = crate::database::read(&location, nianbao_store::ReadLayer::Reported)?;
+    let statuses = crate::database::statuses(&location, &[2023, 2024])?;
+    let formats = FORMATS.join(",");
+    for (org, template, what) in [
+        ("ganzhou", CITY_TEMPLATE, "Ganzhou 2024 report"),
+        ("yudu", COUNTY_TEMPLATE, "a county report"),
+        ("yudu-s1", SCHOOL_TEMPLATE, "a school report"),
+    ] {
+        eprintln!("{what} ({org}):");
+        let options = ReportOptions { org: Some(org), year: 2024, strict: false, drafts: false };
+        let mut copy = loaded.clone();
+        report_reviewed(&mut copy, Some(&statuses), &options, out, &formats, Some(Path::new(template)))?;
+    }
     println!(
         "demo written to {} in {:.1} s (open ganzhou-2024.html, .pdf or .docx)",
         out.display(),

@@ -74,3 +74,29 @@ fn closed_year_refuses_a_load() {
     );
     assert!(nianbao_ok(&["db", "status", "--db", db]).contains("0 org units, 0 reported values"));
 }
+
+/// `nianbao report` from a database whose 2024 returns are not approved: `--strict` refuses,
+/// naming how many; without it the same summary is printed and the report, built from approved
+/// data only, says so in its data note.
+#[test]
+fn report_from_unapproved_returns_is_refused_with_strict_and_marked_without() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("city.sqlite");
+    let db = db.to_str().expect("utf-8 path");
+    nianbao_ok(&["db", "init", "--db", db]);
+    nianbao_ok(&["load", "datasets/ganzhou-sample", "--db", db]);
+    let out = dir.path().join("report");
+    let out = out.to_str().expect("utf-8 path");
+    let args = ["report", "--db", db, "--org", "ganzhou", "--year", "2024", "--format", "html", "--out", out];
+    let strict = nianbao(&[&args[..], &["--strict"]].concat());
+    assert_eq!(strict.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert!(stderr.contains("43 所学校，已审核通过 0"), "{stderr}");
+    assert!(stderr.contains("--strict：43 所学校的填报未审核通过"), "{stderr}");
+    assert!(!std::path::Path::new(out).join("ganzhou-2024.html").exists(), "nothing is built with --strict");
+    let built = nianbao(&args);
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    assert!(String::from_utf8_lossy(&built.stderr).contains("已审核通过 0"), "the same summary is printed");
+    let html = std::fs::read_to_string(std::path::Path::new(out).join("ganzhou-2024.html")).expect("report");
+    assert!(html.contains("2024 年度填报已审核通过 0 所、尚未提交 43 所"), "the data note says it");
+}

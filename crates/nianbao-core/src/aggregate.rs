@@ -141,6 +141,24 @@ pub fn roll_up(framework: &Framework, dataset: &Dataset, year: i32) -> RollUp {
     roll_up_with(&AggregationPlan::new(framework), dataset, year)
 }
 
+/// Gives every unit above the schools, in each of `years`, the roll-up of its schools' values
+/// wherever it holds no figure of its own: its entered figures are printed over the roll-up.
+/// What a report prints when it is built from school returns.
+pub fn fill_with_roll_up(framework: &Framework, dataset: &mut Dataset, years: &[i32]) {
+    let plan = AggregationPlan::new(framework);
+    for &year in years {
+        let rolled = roll_up_with(&plan, dataset, year);
+        for (&org, values) in &rolled.values {
+            for (position, value) in values.iter().enumerate() {
+                let indicator = IndicatorIndex(position);
+                if !value.is_missing() && dataset.get(org, year, indicator).is_missing() {
+                    dataset.set(org, year, indicator, value.clone());
+                }
+            }
+        }
+    }
+}
+
 /// As [`roll_up`], with a plan prepared once (for repeated roll-ups). Units are visited depth
 /// first, so only the accumulators of one path through the tree are held at a time.
 pub fn roll_up_with(plan: &AggregationPlan, dataset: &Dataset, year: i32) -> RollUp {

@@ -175,3 +175,63 @@ pub fn plain_text(inlines: &[Inline]) -> String {
         })
         .collect()
 }
+
+/// What a report's figures rest on, for its data note.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DataBasis {
+    /// The report is a school's own.
+    pub school_report: bool,
+    /// Schools under the report's org unit, and how many of their returns are approved or
+    /// submitted (awaiting review) in the report year.
+    pub schools: usize,
+    pub approved: usize,
+    pub submitted: usize,
+    /// Built from every school's current values, unreviewed ones included (a preview).
+    pub drafts: bool,
+    /// Why it was published over open problems (printed as it was given).
+    pub override_note: Option<String>,
+}
+
+impl Report {
+    /// Puts the data note before the first heading: what the figures rest on.
+    pub fn add_data_note(&mut self, basis: &DataBasis) {
+        let year = self.year;
+        let mut lines = Vec::new();
+        if basis.drafts {
+            lines
+                .push("预览稿：本稿含尚未审核通过的学校填报数据（草稿），仅供核对，不能作为正式报告发布。".to_string());
+        }
+        if basis.school_report {
+            if basis.approved == 1 {
+                lines.push(format!("数据说明：本报告数据为本校 {year} 年度填报并经审核通过的数据。"));
+            } else {
+                lines.push(format!("数据说明：本校 {year} 年度填报数据尚未审核通过。"));
+            }
+        } else {
+            let mut counts = format!("已审核通过 {} 所", basis.approved);
+            if basis.submitted > 0 {
+                counts.push_str(&format!("、已提交待审核 {} 所", basis.submitted));
+            }
+            let others = basis.schools.saturating_sub(basis.approved + basis.submitted);
+            if others > 0 {
+                counts.push_str(&format!("、尚未提交 {others} 所"));
+            }
+            let rests_on = if basis.drafts {
+                "汇总数据含各校当前填报数据（含未审核）"
+            } else {
+                "汇总数据只含已审核通过学校的数据"
+            };
+            lines.push(format!(
+                "数据说明：{}共有中职学校 {} 所，{year} 年度填报{counts}；{rests_on}。",
+                self.org_name, basis.schools
+            ));
+        }
+        if let Some(note) = basis.override_note.as_deref().filter(|n| !n.trim().is_empty()) {
+            lines.push(format!("发布说明：{}", note.trim()));
+        }
+        let at = self.blocks.iter().position(|b| matches!(b, Block::Heading { .. })).unwrap_or(0);
+        for (offset, line) in lines.into_iter().enumerate() {
+            self.blocks.insert(at + offset, Block::Note(vec![Inline::Text(line)]));
+        }
+    }
+}

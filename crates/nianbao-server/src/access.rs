@@ -724,17 +724,7 @@ impl<'a> Access<'a> {
         let year = self.state.config.year;
         let mut dataset = self.school_data(scope).await?;
         let index = dataset.org_index(org_id).ok_or(AppError::NotFound)?;
-        for printed_year in [year - 1, year] {
-            let rolled = nianbao_core::aggregate::roll_up(framework, &dataset, printed_year);
-            for (&org, values) in &rolled.values {
-                for (position, value) in values.iter().enumerate() {
-                    let indicator = nianbao_core::IndicatorIndex(position);
-                    if !value.is_missing() && dataset.get(org, printed_year, indicator).is_missing() {
-                        dataset.set(org, printed_year, indicator, value.clone());
-                    }
-                }
-            }
-        }
+        nianbao_core::aggregate::fill_with_roll_up(framework, &mut dataset, &[year - 1, year]);
         nianbao_core::completeness::fill_copies(framework, &mut dataset);
         let statuses: HashMap<String, SubmissionStatus> =
             self.store().submissions(year).await?.into_iter().map(|s| (s.org_id, s.status)).collect();

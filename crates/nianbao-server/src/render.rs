@@ -231,43 +231,13 @@ pub fn add_data_note(
     level: OrgLevel,
     override_note: Option<&str>,
 ) {
-    use nianbao_report::document::{Block, Inline};
     let review = &data.review;
-    let year = report.year;
-    let mut lines = Vec::new();
-    if data.scope == crate::access::DataScope::Drafts {
-        lines.push("预览稿：本稿含尚未审核通过的学校填报数据（草稿），仅供核对，不能作为正式报告发布。".to_string());
-    }
-    if level == OrgLevel::School {
-        if review.approved == 1 {
-            lines.push(format!("数据说明：本报告数据为本校 {year} 年度填报并经审核通过的数据。"));
-        } else {
-            lines.push(format!("数据说明：本校 {year} 年度填报数据尚未审核通过。"));
-        }
-    } else {
-        let mut counts = format!("已审核通过 {} 所", review.approved);
-        if review.submitted > 0 {
-            counts.push_str(&format!("、已提交待审核 {} 所", review.submitted));
-        }
-        let others = review.schools - review.approved - review.submitted;
-        if others > 0 {
-            counts.push_str(&format!("、尚未提交 {others} 所"));
-        }
-        let basis = if data.scope == crate::access::DataScope::Approved {
-            "汇总数据只含已审核通过学校的数据"
-        } else {
-            "汇总数据含各校当前填报数据（含未审核）"
-        };
-        lines.push(format!(
-            "数据说明：{}共有中职学校 {} 所，{year} 年度填报{counts}；{basis}。",
-            report.org_name, review.schools
-        ));
-    }
-    if let Some(note) = override_note.filter(|n| !n.trim().is_empty()) {
-        lines.push(format!("发布说明：{}", note.trim()));
-    }
-    let at = report.blocks.iter().position(|b| matches!(b, Block::Heading { .. })).unwrap_or(0);
-    for (offset, line) in lines.into_iter().enumerate() {
-        report.blocks.insert(at + offset, Block::Note(vec![Inline::Text(line)]));
-    }
+    report.add_data_note(&nianbao_report::document::DataBasis {
+        school_report: level == OrgLevel::School,
+        schools: review.schools,
+        approved: review.approved,
+        submitted: review.submitted,
+        drafts: data.scope == crate::access::DataScope::Drafts,
+        override_note: override_note.map(str::to_string),
+    });
 }
