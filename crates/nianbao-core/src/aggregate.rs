@@ -143,9 +143,10 @@ pub fn roll_up(framework: &Framework, dataset: &Dataset, year: i32) -> RollUp {
 
 /// Gives every unit above the schools, in each of `years`, the roll-up of its schools' values
 /// wherever it holds no figure of its own: its entered figures are printed over the roll-up.
-/// What a report prints when it is built from school returns.
-pub fn fill_with_roll_up(framework: &Framework, dataset: &mut Dataset, years: &[i32]) {
+/// What a report prints when it is built from school returns. Returns the roll-up of each year.
+pub fn fill_with_roll_up(framework: &Framework, dataset: &mut Dataset, years: &[i32]) -> Vec<RollUp> {
     let plan = AggregationPlan::new(framework);
+    let mut rolled_years = Vec::with_capacity(years.len());
     for &year in years {
         let rolled = roll_up_with(&plan, dataset, year);
         for (&org, values) in &rolled.values {
@@ -156,7 +157,9 @@ pub fn fill_with_roll_up(framework: &Framework, dataset: &mut Dataset, years: &[
                 }
             }
         }
+        rolled_years.push(rolled);
     }
+    rolled_years
 }
 
 /// As [`roll_up`], with a plan prepared once (for repeated roll-ups). Units are visited depth

@@ -299,6 +299,21 @@ pub struct ReportData {
     pub review: ReviewState,
     /// Errors the rules find in the report's own figures of the year.
     pub errors: Vec<Finding>,
+    /// The report's own entered figures that differ from the roll-up of its approved schools,
+    /// with the editor's decision.
+    pub differences: Vec<FigureDifference>,
+}
+
+/// An org unit's entered figure that differs from the roll-up of its schools (at the printed
+/// decimals), and what the editor decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureDifference {
+    pub year: i32,
+    pub indicator: nianbao_core::IndicatorIndex,
+    pub entered: Value,
+    pub aggregate: Value,
+    /// `None`: not decided yet (the entered figure is printed meanwhile).
+    pub choice: Option<FigureChoice>,
 }
 
 /// A row of the review dashboard.
@@ -610,6 +625,37 @@ impl<'a> Access<'a> {
             .await?)
     }
 
+    /// The editor's decision for a figure of `org_id` whose entered value differs from the
+    /// roll-up: print the aggregate, or keep the entered figure for a reason (required).
+    pub async fn choose_figure(
+        &self,
+        org_id: &str,
+        year: i32,
+        indicator_id: &str,
+        aggregate: bool,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        self.check(org_id, Action::Edit)?;
+        self.state.framework.lookup(indicator_id).ok_or(AppError::NotFound)?;
+        let reason = reason.trim();
+        if !aggregate && reason.is_empty() {
+            return Err(AppError::BadRequest(
+                "保留本级填报数时请写明理由。A reason is required to keep the entered figure.".into(),
+            ));
+        }
+        if reason.chars().count() > 500 {
+            return Err(AppError::BadRequest("理由过长（最多 500 字）/ the reason is too long".into()));
+        }
+        let choice = FigureChoice {
+            indicator_id: indicator_id.to_string(),
+            aggregate,
+            reason: reason.to_string(),
+            decided_by: self.user.username.clone(),
+            decided_at: String::new(),
+        };
+        Ok(self.store().set_figure_choice(org_id, year, &choice).await?)
+    }
+
     /// Records a publication made over open problems, with the editor's note, in the audit trail.
     pub async fn record_publish_override(&self, org_id: &str, year: i32, detail: &str) -> Result<(), AppError> {
         self.check(org_id, Action::Edit)?;
@@ -724,7 +770,40 @@ impl<'a> Access<'a> {
         let year = self.state.config.year;
         let mut dataset = self.school_data(scope).await?;
         let index = dataset.org_index(org_id).ok_or(AppError::NotFound)?;
-        nianbao_core::aggregate::fill_with_roll_up(framework, &mut dataset, &[year - 1, year]);
+        let entered: Vec<(i32, Vec<Value>)> =
+            [year - 1, year].iter().filter_map(|&y| dataset.slots(index, y).map(|slots| (y, slots.to_vec()))).collect();
+        let rolled = nianbao_core::aggregate::fill_with_roll_up(framework, &mut dataset, &[year - 1, year]);
+        // Where the unit's own figure of the open year differs from its schools' roll-up, the
+        // editor decides (the year before prints what was entered, as it was published then).
+        let mut differences = Vec::new();
+        if dataset.orgs[index].level != OrgLevel::School {
+            for (printed_year, own) in entered.iter().filter(|(y, _)| *y == year) {
+                let choices = self.store().figure_choices(org_id, *printed_year).await?;
+                let Some(roll_up) = rolled.iter().find(|r| r.year == *printed_year) else { continue };
+                for (position, value) in own.iter().enumerate() {
+                    let indicator_index = nianbao_core::IndicatorIndex(position);
+                    let indicator = framework.indicator(indicator_index);
+                    let aggregate = roll_up.value(index, indicator_index);
+                    if value.is_missing()
+                        || aggregate.is_missing()
+                        || value.format(indicator.decimals) == aggregate.format(indicator.decimals)
+                    {
+                        continue;
+                    }
+                    let choice = choices.iter().find(|c| c.indicator_id == indicator.id).cloned();
+                    if choice.as_ref().is_some_and(|c| c.aggregate) {
+                        dataset.set(index, *printed_year, indicator_index, aggregate.clone());
+                    }
+                    differences.push(FigureDifference {
+                        year: *printed_year,
+                        indicator: indicator_index,
+                        entered: value.clone(),
+                        aggregate: aggregate.clone(),
+                        choice,
+                    });
+                }
+            }
+        }
         nianbao_core::completeness::fill_copies(framework, &mut dataset);
         let statuses: HashMap<String, SubmissionStatus> =
             self.store().submissions(year).await?.into_iter().map(|s| (s.org_id, s.status)).collect();
@@ -748,7 +827,7 @@ impl<'a> Access<'a> {
             .into_iter()
             .filter(|f| f.severity == Severity::Error)
             .collect();
-        Ok(ReportData { org: index, dataset, scope, review, errors })
+        Ok(ReportData { org: index, dataset, scope, review, errors, differences })
     }
 
     /// Recomputes the aggregates of `year` from the schools' approved values.

@@ -28,6 +28,9 @@ struct AggregateRow {
     previous: String,
     coverage: String,
     differs: bool,
+    indicator_id: String,
+    /// What the editor decided for a differing figure (empty: undecided).
+    decision: String,
 }
 
 #[derive(Debug)]
@@ -49,7 +52,10 @@ struct EditorPage {
     year: i32,
     tables: Vec<(String, String, bool)>,
     table_title: String,
+    table_id: String,
     rows: Vec<AggregateRow>,
+    /// Figures whose entered value differs from the aggregate and is not decided yet.
+    undecided: usize,
     fields: Vec<Field>,
     publications: Vec<nianbao_store::Publication>,
     school_cases: Vec<(String, String, String)>,
@@ -82,6 +88,7 @@ pub async fn editor(
     let table_at = query.table.as_deref().and_then(|id| framework.tables.iter().position(|t| t.id == id)).unwrap_or(0);
     let table = &framework.tables[table_at];
     let values = access.values(&org, year - 1, year).await?;
+    let data = access.report_data(&org, DataScope::Approved).await?;
     let mut by_key: HashMap<(i32, &str, Layer), &nianbao_store::StoredValue> = HashMap::new();
     for value in &values {
         by_key.insert((value.year, value.indicator_id.as_str(), value.layer), &value.stored);
@@ -99,12 +106,24 @@ pub async fn editor(
             };
             let aggregated = by_key.get(&(year, indicator.id.as_str(), Layer::Aggregated));
             let entered = text(year, Layer::Reported);
-            let aggregated_text = text(year, Layer::Aggregated);
+            // The aggregate the report would print: the fresh roll-up of the approved schools.
+            let difference = data.differences.iter().find(|d| d.year == year && d.indicator == row);
+            let aggregated_text = match difference {
+                Some(difference) => difference.aggregate.format(indicator.decimals),
+                None => text(year, Layer::Aggregated),
+            };
+            let decision = match difference.and_then(|d| d.choice.as_ref()) {
+                Some(choice) if choice.aggregate => lang.t("采用汇总数", "aggregate printed").to_string(),
+                Some(choice) => format!("{}：{}", lang.t("保留填报数", "entered figure kept"), choice.reason),
+                None => String::new(),
+            };
             AggregateRow {
+                indicator_id: indicator.id.clone(),
+                decision,
                 label: indicator.printed_label(),
                 depth: framework.depth(row),
                 unit: indicator.printed_unit().to_string(),
-                differs: !entered.is_empty() && !aggregated_text.is_empty() && entered != aggregated_text,
+                differs: difference.is_some(),
                 entered,
                 aggregated: aggregated_text,
                 previous: {
@@ -147,13 +166,13 @@ pub async fn editor(
         .map(|(school, case)| (state.tree.unit(school).name.clone(), case.title, case.body))
         .collect();
     let flash = match query.msg.as_deref() {
-        Some("aggregated") => {
-            Some(lang.t("已按学校最新数据重新汇总。", "Aggregated from the schools' current data.").to_string())
-        }
+        Some("aggregated") => Some(
+            lang.t("已按已审核通过的学校数据重新汇总。", "Aggregated from the schools' approved data.").to_string(),
+        ),
+        Some("chosen") => Some(lang.t("已记录采用哪个数值。", "The choice is recorded.").to_string()),
         Some("saved") => Some(lang.t("已保存。", "Saved.").to_string()),
         _ => None,
     };
-    let data = access.report_data(&org, DataScope::Approved).await?;
     let review = &data.review;
     let review_line = lang
         .t(
@@ -175,6 +194,8 @@ pub async fn editor(
         year,
         tables: crate::pages::table_links(lang, framework, &table.id),
         table_title: format!("{} {}", table.number.clone().unwrap_or_default(), table.caption_for(year, &unit.name)),
+        table_id: table.id.clone(),
+        undecided: data.differences.iter().filter(|d| d.choice.is_none() && d.year == year).count(),
         rows,
         fields,
         publications: access.publications_of(&org).await?,
@@ -182,6 +203,46 @@ pub async fn editor(
         review_line,
         gate,
     })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChoiceForm {
+    /// An indicator id, or `*` for every undecided figure (take the aggregate).
+    indicator: String,
+    /// `aggregate` or `entered`.
+    choice: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    table: String,
+}
+
+/// The editor decides, for a figure whose entered value differs from the aggregate, which one
+/// the report prints (or takes the aggregate for every undecided one).
+pub async fn choose(
+    State(state): State<AppState>,
+    User(user): User,
+    Path(org): Path<String>,
+    Form(form): Form<ChoiceForm>,
+) -> Result<Redirect, AppError> {
+    let access = state.access(&user);
+    let year = state.config.year;
+    let aggregate = match form.choice.as_str() {
+        "aggregate" => true,
+        "entered" => false,
+        _ => return Err(AppError::BadRequest("未知的选择 / unknown choice".into())),
+    };
+    if form.indicator == "*" {
+        let data = access.report_data(&org, DataScope::Approved).await?;
+        for difference in data.differences.iter().filter(|d| d.choice.is_none() && d.year == year) {
+            let id = &state.framework.indicator(difference.indicator).id;
+            access.choose_figure(&org, year, id, true, "").await?;
+        }
+    } else {
+        access.choose_figure(&org, year, &form.indicator, aggregate, &form.reason).await?;
+    }
+    let table = if form.table.is_empty() { String::new() } else { format!("table={}&", form.table) };
+    Ok(Redirect::to(&format!("/app/editor/{org}?{table}msg=chosen")))
 }
 
 pub async fn aggregate(
@@ -293,6 +354,13 @@ pub fn publish_gate(data: &ReportData) -> Vec<(String, String)> {
                 review.approved,
                 review.schools
             ),
+        ));
+    }
+    let undecided = data.differences.iter().filter(|d| d.choice.is_none()).count();
+    if undecided > 0 {
+        open.push((
+            format!("{undecided} 项本级填报数与已审核学校的汇总数不一致，尚未决定采用哪一个（在“汇总数据与覆盖率”中逐项或一并决定）"),
+            format!("{undecided} entered figure(s) differ from the approved schools' aggregate and are not decided yet"),
         ));
     }
     for finding in data.errors.iter().take(20) {

@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/app/review/{org}/{action}", post(pages::review_action))
         .route("/app/editor/{org}", get(editor::editor))
         .route("/app/editor/{org}/aggregate", post(editor::aggregate))
+        .route("/app/editor/{org}/choose", post(editor::choose))
         .route("/app/editor/{org}/narrative", post(editor::save_narrative))
         .route("/app/editor/{org}/preview", post(editor::preview))
         .route("/app/editor/{org}/draft.html", get(editor::draft))

@@ -392,3 +392,80 @@ async fn no_unapproved_figure_is_published_at_any_level() {
     assert!(text.contains("已审核通过 1 所"), "the data note counts the approved return");
     assert!(text.contains("987,654") || text.contains(draft), "the approved figure is in the county's roll-up");
 }
+
+/// Where the city's own figure differs from the roll-up of its approved schools, the editor
+/// decides which one the report prints; keeping the entered one needs a reason; every decision is
+/// audited; undecided differences hold up publishing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_decides_between_entered_and_aggregated_figures() {
+    use nianbao_store::{SubmissionStatus as S, Transition};
+    let deployment = Deployment::new().await;
+    for (from, to, action) in
+        [(&[S::NotStarted, S::Draft][..], S::Submitted, "submit"), (&[S::Submitted][..], S::Approved, "approve")]
+    {
+        let transition = Transition {
+            org_id: SCHOOL,
+            year: 2024,
+            from,
+            to,
+            actor: "test",
+            comment: "",
+            action,
+            expected_revision: None,
+        };
+        deployment.store.transition(&transition).await.expect("transition");
+    }
+    let school_value = deployment
+        .store
+        .value(SCHOOL, 2024, "t1.enrolled", nianbao_store::Layer::Reported)
+        .await
+        .expect("read")
+        .expect("value")
+        .value
+        .to_storage_string();
+    let page = |path: &str| deployment.request(Some(CITY), "GET", path).body(Body::empty()).expect("r");
+    let editor = body_text(deployment.send(page("/app/editor/ganzhou?table=t1")).await).await;
+    assert!(editor.contains("id=\"agg-t1.enrolled\" ") || editor.contains("id=\"agg-t1.enrolled\""), "the row");
+    assert!(editor.contains("尚未决定的"), "undecided differences are counted");
+    assert!(editor.contains("项本级填报数与已审核学校的汇总数不一致"), "and hold up publishing");
+    let choose = |fields: &[(&str, &str)]| {
+        deployment
+            .request(Some(CITY), "POST", "/app/editor/ganzhou/choose")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form(fields))
+            .expect("r")
+    };
+    // Keeping the entered figure needs a reason.
+    let refused = deployment.send(choose(&[("indicator", "t1.new_entrants"), ("choice", "entered")])).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let kept = choose(&[("indicator", "t1.new_entrants"), ("choice", "entered"), ("reason", "市级统计口径（样例）")]);
+    assert_eq!(deployment.send(kept).await.status(), StatusCode::SEE_OTHER);
+    let taken = deployment.send(choose(&[("indicator", "t1.enrolled"), ("choice", "aggregate")])).await;
+    assert_eq!(taken.status(), StatusCode::SEE_OTHER);
+    // The report prints the aggregate for 在校生 (the one approved school's figure).
+    let draft = body_text(deployment.send(page("/app/editor/ganzhou/draft.html")).await).await;
+    let grouped = school_value.parse::<i64>().map(|n| {
+        let text = n.to_string();
+        let mut out = String::new();
+        for (i, c) in text.chars().enumerate() {
+            if i > 0 && (text.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    });
+    assert!(
+        draft.contains(&school_value) || grouped.is_ok_and(|g| draft.contains(&g)),
+        "the aggregate {school_value} is printed"
+    );
+    let events = deployment.store.events("ganzhou", 2024).await.expect("events");
+    let choices: Vec<&str> = events.iter().filter(|e| e.action == "figure_choice").map(|e| e.detail.as_str()).collect();
+    assert_eq!(choices.len(), 2, "{choices:?}");
+    assert!(choices[0].contains("保留填报数（市级统计口径（样例））"), "{choices:?}");
+    // All the rest at once: nothing is left undecided.
+    let all = deployment.send(choose(&[("indicator", "*"), ("choice", "aggregate")])).await;
+    assert_eq!(all.status(), StatusCode::SEE_OTHER);
+    let editor = body_text(deployment.send(page("/app/editor/ganzhou?table=t1")).await).await;
+    assert!(!editor.contains("项本级填报数与已审核学校的汇总数不一致"), "no undecided difference is left");
+}

@@ -165,6 +165,18 @@ pub struct Explanation {
     pub written_at: String,
 }
 
+/// The editor's decision for one figure of an org unit above the schools whose entered value
+/// differs from the schools' roll-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureChoice {
+    pub indicator_id: String,
+    /// `true`: print the aggregate; `false`: keep the entered figure (with `reason`).
+    pub aggregate: bool,
+    pub reason: String,
+    pub decided_by: String,
+    pub decided_at: String,
+}
+
 /// One entry of the audit trail (workflow actions, uploads, edits, publications).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEvent {
@@ -327,6 +339,10 @@ pub trait Platform: Send + Sync {
         actor: &str,
     ) -> Result<(), StoreError>;
     async fn explanations(&self, org_id: &str, year: i32) -> Result<Vec<Explanation>, StoreError>;
+
+    /// Records the editor's decision for a figure (and the audit event) in one transaction.
+    async fn set_figure_choice(&self, org_id: &str, year: i32, choice: &FigureChoice) -> Result<(), StoreError>;
+    async fn figure_choices(&self, org_id: &str, year: i32) -> Result<Vec<FigureChoice>, StoreError>;
 
     async fn record_event(&self, event: &AuditEvent) -> Result<(), StoreError>;
     /// Audit events of one org unit and year, oldest first.

@@ -356,6 +356,61 @@ macro_rules! implement_platform {
                     .collect()
             }
 
+            async fn set_figure_choice(&self, org_id: &str, year: i32, choice: &FigureChoice) -> Result<(), StoreError> {
+                let mut transaction = self.begin_write().await?;
+                let stamp = now();
+                sqlx::query(
+                    "INSERT INTO figure_choice (org_id, year, indicator_id, choice, reason, decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     ON CONFLICT (org_id, year, indicator_id) DO UPDATE SET choice = excluded.choice, reason = excluded.reason, decided_by = excluded.decided_by, decided_at = excluded.decided_at",
+                )
+                .bind(org_id)
+                .bind(i64::from(year))
+                .bind(&choice.indicator_id)
+                .bind(if choice.aggregate { "aggregate" } else { "entered" })
+                .bind(&choice.reason)
+                .bind(&choice.decided_by)
+                .bind(&stamp)
+                .execute(&mut *transaction)
+                .await?;
+                let detail = if choice.aggregate {
+                    format!("{}：采用汇总数", choice.indicator_id)
+                } else {
+                    format!("{}：保留填报数（{}）", choice.indicator_id, choice.reason)
+                };
+                sqlx::query("INSERT INTO audit_event (at, actor, org_id, year, action, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(&stamp)
+                    .bind(&choice.decided_by)
+                    .bind(org_id)
+                    .bind(i64::from(year))
+                    .bind("figure_choice")
+                    .bind(detail)
+                    .execute(&mut *transaction)
+                    .await?;
+                transaction.commit().await?;
+                Ok(())
+            }
+
+            async fn figure_choices(&self, org_id: &str, year: i32) -> Result<Vec<FigureChoice>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT indicator_id, choice, reason, decided_by, decided_at FROM figure_choice WHERE org_id = $1 AND year = $2 ORDER BY indicator_id",
+                )
+                .bind(org_id)
+                .bind(i64::from(year))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        Ok(FigureChoice {
+                            indicator_id: row.try_get(0)?,
+                            aggregate: row.try_get::<String, _>(1)? == "aggregate",
+                            reason: row.try_get(2)?,
+                            decided_by: row.try_get(3)?,
+                            decided_at: row.try_get(4)?,
+                        })
+                    })
+                    .collect()
+            }
+
             async fn record_event(&self, event: &AuditEvent) -> Result<(), StoreError> {
                 sqlx::query("INSERT INTO audit_event (at, actor, org_id, year, action, detail) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(if event.at.is_empty() { now() } else { event.at.clone() })

@@ -423,6 +423,30 @@ pub async fn no_write_slips_between_check_and_submit(store: &dyn Store) {
     assert_eq!(history.len(), written.len(), "every write that answered ok is in the history, no other");
 }
 
+/// The editor's decisions between an entered figure and its aggregate: kept per figure, replaced
+/// by a later decision, each one in the audit trail.
+pub async fn figure_choices_are_kept_and_audited(store: &dyn Store) {
+    use nianbao_store::FigureChoice;
+    let framework = framework();
+    store.load(&framework, &small_dataset(&framework), &options(), &no_progress).await.expect("load");
+    let choice = |aggregate: bool, reason: &str| FigureChoice {
+        indicator_id: "a1.graduates".into(),
+        aggregate,
+        reason: reason.into(),
+        decided_by: "editor".into(),
+        decided_at: String::new(),
+    };
+    store.set_figure_choice("city", 2024, &choice(false, "市级口径")).await.expect("keep");
+    store.set_figure_choice("city", 2024, &choice(true, "")).await.expect("take the aggregate");
+    let choices = store.figure_choices("city", 2024).await.expect("read");
+    assert_eq!(choices.len(), 1);
+    assert!(choices[0].aggregate && !choices[0].decided_at.is_empty());
+    assert!(store.figure_choices("city", 2023).await.expect("read").is_empty());
+    let events = store.events("city", 2024).await.expect("events");
+    let details: Vec<&str> = events.iter().filter(|e| e.action == "figure_choice").map(|e| e.detail.as_str()).collect();
+    assert_eq!(details, ["a1.graduates：保留填报数（市级口径）", "a1.graduates：采用汇总数"]);
+}
+
 pub async fn publications_are_immutable_and_numbered(store: &dyn Store) {
     use nianbao_store::{NewPublication, PublicationFile};
     let framework = framework();

@@ -74,6 +74,7 @@ both_backends!(
     workflow_transitions_lock_and_audit,
     submission_is_atomic_with_its_check,
     no_write_slips_between_check_and_submit,
+    figure_choices_are_kept_and_audited,
     publications_are_immutable_and_numbered,
     accounts_sessions_cases_and_photos,
 );
