@@ -125,6 +125,21 @@ check((await text("#status")).includes("已审核通过"), "approved");
 const audit = await text("#audit");
 for (const action of ["submit", "return", "approve"]) check(audit.includes(action), `the audit trail should show ${action}`);
 await shot("approved-with-audit-trail");
+// The county reviewer publishes the county's report: refused while other returns are not
+// approved, then published with a note saying why, which the report prints.
+await page.goto(`${base}/app/editor/yudu`);
+check(await page.locator("#publish-gate").count() === 1, "the county editor should see what stands before publishing");
+await Promise.all([page.waitForURL(/\/publish$/, { timeout: 180_000 }), page.click("#publish")]);
+check((await page.content()).includes("尚未审核通过"), "the county report should be refused while returns are unapproved");
+await shot("county-publish-refused");
+await page.goto(`${base}/app/editor/yudu`);
+await page.fill("#override-note", "样例：本县其余学校仍在审核中，先发布已审核学校的数据（浏览器测试）。");
+await Promise.all([page.waitForURL(/\/reports\/\d+/, { timeout: 180_000 }), page.click("#publish")]);
+const county = await page.content();
+check(county.includes("本县其余学校仍在审核中"), "the county report should print the reviewer's note");
+check(county.includes("已审核通过 1 所"), "the county report's data note should count the approved return");
+await shot("county-report-published");
+await page.goto(`${base}/app`);
 await logout();
 
 // 9. The city editor edits a narrative with a live preview, aggregates and publishes.

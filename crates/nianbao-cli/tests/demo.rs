@@ -31,6 +31,12 @@ fn demo_writes_the_city_a_county_and_a_school_report_in_every_format() {
         county.contains("于都县共有中职学校 3 所，其中公办 1 所、民办 2 所"),
         "the county's figures are its schools' roll-up"
     );
+    // Covers are filled from data: no placeholder is ever printed.
+    for (text, issuer) in [(&county, "于都县教育局"), (&school, "2024 年度")] {
+        assert!(!text.contains("{org}") && !text.contains("{year}"), "a placeholder was printed");
+        assert!(text.contains(issuer), "the cover names {issuer}");
+    }
+    assert!(county.contains("数据说明：于都县共有中职学校 3 所，2024 年度填报已审核通过 3 所"), "the data note");
 }
 
 #[test]

@@ -125,8 +125,8 @@ pub fn build(file_name: &str, text: &str, binding: &Binding<'_>) -> Result<Repor
     let fill = |text: &str| text.replace("{org}", &org_name).replace("{year}", &binding.year.to_string());
     Ok(Report {
         title: fill(&front.title),
-        issuer: front.issuer,
-        date: front.date,
+        issuer: fill(&front.issuer),
+        date: fill(&front.date),
         org_name,
         year: binding.year,
         sample_notice: (binding.content.meta.sample || binding.dataset.sample).then(|| {

@@ -25,7 +25,9 @@ pub enum Action {
     Review,
     /// Reopen approved data (a level above the reviewer).
     Unlock,
-    /// Aggregate, edit narrative and publish the report of a city, county or province.
+    /// Aggregate, edit narrative and publish a report: a school its own 一校一年报, a county
+    /// reviewer the county's, a city editor the city's and its counties', an administrator any
+    /// above the schools.
     Edit,
 }
 
@@ -44,7 +46,10 @@ pub fn permitted(tree: &OrgTree, role: Role, scope: usize, target: usize, action
         Action::Enter => is_school && matches!(role, Role::School | Role::Admin),
         Action::Review => is_school && target != scope && matches!(role, Role::County | Role::City | Role::Admin),
         Action::Unlock => is_school && target != scope && matches!(role, Role::City | Role::Admin),
-        Action::Edit => !is_school && matches!(role, Role::City | Role::Admin),
+        Action::Edit => match role {
+            Role::School | Role::County => target == scope,
+            Role::City | Role::Admin => !is_school,
+        },
     }
 }
 

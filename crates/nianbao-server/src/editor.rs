@@ -390,6 +390,15 @@ pub async fn publish(
     }
     let note = if note.is_empty() { "首次发布".to_string() } else { note };
     let data = access.report_data(&org, DataScope::Approved).await?;
+    // A school publishes its own report only once its return is approved: no note overrides that.
+    if data.dataset.orgs[data.org].level == nianbao_core::OrgLevel::School && data.review.approved == 0 {
+        return Err(AppError::PublishGate {
+            open: vec![(
+                "本校本年度填报尚未审核通过，审核通过后才能发布本校年报".into(),
+                "the school's return is not approved yet; its report is published after approval".into(),
+            )],
+        });
+    }
     let open = publish_gate(&data);
     let override_note = form.override_note.trim().to_string();
     if override_note.chars().count() > 500 {

@@ -7,7 +7,8 @@ use axum::body::Body;
 use axum::http::{StatusCode, header};
 
 /// Who may do what. `Read`: anyone signed in within scope. `Enter`: the school and admins.
-/// `Review`: county, city, admin. `Unlock`: city, admin. `Edit`: city, admin (on a city).
+/// `Review`: county, city, admin. `Unlock`: city, admin. `Edit`: city, admin (on a city; a county
+/// reviewer and a school on their own unit only: see `reports_at_every_level_are_edited_by_their_own_level`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Need {
     Read,
@@ -458,4 +459,36 @@ async fn public_routes_show_only_published_material() {
     let response =
         deployment.send(deployment.request(None, "GET", "/reports/1/report.pdf").body(Body::empty()).expect("r")).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+/// A county reviewer edits and publishes the county's report, a school its own: each its own
+/// unit only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_at_every_level_are_edited_by_their_own_level() {
+    let deployment = Deployment::new().await;
+    for (user, path, allowed) in [
+        (COUNTY, "/app/editor/yudu", true),
+        (COUNTY, "/app/editor/ruijin", false),
+        (COUNTY, "/app/editor/ganzhou", false),
+        (COUNTY, "/app/editor/yudu-s1", false),
+        (SCHOOL, "/app/editor/yudu-s1", true),
+        (SCHOOL, "/app/editor/yudu-dexin", false),
+        (SCHOOL, "/app/editor/yudu", false),
+        (CITY, "/app/editor/yudu", true),
+        (CITY, "/app/editor/yudu-s1", false),
+    ] {
+        let response =
+            deployment.send(deployment.request(Some(user), "GET", path).body(Body::empty()).expect("r")).await;
+        assert_eq!(response.status().is_success(), allowed, "{user} {path}: {}", response.status());
+    }
+    // The school's own report is published only after approval, whatever the note.
+    let publish = deployment
+        .request(Some(SCHOOL), "POST", "/app/editor/yudu-s1/publish")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form(&[("change_note", ""), ("override_note", "想先发布")]))
+        .expect("r");
+    let response = deployment.send(publish).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert!(body_text(response).await.contains("审核通过后才能发布本校年报"));
+    assert!(deployment.store.publications().await.expect("list").is_empty());
 }
