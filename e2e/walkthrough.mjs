@@ -152,7 +152,7 @@ const preview = await text("#preview-preface");
 check(/在校生 [\d,]+ 人/.test(preview), `the preview should resolve the binding, got ${preview}`);
 await page.locator("#field-preface").scrollIntoViewIfNeeded();
 await shot("editor-live-preview");
-await Promise.all([page.waitForURL(/msg=saved/), page.click("#save-preface")]);
+await Promise.all([page.waitForURL(/msg=saved/), page.click("#save-narratives")]);
 await Promise.all([page.waitForURL(/msg=aggregated/), page.click("#aggregate")]);
 await page.fill("#change-note", "");
 // Most schools' returns are not approved: publishing is refused, naming them.

@@ -307,6 +307,10 @@ pub struct ReportData {
     /// The report's own entered figures that differ from the roll-up of its approved schools,
     /// with the editor's decision.
     pub differences: Vec<FigureDifference>,
+    /// Per figure of the open year: (schools whose return gave it, schools below).
+    pub coverage: Vec<(u32, u32)>,
+    /// Per figure of the open year: the roll-up of the schools' returns (empty for a school).
+    pub aggregates: Vec<Value>,
 }
 
 /// An org unit's entered figure that differs from the roll-up of its schools (at the printed
@@ -832,7 +836,16 @@ impl<'a> Access<'a> {
             .into_iter()
             .filter(|f| f.severity == Severity::Error)
             .collect();
-        Ok(ReportData { org: index, dataset, scope, review, errors, differences })
+        let (coverage, aggregates) = match rolled.iter().find(|r| r.year == year) {
+            Some(roll_up) => (0..framework.indicators.len())
+                .map(|i| {
+                    let indicator = nianbao_core::IndicatorIndex(i);
+                    (roll_up.coverage(index, indicator), roll_up.value(index, indicator).clone())
+                })
+                .unzip(),
+            None => (Vec::new(), Vec::new()),
+        };
+        Ok(ReportData { org: index, dataset, scope, review, errors, differences, coverage, aggregates })
     }
 
     /// Recomputes the aggregates of `year` from the schools' approved values.

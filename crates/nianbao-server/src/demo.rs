@@ -70,12 +70,6 @@ pub async fn seed(
     let options =
         LoadOptions { provenance: Provenance::Imported, actor: "nianbao demo".into(), reason: "sample data".into() };
     store.load(framework, &loaded.dataset, &options, &|_, _| {}).await.map_err(|e| e.to_string())?;
-    let mut reported = store.read_dataset(framework, ReadLayer::Reported).await.map_err(|e| e.to_string())?;
-    nianbao_core::completeness::fill_copies(framework, &mut reported);
-    for year in reported.years() {
-        let rolled = nianbao_core::aggregate::roll_up(framework, &reported, year);
-        store.replace_aggregates(framework, &reported, &rolled, "nianbao demo").await.map_err(|e| e.to_string())?;
-    }
     let units = store.org_units().await.map_err(|e| e.to_string())?;
     for unit in units.iter().filter(|u| u.level == OrgLevel::School) {
         store
@@ -91,6 +85,14 @@ pub async fn seed(
             })
             .await
             .map_err(|e| e.to_string())?;
+    }
+    // Aggregates are of approved returns only (here the past year's).
+    let mut reported = store.read_dataset(framework, ReadLayer::Reported).await.map_err(|e| e.to_string())?;
+    reported.retain_org_years(|unit, year| unit.level != OrgLevel::School || year == past_year);
+    nianbao_core::completeness::fill_copies(framework, &mut reported);
+    for year in reported.years() {
+        let rolled = nianbao_core::aggregate::roll_up(framework, &reported, year);
+        store.replace_aggregates(framework, &reported, &rolled, "nianbao demo").await.map_err(|e| e.to_string())?;
     }
     // The walk-through school starts from data without errors (warnings stay, to be explained).
     if units.iter().any(|u| u.id == WALKTHROUGH_SCHOOL) {

@@ -7,7 +7,8 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::pages::{Chrome, render};
 use crate::render::{
-    add_data_note, build_report, editable_fields, figures_json, preview_section, render_all, template_for,
+    add_data_note, build_report, check_section_text, editable_fields, figures_json, preview_section, render_all,
+    section_titles, template_for,
 };
 use crate::state::AppState;
 use askama::Template;
@@ -39,8 +40,12 @@ struct Field {
     dom_id: String,
     label: String,
     body: String,
+    /// The stored text the page was made with: only sections typed differently are saved.
+    was: String,
     edited: String,
     rows: usize,
+    /// Why the last save of this section was refused (its bindings, at their lines).
+    problems: Vec<String>,
 }
 
 #[derive(Template)]
@@ -80,7 +85,27 @@ pub async fn editor(
     Path(org): Path<String>,
     Query(query): Query<EditorQuery>,
 ) -> Result<Html<String>, AppError> {
-    let access = state.access(&user);
+    editor_page(&state, &user, lang, &org, &query, &Kept::default()).await
+}
+
+/// What a refused save keeps on the page: the typed text of every section sent, and the problems
+/// of the sections that could not be saved.
+#[derive(Debug, Default)]
+struct Kept {
+    typed: HashMap<String, (String, String)>,
+    problems: HashMap<String, Vec<String>>,
+}
+
+async fn editor_page(
+    state: &AppState,
+    user: &crate::auth::Principal,
+    lang: Lang,
+    org: &str,
+    query: &EditorQuery,
+    kept: &Kept,
+) -> Result<Html<String>, AppError> {
+    let org = org.to_string();
+    let access = state.access(user);
     let index = access.check(&org, Action::Edit)?;
     let year = state.config.year;
     let framework = &state.framework;
@@ -104,14 +129,11 @@ pub async fn editor(
                     .map(|v| v.value.format(indicator.decimals))
                     .unwrap_or_default()
             };
-            let aggregated = by_key.get(&(year, indicator.id.as_str(), Layer::Aggregated));
             let entered = text(year, Layer::Reported);
             // The aggregate the report would print: the fresh roll-up of the approved schools.
             let difference = data.differences.iter().find(|d| d.year == year && d.indicator == row);
-            let aggregated_text = match difference {
-                Some(difference) => difference.aggregate.format(indicator.decimals),
-                None => text(year, Layer::Aggregated),
-            };
+            let aggregated_text =
+                data.aggregates.get(row.0).map(|value| value.format(indicator.decimals)).unwrap_or_default();
             let decision = match difference.and_then(|d| d.choice.as_ref()) {
                 Some(choice) if choice.aggregate => lang.t("采用汇总数", "aggregate printed").to_string(),
                 Some(choice) => format!("{}：{}", lang.t("保留填报数", "entered figure kept"), choice.reason),
@@ -130,27 +152,28 @@ pub async fn editor(
                     let reported = text(year - 1, Layer::Reported);
                     if reported.is_empty() { text(year - 1, Layer::Aggregated) } else { reported }
                 },
-                coverage: aggregated
-                    .and_then(|v| v.coverage)
-                    .map(|(reporting, schools)| format!("{reporting}/{schools}"))
-                    .unwrap_or_default(),
+                coverage: match data.coverage.get(row.0) {
+                    Some((reporting, schools)) if *schools > 0 => format!("{reporting}/{schools}"),
+                    _ => String::new(),
+                },
             }
         })
         .collect();
     let edits = access.narratives(&org, year).await?;
+    let titles = section_titles(template_for(unit.level));
     let fields = editable_fields(template_for(unit.level))?
         .into_iter()
         .map(|(key, bundled)| {
             let edit = edits.iter().find(|e| e.section == key);
-            let body = edit.map(|e| e.body.clone()).unwrap_or(bundled);
+            let stored = edit.map(|e| e.body.clone()).unwrap_or(bundled);
+            // A refused save shows what was typed, over the base it was typed on.
+            let (body, was) = kept.typed.get(&key).cloned().unwrap_or_else(|| (stored.clone(), stored));
             Field {
                 dom_id: key.replace(|c: char| !c.is_ascii_alphanumeric(), "-"),
-                label: if let Some(rest) = key.strip_prefix("case:") {
-                    format!("{} {}", lang.t("案例", "Case"), rest)
-                } else {
-                    format!("{} {key}", lang.t("章节", "Section"))
-                },
+                label: titles.get(&key).cloned().unwrap_or_else(|| key.clone()),
                 rows: (body.chars().count() / 60 + 2).clamp(2, 14),
+                problems: kept.problems.get(&key).cloned().unwrap_or_default(),
+                was,
                 body,
                 edited: edit
                     .map(|e| format!("{} {}", e.updated_by, e.updated_at.get(..16).unwrap_or("")))
@@ -188,7 +211,7 @@ pub async fn editor(
         .to_string();
     let gate: Vec<String> = publish_gate(&data).into_iter().map(|(zh, en)| lang.t(&zh, &en).to_string()).collect();
     render(&EditorPage {
-        chrome: Chrome::new(lang, lang.t("年报编辑", "Report editor"), Some(&user)).with_flash(flash),
+        chrome: Chrome::new(lang, lang.t("年报编辑", "Report editor"), Some(user)).with_flash(flash),
         org_id: unit.id.clone(),
         org_name: unit.name.clone(),
         year,
@@ -254,31 +277,76 @@ pub async fn aggregate(
     Ok(Redirect::to(&format!("/app/editor/{org}?msg=aggregated")))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct SectionForm {
-    section: String,
-    body: String,
-}
-
 fn check_section(state: &AppState, org: usize, section: &str) -> Result<(), AppError> {
     let known = editable_fields(template_for(state.tree.unit(org).level))?.into_iter().any(|(key, _)| key == section);
     if known { Ok(()) } else { Err(AppError::BadRequest(format!("unknown section {section:?}"))) }
 }
 
-pub async fn save_narrative(
+/// One save for every section: each section typed differently from the text the page was made
+/// with is checked against the data and saved; a section whose bindings fail, or that someone else
+/// changed meanwhile, is not saved and comes back with its typed text and its problems at their
+/// lines. Nothing typed is lost.
+pub async fn save_narratives(
     State(state): State<AppState>,
     User(user): User,
+    lang: Lang,
     Path(org): Path<String>,
-    Form(form): Form<SectionForm>,
-) -> Result<Redirect, AppError> {
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
     let access = state.access(&user);
     let index = access.check(&org, Action::Edit)?;
-    check_section(&state, index, &form.section)?;
-    access.set_narrative(&org, state.config.year, &form.section, form.body.replace("\r\n", "\n").trim()).await?;
-    Ok(Redirect::to(&format!(
-        "/app/editor/{org}?msg=saved#field-{}",
-        form.section.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
-    )))
+    let year = state.config.year;
+    let known: Vec<String> =
+        editable_fields(template_for(state.tree.unit(index).level))?.into_iter().map(|(key, _)| key).collect();
+    let value = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.replace("\r\n", "\n"));
+    // The old one-section form still works.
+    let mut sent: Vec<(String, String, Option<String>)> = Vec::new();
+    if let (Some(section), Some(body)) = (value("section"), value("body")) {
+        sent.push((section, body, None));
+    }
+    for (name, body) in &fields {
+        if let Some(key) = name.strip_prefix("s:") {
+            sent.push((key.to_string(), body.replace("\r\n", "\n"), value(&format!("was:{key}"))));
+        }
+    }
+    if let Some((unknown, _, _)) = sent.iter().find(|(key, _, _)| !known.contains(key)) {
+        return Err(AppError::BadRequest(format!("未知的章节 {unknown} / unknown section {unknown:?}")));
+    }
+    let stored = access.narratives(&org, year).await?;
+    let bundled: HashMap<String, String> =
+        editable_fields(template_for(state.tree.unit(index).level))?.into_iter().collect();
+    let data = access.report_data(&org, DataScope::Approved).await?;
+    let mut kept = Kept::default();
+    let mut saved = 0;
+    for (key, body, was) in &sent {
+        let current =
+            stored.iter().find(|e| e.section == *key).map(|e| e.body.clone()).unwrap_or_else(|| bundled[key].clone());
+        if body.trim() == current.trim() {
+            continue;
+        }
+        kept.typed.insert(key.clone(), (body.clone(), current.clone()));
+        if was.as_ref().is_some_and(|was| was.trim() != current.trim()) {
+            kept.problems.insert(
+                key.clone(),
+                vec![lang.t("此章节在您打开页面后已被他人修改：下面是您输入的文字，当前保存的内容见预览；请合并后再保存。", "Someone else changed this section since the page was opened: your text is kept below; merge and save again.").to_string()],
+            );
+            continue;
+        }
+        if let Err(problems) = check_section_text(&state.framework, &data.dataset, data.org, year, key, body.trim()) {
+            kept.problems.insert(key.clone(), problems);
+            continue;
+        }
+        access.set_narrative(&org, year, key, body.trim()).await?;
+        kept.typed.remove(key);
+        saved += 1;
+    }
+    if kept.problems.is_empty() {
+        return Ok(Redirect::to(&format!("/app/editor/{org}?msg=saved&n={saved}")).into_response());
+    }
+    // Everything typed stays on the page; what was refused says why, at its section.
+    let page = editor_page(&state, &user, lang, &org, &EditorQuery::default(), &kept).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 /// The live preview (htmx): one section rendered with its bindings resolved against current data.
@@ -286,13 +354,17 @@ pub async fn preview(
     State(state): State<AppState>,
     User(user): User,
     Path(org): Path<String>,
-    Form(form): Form<SectionForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Html<String>, AppError> {
     let access = state.access(&user);
     let index = access.check(&org, Action::Edit)?;
-    check_section(&state, index, &form.section)?;
+    // `section` names the section; its text is `body`, or the all-sections form's `s:<section>`.
+    let value = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let section = value("section").ok_or_else(|| AppError::BadRequest("缺少章节 / section missing".into()))?;
+    let body = value("body").or_else(|| value(&format!("s:{section}"))).unwrap_or_default();
+    check_section(&state, index, &section)?;
     let data = access.report_data(&org, DataScope::Approved).await?;
-    Ok(Html(preview_section(&state.framework, &data.dataset, data.org, state.config.year, &form.section, &form.body)))
+    Ok(Html(preview_section(&state.framework, &data.dataset, data.org, state.config.year, &section, &body)))
 }
 
 #[derive(Debug, Deserialize, Default)]

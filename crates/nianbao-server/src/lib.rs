@@ -57,7 +57,7 @@ pub fn router(state: AppState) -> Router {
         .route("/app/editor/{org}", get(editor::editor))
         .route("/app/editor/{org}/aggregate", post(editor::aggregate))
         .route("/app/editor/{org}/choose", post(editor::choose))
-        .route("/app/editor/{org}/narrative", post(editor::save_narrative))
+        .route("/app/editor/{org}/narrative", post(editor::save_narratives))
         .route("/app/editor/{org}/preview", post(editor::preview))
         .route("/app/editor/{org}/draft.html", get(editor::draft))
         .route("/app/editor/{org}/publish", post(editor::publish))

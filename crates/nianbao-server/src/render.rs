@@ -141,15 +141,16 @@ pub fn build_report(
         .map_err(|problems| AppError::BadRequest(format!("报告无法生成 / the report cannot be built:\n{problems}")))
 }
 
-/// One narrative section (or case) rendered alone, as an HTML fragment: the editor's live preview.
-pub fn preview_section(
+/// One narrative section (or case field) built alone against the data: the report it makes, or
+/// the problems of its bindings (each with its line and column in the section).
+fn build_section(
     framework: &Framework,
     dataset: &Dataset,
     org: usize,
     year: i32,
     section: &str,
     body: &str,
-) -> String {
+) -> Result<Report, nianbao_core::Diagnostics> {
     let mut content = Content::default();
     let template_text = if let Some(rest) = section.strip_prefix("case:") {
         let key = rest.rsplit_once(':').map(|(key, _)| key).unwrap_or(rest);
@@ -171,8 +172,20 @@ pub fn preview_section(
         format!("::: narrative {section}\n")
     };
     let binding =
-        Binding { framework, dataset, org, year, content: &content, content_file: "preview", load_image: &load_image };
-    match build("preview", &template_text, &binding) {
+        Binding { framework, dataset, org, year, content: &content, content_file: "section", load_image: &load_image };
+    build("section", &template_text, &binding)
+}
+
+/// One narrative section (or case) rendered alone, as an HTML fragment: the editor's live preview.
+pub fn preview_section(
+    framework: &Framework,
+    dataset: &Dataset,
+    org: usize,
+    year: i32,
+    section: &str,
+    body: &str,
+) -> String {
+    match build_section(framework, dataset, org, year, section, body) {
         Ok(report) => {
             let html = render::html::html(&report, &Options::default());
             match (html.find("<main>"), html.rfind("</main>")) {
@@ -180,8 +193,69 @@ pub fn preview_section(
                 _ => html,
             }
         }
-        Err(problems) => format!("<pre class=\"problems\">{}</pre>", render::html::escape(&problems.to_string())),
+        Err(problems) => {
+            let lines: Vec<String> = section_problems(&problems);
+            format!(
+                "<ul class=\"problems\">{}</ul>",
+                lines.iter().map(|l| format!("<li>{}</li>", render::html::escape(l))).collect::<String>()
+            )
+        }
     }
+}
+
+/// The problems of a section's bindings, each as “第 l 行第 c 列：message”.
+fn section_problems(problems: &nianbao_core::Diagnostics) -> Vec<String> {
+    problems
+        .iter()
+        .map(|problem| match &problem.position {
+            Some(at) => format!("第 {} 行第 {} 列：{}", at.line, at.column, problem.message),
+            None => problem.message.clone(),
+        })
+        .collect()
+}
+
+/// Checks a section's bindings against the data: `Err` lists its problems at their lines.
+pub fn check_section_text(
+    framework: &Framework,
+    dataset: &Dataset,
+    org: usize,
+    year: i32,
+    section: &str,
+    body: &str,
+) -> Result<(), Vec<String>> {
+    build_section(framework, dataset, org, year, section, body)
+        .map(|_| ())
+        .map_err(|problems| section_problems(&problems))
+}
+
+/// The heading under which each narrative section and case of a template is printed, as the
+/// reader sees it (“基本情况”, “案例：…”), for the editor's labels.
+pub fn section_titles(template: BundledTemplate) -> BTreeMap<String, String> {
+    let mut titles = BTreeMap::new();
+    let mut heading = String::new();
+    let content = bundled_content(template).ok();
+    for line in template.template.lines() {
+        let trimmed = line.trim();
+        if let Some(text) = trimmed.strip_prefix('#') {
+            let text = text.trim_start_matches('#').trim();
+            let text = text.split(" {").next().unwrap_or(text).trim();
+            heading = text.replace(' ', "");
+        } else if let Some(key) = trimmed.strip_prefix("::: narrative ") {
+            let key = key.split_whitespace().next().unwrap_or(key);
+            let title = if heading.is_empty() { key.to_string() } else { heading.clone() };
+            titles.insert(key.to_string(), title);
+        } else if let Some(key) = trimmed.strip_prefix("::: case ") {
+            let key = key.split_whitespace().next().unwrap_or(key);
+            let title = content
+                .as_ref()
+                .and_then(|c| c.cases.iter().find(|case| case.key == key))
+                .map(|case| case.title.clone())
+                .unwrap_or_else(|| key.to_string());
+            titles.insert(format!("case:{key}:title"), format!("{heading} · 案例标题：{title}"));
+            titles.insert(format!("case:{key}:text"), format!("{heading} · 案例正文：{title}"));
+        }
+    }
+    titles
 }
 
 /// The files of a publication.

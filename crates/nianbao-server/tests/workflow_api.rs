@@ -469,3 +469,62 @@ async fn the_editor_decides_between_entered_and_aggregated_figures() {
     let editor = body_text(deployment.send(page("/app/editor/ganzhou?table=t1")).await).await;
     assert!(!editor.contains("项本级填报数与已审核学校的汇总数不一致"), "no undecided difference is left");
 }
+
+/// One save for every section: changed sections are saved; a section whose binding fails, or that
+/// someone else changed meanwhile, is kept on the page with its problem at its line; sections are
+/// labelled as the report prints them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_saves_every_section_at_once_and_loses_nothing() {
+    let deployment = Deployment::new().await;
+    let editor = body_text(
+        deployment
+            .send(deployment.request(Some(CITY), "GET", "/app/editor/ganzhou").body(Body::empty()).expect("r"))
+            .await,
+    )
+    .await;
+    assert!(editor.contains("id=\"save-narratives\""), "one save button");
+    assert!(!editor.contains("章节 preface"), "sections are not labelled with internal keys");
+    let stored = |key: &str| {
+        let pattern = format!("name=\"was:{key}\" value=\"");
+        let start = editor.find(&pattern).map(|at| at + pattern.len()).expect("the section's base");
+        let end = editor[start..].find('"').expect("end") + start;
+        editor[start..end]
+            .replace("&#x27;", "'")
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    let keys: Vec<String> = editor
+        .match_indices("name=\"was:")
+        .map(|(at, _)| editor[at + 10..].split('"').next().expect("key").to_string())
+        .collect();
+    assert!(keys.len() >= 3, "{keys:?}");
+    let (first, second, third) = (&keys[0], &keys[1], &keys[2]);
+    let save = |fields: Vec<(String, String)>| {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        deployment
+            .request(Some(CITY), "POST", "/app/editor/ganzhou/narrative")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form(&pairs))
+            .expect("r")
+    };
+    let fields = vec![
+        (format!("s:{first}"), "样例：全市职业教育稳步发展（浏览器外测试）。".to_string()),
+        (format!("was:{first}"), stored(first)),
+        (format!("s:{second}"), "样例：在校生 {{ value(a1.nothing) }} 人。".to_string()),
+        (format!("was:{second}"), stored(second)),
+        (format!("s:{third}"), "样例：他人修改前的文字。".to_string()),
+        (format!("was:{third}"), "这不是保存的文字".to_string()),
+    ];
+    let response = deployment.send(save(fields)).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body_text(response).await;
+    assert!(page.contains("样例：在校生 {{ value(a1.nothing) }} 人。"), "the refused text is kept");
+    assert!(page.contains("第 1 行第"), "the problem names its line and column");
+    assert!(page.contains("已被他人修改"), "a section changed since is not overwritten");
+    assert!(page.contains("样例：他人修改前的文字。"), "and its typed text is kept");
+    let saved = deployment.store.narratives("ganzhou", 2024).await.expect("narratives");
+    let sections: Vec<&str> = saved.iter().map(|n| n.section.as_str()).collect();
+    assert_eq!(sections, [first.as_str()], "only the good section was saved");
+}
