@@ -81,7 +81,7 @@ pub async fn open(location: &Location) -> Result<Box<dyn Store>> {
 }
 
 pub fn framework(location: &Location) -> Result<nianbao_core::Framework> {
-    nianbao_io::load_framework_file(&location.framework)
+    nianbao_io::load_framework_file(&crate::bundled::resolve(&location.framework))
         .map_err(|problems| anyhow!("cannot load framework {}:\n{problems}", location.framework.display()))
 }
 

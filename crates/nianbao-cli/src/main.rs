@@ -9,6 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod bundled;
 mod database;
 mod exchange;
 mod report;
@@ -434,6 +435,7 @@ fn load(directory: &Path) -> Result<LoadedDataset> {
 
 /// A dataset folder exactly as its files hold it.
 fn load_raw(directory: &Path) -> Result<LoadedDataset> {
+    let directory = &bundled::resolve(directory);
     nianbao_io::load_dataset_dir(directory).map_err(|problems| {
         anyhow!("cannot load dataset {} ({} problem(s)):\n{problems}", directory.display(), problems.error_count())
     })

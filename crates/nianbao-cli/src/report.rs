@@ -40,6 +40,7 @@ fn load_image(folder: &Path, file: &str) -> Result<Image, String> {
 
 /// Builds the report of `org` for `year` from a template (its content.toml beside it).
 pub fn build_report(loaded: &LoadedDataset, org: usize, year: i32, template: &Path) -> Result<Report> {
+    let template = &crate::bundled::resolve(template);
     let folder = template.parent().unwrap_or(Path::new(".")).to_path_buf();
     let template_text =
         std::fs::read_to_string(template).with_context(|| format!("reading template {}", template.display()))?;

@@ -66,10 +66,14 @@ pub fn serve(mut args: ServeArgs) -> Result<ExitCode> {
         }
         let store = open(&args.location).await?;
         if args.demo {
-            let accounts =
-                nianbao_server::demo::seed(store.as_ref(), &framework, Path::new("datasets/ganzhou-sample"), 2023)
-                    .await
-                    .map_err(|e| anyhow!("seeding the demo: {e}"))?;
+            let accounts = nianbao_server::demo::seed(
+                store.as_ref(),
+                &framework,
+                &crate::bundled::resolve(Path::new("datasets/ganzhou-sample")),
+                2023,
+            )
+            .await
+            .map_err(|e| anyhow!("seeding the demo: {e}"))?;
             eprintln!(
                 "demo: {} accounts, password {:?} (sample only), e.g. admin, ganzhou-editor, yudu-reviewer, yudu-s1",
                 accounts.len(),

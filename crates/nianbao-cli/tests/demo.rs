@@ -59,3 +59,23 @@ fn report_errors_name_the_template_position() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("template.md:2:4: error: unknown indicator \"a1.nothing\""), "{stderr}");
 }
+
+/// The binary carries what it needs: `nianbao demo` from a folder outside the checkout writes
+/// every report, from the bundled framework, sample data and templates.
+#[test]
+fn demo_works_from_any_directory() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(["demo", "--out", "demo"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run nianbao");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    for stem in ["ganzhou-2024", "yudu-2024", "yudu-s1-2024"] {
+        let html = dir.path().join("demo").join(format!("{stem}.html"));
+        assert!(std::fs::metadata(&html).is_ok_and(|m| m.len() > 1000), "{} is missing", html.display());
+    }
+    // The photos of the city template come along too.
+    let city = std::fs::read_to_string(dir.path().join("demo/ganzhou-2024.html")).expect("city report");
+    assert!(city.contains("<svg") || city.contains("data:image"), "the bundled photos are in the report");
+}
