@@ -78,18 +78,31 @@ pub fn write_formats(
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let options = Options::default();
     let mut written = Vec::new();
+    if let Some(other) =
+        formats.iter().find(|f| !matches!(f.as_str(), "html" | "md" | "markdown" | "docx" | "pdf" | "xlsx"))
+    {
+        bail!("unknown report format {other:?}; formats: {}", FORMATS.join(", "));
+    }
+    // A format that cannot be built does not stop the others; it is named at the end.
+    let mut failed: Vec<String> = Vec::new();
     for format in formats {
         let started = Instant::now();
-        let (bytes, extension): (Vec<u8>, &str) = match format.as_str() {
-            "html" => (render::html::html(report, &options).into_bytes(), "html"),
-            "md" | "markdown" => (render::markdown::markdown(report, &options).into_bytes(), "md"),
-            "docx" => (render::docx::docx(report, &options)?, "docx"),
-            "pdf" => (render::pdf::pdf(report, &options)?, "pdf"),
-            "xlsx" => (
-                nianbao_io::excel::export_tables(&tables.0.framework, &tables.0.dataset, tables.1, report.year)?,
-                "xlsx",
-            ),
-            other => bail!("unknown report format {other:?}; formats: {}", FORMATS.join(", ")),
+        let built: Result<(Vec<u8>, &str)> = match format.as_str() {
+            "html" => Ok((render::html::html(report, &options).into_bytes(), "html")),
+            "md" | "markdown" => Ok((render::markdown::markdown(report, &options).into_bytes(), "md")),
+            "docx" => render::docx::docx(report, &options).map(|b| (b, "docx")).map_err(Into::into),
+            "pdf" => render::pdf::pdf(report, &options).map(|b| (b, "pdf")).map_err(Into::into),
+            _ => nianbao_io::excel::export_tables(&tables.0.framework, &tables.0.dataset, tables.1, report.year)
+                .map(|b| (b, "xlsx"))
+                .map_err(Into::into),
+        };
+        let (bytes, extension) = match built {
+            Ok(built) => built,
+            Err(error) => {
+                eprintln!("  {format:<5} not written: {error:#}");
+                failed.push(format!("{format}: {error:#}"));
+                continue;
+            }
         };
         let path = out.join(format!("{stem}.{extension}"));
         std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
@@ -101,6 +114,9 @@ pub fn write_formats(
             path.display()
         );
         written.push(path);
+    }
+    if !failed.is_empty() {
+        bail!("{} format(s) could not be written (the others were): {}", failed.len(), failed.join("; "));
     }
     Ok(written)
 }

@@ -290,3 +290,25 @@ fn the_school_template_builds_for_every_sample_school() {
     }
     assert_eq!(built, 43);
 }
+
+/// On a machine without a CJK font the PDF is set in the bundled subsets: every heading and
+/// table label is real text, and the fonts embedded are the bundled ones.
+#[test]
+fn pdf_without_system_fonts_uses_the_bundled_subsets() {
+    let report = ganzhou_report();
+    let options = Options { without_system_fonts: true, ..Options::default() };
+    let bytes = render::pdf::pdf(&report, &options).expect("PDF from the bundled fonts alone");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, &bytes).expect("write");
+    let text = std::process::Command::new("pdftotext")
+        .args([path.to_str().expect("path"), "-"])
+        .output()
+        .expect("pdftotext (apt-get install poppler-utils) is required for this test");
+    let text = String::from_utf8_lossy(&text.stdout).to_string();
+    assert!(text.contains("人才培养质量计分卡") && text.contains("毕业生人数"), "Chinese text is set");
+    let fonts = std::process::Command::new("pdffonts").arg(&path).output().expect("pdffonts (poppler-utils)");
+    let fonts = String::from_utf8_lossy(&fonts.stdout).to_string();
+    assert!(fonts.contains("NotoSansCJKsc") || fonts.contains("NotoSerifCJKsc") || fonts.contains("Noto"), "{fonts}");
+    assert!(!fonts.to_lowercase().contains("dejavu"), "no Latin fallback stood in for Chinese: {fonts}");
+}

@@ -15,7 +15,17 @@ use std::path::PathBuf;
 pub struct Options {
     /// Extra folders to look for fonts in (PDF and rasterised charts), beside the system fonts.
     pub font_dirs: Vec<PathBuf>,
+    /// Leave the system's fonts out (the bundled CJK subsets are used): what a machine without
+    /// fonts sees. For tests.
+    pub without_system_fonts: bool,
 }
+
+/// The bundled CJK fonts (SIL OFL 1.1, see `fonts/LICENSE-OFL.txt`): Noto Sans and Serif CJK SC
+/// subset to GB 2312 plus every character of the bundled texts. Used when no CJK font is installed.
+pub const BUNDLED_FONTS: [&[u8]; 2] = [
+    include_bytes!("../../fonts/NotoSansSC-Regular-subset.otf"),
+    include_bytes!("../../fonts/NotoSerifSC-Regular-subset.otf"),
+];
 
 /// The heading font list (黑体 first) and the body font list (仿宋 first), with fallbacks that
 /// exist on Linux (Noto CJK) and on Windows.

@@ -25,6 +25,10 @@ pub enum PdfError {
         "no Chinese (CJK) font was found on this system or in the configured font folders; install one, e.g. `apt-get install fonts-noto-cjk` (Noto Sans/Serif CJK SC), or pass a folder holding SimHei/FangSong or Source Han fonts"
     )]
     NoCjkFont,
+    #[error(
+        "the bundled fonts have no glyph for {0:?}: install a CJK font (e.g. `apt-get install fonts-noto-cjk`) to print them"
+    )]
+    MissingGlyphs(String),
     #[error("the report could not be typeset: {0}")]
     Typeset(String),
     #[error("the PDF could not be written: {0}")]
@@ -286,23 +290,53 @@ fn markup(report: &Report, files: &mut HashMap<FileId, Bytes>) -> Result<String,
 /// Renders the report as PDF.
 pub fn pdf(report: &Report, options: &Options) -> Result<Vec<u8>, PdfError> {
     let fonts = system_fonts();
-    let extra = if options.font_dirs.is_empty() {
+    let has_cjk = |store: &FontStore| {
+        store.book().families().any(|(family, _)| CJK_FAMILIES.contains(&family.to_lowercase().as_str()))
+    };
+    let mut extra = if options.font_dirs.is_empty() && !options.without_system_fonts {
         None
     } else {
         let mut store = FontStore::new();
-        store.extend(typst_kit::fonts::system());
+        if !options.without_system_fonts {
+            store.extend(typst_kit::fonts::system());
+        }
         for dir in &options.font_dirs {
             store.extend(typst_kit::fonts::scan(dir));
         }
         Some(store)
     };
-    let book = extra.as_ref().unwrap_or(fonts).book();
-    let has_cjk = book.families().any(|(family, _)| CJK_FAMILIES.contains(&family.to_lowercase().as_str()));
-    if !has_cjk {
-        return Err(PdfError::NoCjkFont);
-    }
     let mut files = HashMap::new();
     let text = markup(report, &mut files)?;
+    // No CJK font installed: the bundled subsets, and every character they cannot print is named.
+    if !has_cjk(extra.as_ref().unwrap_or(fonts)) {
+        let mut store = FontStore::new();
+        if !options.without_system_fonts {
+            store.extend(typst_kit::fonts::system());
+        }
+        for dir in &options.font_dirs {
+            store.extend(typst_kit::fonts::scan(dir));
+        }
+        let bundled: Vec<Font> = super::BUNDLED_FONTS.iter().flat_map(|data| Font::iter(Bytes::new(*data))).collect();
+        let missing: String = text
+            .chars()
+            .filter(|&c| {
+                u32::from(c) >= 0x2E80 && !bundled.iter().any(|font| font.info().coverage.contains(u32::from(c)))
+            })
+            .collect::<std::collections::BTreeSet<char>>()
+            .into_iter()
+            .collect();
+        if !missing.is_empty() {
+            return Err(PdfError::MissingGlyphs(missing));
+        }
+        store.extend(bundled.into_iter().map(|font| {
+            let info = font.info().clone();
+            (font, info)
+        }));
+        if !has_cjk(&store) {
+            return Err(PdfError::NoCjkFont);
+        }
+        extra = Some(store);
+    }
     let main = Source::new(file_id("/main.typ")?, text);
     let world = ReportWorld { library: LazyHash::new(Library::default()), fonts, extra, main, files };
     let compiled = typst::compile::<typst_layout::PagedDocument>(&world);

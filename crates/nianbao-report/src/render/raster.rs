@@ -1,4 +1,5 @@
-//! SVG to PNG (charts and drawings for formats that need pixels), with the system's fonts.
+//! SVG to PNG (charts and drawings for formats that need pixels), with the system's fonts and
+//! the bundled CJK subsets.
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -8,6 +9,11 @@ fn font_database(extra_dirs: &[PathBuf]) -> Arc<resvg::usvg::fontdb::Database> {
     let system = SYSTEM.get_or_init(|| {
         let mut database = resvg::usvg::fontdb::Database::new();
         database.load_system_fonts();
+        // The bundled CJK subsets, for machines without a CJK font (system fonts of the same
+        // family are found as well; either prints the same glyphs).
+        for data in super::BUNDLED_FONTS {
+            database.load_font_data(data.to_vec());
+        }
         Arc::new(database)
     });
     if extra_dirs.is_empty() {
