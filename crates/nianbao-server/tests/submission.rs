@@ -3,28 +3,8 @@
 
 use crate::support::*;
 use axum::body::Body;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use serde_json::Value as Json;
-
-async fn api(
-    deployment: &Deployment,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<String>,
-) -> (StatusCode, Json) {
-    let mut builder = axum::http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    if body.is_some() {
-        builder = builder.header(header::CONTENT_TYPE, "application/json");
-    }
-    let response = deployment.send(builder.body(body.map(Body::from).unwrap_or_default()).expect("request")).await;
-    let status = response.status();
-    let text = body_text(response).await;
-    (status, serde_json::from_str(&text).unwrap_or(Json::String(text)))
-}
 
 async fn page(deployment: &Deployment, user: &str, path: &str) -> String {
     let response = deployment.send(deployment.request(Some(user), "GET", path).body(Body::empty()).expect("r")).await;
@@ -44,7 +24,7 @@ async fn explain_all(deployment: &Deployment, token: &str) {
         }
     }
     let (status, body) =
-        api(deployment, token, "POST", &format!("{BASE}/explanations"), Some(Json::Object(texts).to_string())).await;
+        api(deployment, token, "POST", &format!("{BASE}/explanations"), Some(&Json::Object(texts).to_string())).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -59,7 +39,7 @@ async fn a_return_with_an_empty_required_figure_is_refused_naming_it() {
     // The clerk empties 表 1's 招生人数.
     let cleared = r#"{"value": "", "overwrite": true}"#.to_string();
     let (status, body) =
-        api(&deployment, &school, "PUT", &format!("{BASE}/values/t1.new_entrants"), Some(cleared)).await;
+        api(&deployment, &school, "PUT", &format!("{BASE}/values/t1.new_entrants"), Some(&cleared)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     explain_all(&deployment, &school).await;
     let (_, findings) = api(&deployment, &school, "GET", &format!("{BASE}/findings"), None).await;
@@ -78,7 +58,7 @@ async fn a_return_with_an_empty_required_figure_is_refused_naming_it() {
     assert!(school_page.contains("中等职业学校招生人数"), "the review page names the missing figure");
     // Entering it again lets the return through.
     let entered = r#"{"value": "120", "overwrite": true}"#.to_string();
-    api(&deployment, &school, "PUT", &format!("{BASE}/values/t1.new_entrants"), Some(entered)).await;
+    api(&deployment, &school, "PUT", &format!("{BASE}/values/t1.new_entrants"), Some(&entered)).await;
     explain_all(&deployment, &school).await;
     let (status, body) = api(&deployment, &school, "POST", &format!("{BASE}/submit"), None).await;
     assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("submitted")), "{body}");
@@ -121,7 +101,7 @@ async fn changing_a_value_reopens_the_warning_its_explanation_answered() {
         now_text.parse::<i64>().expect("count") - 1
     };
     let body = format!(r#"{{"value": "{moved}", "overwrite": true}}"#);
-    let (status, answer) = api(&deployment, &school, "PUT", &format!("{BASE}/values/{indicator}"), Some(body)).await;
+    let (status, answer) = api(&deployment, &school, "PUT", &format!("{BASE}/values/{indicator}"), Some(&body)).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     let (_, findings) = api(&deployment, &school, "GET", &format!("{BASE}/findings"), None).await;
     let reopened = findings["findings"]

@@ -170,3 +170,44 @@ pub fn refused(response: &Response<Body>) -> bool {
         && response.headers().get(header::LOCATION).is_some_and(|l| l == "/login");
     matches!(response.status(), StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED) || to_login
 }
+
+/// An API call with a bearer token; the answer as JSON (or the text as a JSON string).
+pub async fn api(
+    deployment: &Deployment,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> (StatusCode, serde_json::Value) {
+    let mut builder =
+        Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {token}"));
+    if body.is_some() {
+        builder = builder.header(header::CONTENT_TYPE, "application/json");
+    }
+    let response = deployment
+        .send(builder.body(body.map(|b| Body::from(b.to_string())).unwrap_or_default()).expect("request"))
+        .await;
+    let status = response.status();
+    let text = body_text(response).await;
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+}
+
+/// Submits and approves a school's 2024 return in the store (as its reviewer would).
+pub async fn approve_in_store(deployment: &Deployment, school: &str) {
+    use nianbao_store::{SubmissionStatus as S, Transition};
+    for (from, to, action) in
+        [(&[S::NotStarted, S::Draft][..], S::Submitted, "submit"), (&[S::Submitted][..], S::Approved, "approve")]
+    {
+        let transition = Transition {
+            org_id: school,
+            year: 2024,
+            from,
+            to,
+            actor: "test",
+            comment: "",
+            action,
+            expected_revision: None,
+        };
+        deployment.store.transition(&transition).await.expect("transition");
+    }
+}

@@ -5,21 +5,6 @@ use axum::body::Body;
 use axum::http::{StatusCode, header};
 use serde_json::Value as Json;
 
-async fn api(deployment: &Deployment, token: &str, method: &str, path: &str, body: Option<&str>) -> (StatusCode, Json) {
-    let mut builder = axum::http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    if body.is_some() {
-        builder = builder.header(header::CONTENT_TYPE, "application/json");
-    }
-    let response =
-        deployment.send(builder.body(body.map(|b| Body::from(b.to_string())).unwrap_or_default()).expect("r")).await;
-    let status = response.status();
-    let text = body_text(response).await;
-    (status, serde_json::from_str(&text).unwrap_or(Json::String(text)))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_workflow_submit_return_approve_lock_unlock() {
     api_workflow(&Deployment::new().await).await;
@@ -308,7 +293,6 @@ async fn public_page(deployment: &Deployment, path: &str) -> String {
 /// it is in the county's roll-up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_unapproved_figure_is_published_at_any_level() {
-    use nianbao_store::{SubmissionStatus as S, Transition};
     let deployment = Deployment::new().await;
     let draft = "987654";
     let school = deployment.token(SCHOOL).await;
@@ -362,24 +346,7 @@ async fn no_unapproved_figure_is_published_at_any_level() {
         assert!(!text.contains(draft) && !text.contains("987,654"), "{path}: an unapproved figure is public");
     }
     // Approved, the school's figure is in the county's roll-up of a new version.
-    for (from, to, action) in
-        [(&[S::Draft, S::NotStarted][..], S::Submitted, "submit"), (&[S::Submitted][..], S::Approved, "approve")]
-    {
-        deployment
-            .store
-            .transition(&Transition {
-                org_id: SCHOOL,
-                year: 2024,
-                from,
-                to,
-                actor: "test",
-                comment: "",
-                action,
-                expected_revision: None,
-            })
-            .await
-            .expect("transition");
-    }
+    approve_in_store(&deployment, SCHOOL).await;
     let correction = deployment
         .request(Some(CITY), "POST", "/app/editor/yudu/publish")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -398,23 +365,8 @@ async fn no_unapproved_figure_is_published_at_any_level() {
 /// audited; undecided differences hold up publishing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_editor_decides_between_entered_and_aggregated_figures() {
-    use nianbao_store::{SubmissionStatus as S, Transition};
     let deployment = Deployment::new().await;
-    for (from, to, action) in
-        [(&[S::NotStarted, S::Draft][..], S::Submitted, "submit"), (&[S::Submitted][..], S::Approved, "approve")]
-    {
-        let transition = Transition {
-            org_id: SCHOOL,
-            year: 2024,
-            from,
-            to,
-            actor: "test",
-            comment: "",
-            action,
-            expected_revision: None,
-        };
-        deployment.store.transition(&transition).await.expect("transition");
-    }
+    approve_in_store(&deployment, SCHOOL).await;
     let school_value = deployment
         .store
         .value(SCHOOL, 2024, "t1.enrolled", nianbao_store::Layer::Reported)

@@ -183,6 +183,20 @@ macro_rules! implement_store {
                 }
             }
 
+            /// Writes one audit event inside a transaction (`at` empty: now).
+            pub(crate) async fn event_in(transaction: &mut sqlx::Transaction<'static, $database>, event: &crate::platform::AuditEvent) -> Result<(), StoreError> {
+                sqlx::query("INSERT INTO audit_event (at, actor, org_id, year, action, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(if event.at.is_empty() { now() } else { event.at.clone() })
+                    .bind(&event.actor)
+                    .bind(&event.org_id)
+                    .bind(i64::from(event.year))
+                    .bind(&event.action)
+                    .bind(&event.detail)
+                    .execute(&mut **transaction)
+                    .await?;
+                Ok(())
+            }
+
             /// The reported value a write is about, as it is inside the transaction.
             async fn stored_in(transaction: &mut sqlx::Transaction<'static, $database>, write: &ValueWrite) -> Result<Option<StoredValue>, StoreError> {
                 let row = sqlx::query(

@@ -285,15 +285,15 @@ macro_rules! implement_platform {
                 .bind(transition.comment)
                 .execute(&mut *transaction)
                 .await?;
-                sqlx::query("INSERT INTO audit_event (at, actor, org_id, year, action, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(&stamp)
-                    .bind(transition.actor)
-                    .bind(transition.org_id)
-                    .bind(i64::from(transition.year))
-                    .bind(transition.action)
-                    .bind(transition.comment)
-                    .execute(&mut *transaction)
-                    .await?;
+                let event = AuditEvent {
+                    at: stamp.clone(),
+                    actor: transition.actor.to_string(),
+                    org_id: transition.org_id.to_string(),
+                    year: transition.year,
+                    action: transition.action.to_string(),
+                    detail: transition.comment.to_string(),
+                };
+                Self::event_in(&mut transaction, &event).await?;
                 transaction.commit().await?;
                 Ok(Submission {
                     org_id: transition.org_id.to_string(),
@@ -377,15 +377,15 @@ macro_rules! implement_platform {
                 } else {
                     format!("{}：保留填报数（{}）", choice.indicator_id, choice.reason)
                 };
-                sqlx::query("INSERT INTO audit_event (at, actor, org_id, year, action, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(&stamp)
-                    .bind(&choice.decided_by)
-                    .bind(org_id)
-                    .bind(i64::from(year))
-                    .bind("figure_choice")
-                    .bind(detail)
-                    .execute(&mut *transaction)
-                    .await?;
+                let event = AuditEvent {
+                    at: stamp,
+                    actor: choice.decided_by.clone(),
+                    org_id: org_id.to_string(),
+                    year,
+                    action: "figure_choice".into(),
+                    detail,
+                };
+                Self::event_in(&mut transaction, &event).await?;
                 transaction.commit().await?;
                 Ok(())
             }
@@ -412,15 +412,9 @@ macro_rules! implement_platform {
             }
 
             async fn record_event(&self, event: &AuditEvent) -> Result<(), StoreError> {
-                sqlx::query("INSERT INTO audit_event (at, actor, org_id, year, action, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(if event.at.is_empty() { now() } else { event.at.clone() })
-                    .bind(&event.actor)
-                    .bind(&event.org_id)
-                    .bind(i64::from(event.year))
-                    .bind(&event.action)
-                    .bind(&event.detail)
-                    .execute(&self.pool)
-                    .await?;
+                let mut transaction = self.begin_write().await?;
+                Self::event_in(&mut transaction, event).await?;
+                transaction.commit().await?;
                 Ok(())
             }
 
