@@ -264,3 +264,22 @@ pub fn approve_every_school(location: &Location, years: &[i32], comment: &str) -
         Ok(())
     })
 }
+
+/// `nianbao db backup`: a consistent copy of a SQLite database, taken while it is in use.
+pub fn backup(location: &Location, to: &Path) -> Result<ExitCode> {
+    if location.database_url.is_some() {
+        return Err(anyhow!(
+            "a PostgreSQL database is backed up with pg_dump (see docs/deploy.md), e.g. pg_dump --format=custom --file=nianbao.dump \"$NIANBAO_DATABASE_URL\""
+        ));
+    }
+    let path = location.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
+    if !path.exists() {
+        return Err(anyhow!("no database at {}", path.display()));
+    }
+    runtime()?.block_on(async {
+        let store = nianbao_store::SqliteStore::open(&path).await?;
+        store.backup_to(to).await?;
+        println!("backed up {} to {}", path.display(), to.display());
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -259,6 +259,15 @@ enum DbCommand {
         #[command(flatten)]
         location: database::Location,
     },
+    /// Write a consistent copy of the SQLite database to a new file while it is in use (restore:
+    /// stop the server and put the copy in place). For PostgreSQL use `pg_dump` (docs/deploy.md).
+    Backup {
+        /// The new file to write.
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        location: database::Location,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -382,6 +391,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             DbCommand::CloseYear { year, location } => database::set_year_closed(&location, year, true),
             DbCommand::OpenYear { year, location } => database::set_year_closed(&location, year, false),
             DbCommand::Status { location } => database::status(&location),
+            DbCommand::Backup { to, location } => database::backup(&location, &to),
         },
         Command::Load { dataset, location } => database::load(&dataset, &location),
         Command::Aggregate { year, location } => database::aggregate(&location, year),

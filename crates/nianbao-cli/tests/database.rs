@@ -100,3 +100,21 @@ fn report_from_unapproved_returns_is_refused_with_strict_and_marked_without() {
     let html = std::fs::read_to_string(std::path::Path::new(out).join("ganzhou-2024.html")).expect("report");
     assert!(html.contains("2024 年度填报已审核通过 0 所、尚未提交 43 所"), "the data note says it");
 }
+
+/// `nianbao db backup` copies a database in use into a new file that opens with the same figures;
+/// it never writes over an existing file.
+#[test]
+fn a_backup_opens_with_the_same_figures() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("city.sqlite");
+    let db = db.to_str().expect("utf-8 path");
+    nianbao_ok(&["db", "init", "--db", db]);
+    nianbao_ok(&["load", "datasets/ganzhou-sample", "--db", db]);
+    let copy = dir.path().join("backup.sqlite");
+    let copy = copy.to_str().expect("utf-8 path");
+    assert!(nianbao_ok(&["db", "backup", "--to", copy, "--db", db]).contains("backed up"));
+    let status = |path: &str| nianbao_ok(&["db", "status", "--db", path]).replace(path, "");
+    assert_eq!(status(copy), status(db));
+    let again = nianbao(&["db", "backup", "--to", copy, "--db", db]);
+    assert_eq!(again.status.code(), Some(1), "an existing file is never overwritten");
+}

@@ -22,6 +22,17 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens (creating if needed) a SQLite database file and applies its migrations.
+    /// Writes a consistent copy of the whole database to `target` while the store stays in use
+    /// (SQLite's `VACUUM INTO`); `target` must not exist yet.
+    pub async fn backup_to(&self, target: &Path) -> Result<(), StoreError> {
+        if target.exists() {
+            return Err(StoreError::Invalid(format!("{} exists already: give a new file", target.display())));
+        }
+        let target = target.to_str().ok_or_else(|| StoreError::Invalid("the backup path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1").bind(target).execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
         let options = SqliteConnectOptions::new()
