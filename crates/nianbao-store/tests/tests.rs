@@ -5,6 +5,7 @@
 //! cannot be reached fails these tests: it is never skipped.
 
 mod suite;
+mod upgrade;
 
 use nianbao_store::{PostgresStore, SqliteStore, Store};
 use std::future::Future;
