@@ -347,6 +347,8 @@ struct EntryPage {
     status_title: &'static str,
     status_comment: String,
     editable: bool,
+    /// The user may edit and publish this school's own report.
+    may_edit_report: bool,
     tabs: Vec<Tab>,
     table_id: String,
     table_title: String,
@@ -546,6 +548,7 @@ fn entry_page(
         status_title: lang.t(status.title_zh(), status.title_en()),
         status_comment: data.submission.comment.clone(),
         editable,
+        may_edit_report: access.may(data.org, Action::Edit),
         tabs,
         table_id: table.id.clone(),
         table_title: format!("{} {}", table.number.clone().unwrap_or_default(), table.caption_for(year, &unit.name)),
