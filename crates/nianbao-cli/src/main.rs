@@ -370,11 +370,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
             exchange::import(&file, school.as_deref(), year, overwrite, &location, &lang)
         }
         Command::Export { source, format, out } => {
-            let loaded = load_selection_raw(&source)?;
+            let from_database = source.db.is_some() || source.database_url.is_some();
+            let published = matches!(format.as_str(), "xlsx" | "sdmx");
+            let mut loaded = if from_database && published {
+                load_selection_raw(&Source { layer: "reported".into(), ..source.clone() })?
+            } else {
+                load_selection_raw(&source)?
+            };
             let year = match source.year {
                 Some(year) => year,
                 None => *loaded.dataset.years().last().context("the dataset holds no values")?,
             };
+            // Tables and open data are for publication: from a database, approved returns only.
+            // The long-format CSV is the data exchange and carries what is held.
+            if from_database && published {
+                let location = database::Location {
+                    db: source.db.clone(),
+                    database_url: source.database_url.clone(),
+                    framework: source.framework.clone(),
+                };
+                let years = loaded.dataset.years();
+                let statuses = database::statuses(&location, &years)?;
+                let framework = loaded.framework.clone();
+                report::printed_view(&framework, &mut loaded.dataset, Some(&statuses), &years);
+                eprintln!("导出只含已审核通过的学校数据（汇总按其重新计算）。");
+            }
             exchange::export(&loaded, source.org.as_deref(), year, &format, &out)
         }
         Command::Serve(args) => serve::serve(args),

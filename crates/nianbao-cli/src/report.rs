@@ -133,6 +133,27 @@ pub fn default_template(loaded: &LoadedDataset, org: usize) -> PathBuf {
     })
 }
 
+/// What may be printed from a database's returns: with `approved`, a school's values only for
+/// the years its return is approved; copies filled; the units above rolled up afresh from the
+/// schools for `years` (their own entered figures printed over the roll-up). Reports and the
+/// published exports (tables, open data) read a database through this.
+pub fn printed_view(
+    framework: &nianbao_core::Framework,
+    dataset: &mut nianbao_core::Dataset,
+    approved: Option<&HashMap<(String, i32), SubmissionStatus>>,
+    years: &[i32],
+) {
+    if let Some(statuses) = approved {
+        dataset.retain_org_years(|unit, year| {
+            unit.level != OrgLevel::School
+                || statuses.get(&(unit.id.clone(), year)) == Some(&SubmissionStatus::Approved)
+        });
+    }
+    nianbao_core::completeness::fill_copies(framework, dataset);
+    nianbao_core::aggregate::fill_with_roll_up(framework, dataset, years);
+    nianbao_core::completeness::fill_copies(framework, dataset);
+}
+
 /// What `nianbao report` is asked.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportOptions<'a> {
@@ -185,16 +206,11 @@ pub fn report_reviewed(
                 _ => unapproved.push(unit.name.clone()),
             }
         }
-        if !options.drafts {
-            loaded.dataset.retain_org_years(|unit, year| {
-                unit.level != OrgLevel::School
-                    || statuses.get(&(unit.id.clone(), year)) == Some(&SubmissionStatus::Approved)
-            });
-        }
+        let approved = (!options.drafts).then_some(statuses);
+        printed_view(&framework, &mut loaded.dataset, approved, &[year - 1, year]);
+    } else {
         nianbao_core::completeness::fill_copies(&framework, &mut loaded.dataset);
-        nianbao_core::aggregate::fill_with_roll_up(&framework, &mut loaded.dataset, &[year - 1, year]);
     }
-    nianbao_core::completeness::fill_copies(&framework, &mut loaded.dataset);
     let rules = nianbao_core::validation::RuleSet::for_framework(&framework);
     let errors = rules
         .evaluate(&framework, &loaded.dataset, org, year, &mut nianbao_core::validation::Summary::default())

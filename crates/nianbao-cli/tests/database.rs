@@ -99,6 +99,12 @@ fn report_from_unapproved_returns_is_refused_with_strict_and_marked_without() {
     assert!(String::from_utf8_lossy(&built.stderr).contains("已审核通过 0"), "the same summary is printed");
     let html = std::fs::read_to_string(std::path::Path::new(out).join("ganzhou-2024.html")).expect("report");
     assert!(html.contains("2024 年度填报已审核通过 0 所、尚未提交 43 所"), "the data note says it");
+    // The open data is for publication too: no unapproved school figure is in it.
+    let sdmx = dir.path().join("open.csv");
+    nianbao_ok(&["export", "--db", db, "--format", "sdmx", "--year", "2024", "--out", sdmx.to_str().expect("path")]);
+    let sdmx = std::fs::read_to_string(sdmx).expect("sdmx");
+    assert!(sdmx.contains(",ganzhou,2024,"), "the city's own figures are there");
+    assert!(!sdmx.contains(",yudu-s1,2024,"), "an unapproved school figure is in the open data");
 }
 
 /// `nianbao db backup` copies a database in use into a new file that opens with the same figures;
