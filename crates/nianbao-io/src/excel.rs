@@ -977,7 +977,7 @@ fn unchanged_number(
     entry: &str,
     cell: &workbook::Cell,
     framework: &Framework,
-    (_, _, indicator): (usize, i32, IndicatorIndex),
+    indicator: IndicatorIndex,
 ) -> Option<(Value, Base)> {
     let (version, text) = split_entry(entry)?;
     let CellValue::Number(number) = &cell.value else { return None };
@@ -1162,7 +1162,7 @@ fn import_multi_school(
                 let entry = of_school.as_mut().map(|school| school.as_mut().and_then(|b| b.take(indicator)));
                 // The common case: a plain number typed as it was made. One parse serves both.
                 if let (Some(Some(entry)), Some(cell)) = (entry, cell)
-                    && let Some(unchanged) = unchanged_number(entry, cell, framework, (org, year, indicator))
+                    && let Some(unchanged) = unchanged_number(entry, cell, framework, indicator)
                 {
                     let (value, base) = unchanged;
                     let place = Place::cell(sheet_name, at.0, at.1);

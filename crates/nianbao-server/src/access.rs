@@ -222,7 +222,8 @@ impl SchoolYear {
     /// An explanation written for the rule when its values were different: shown, but it no
     /// longer counts.
     pub fn outdated_explanation(&self, finding: &Finding) -> Option<&Explanation> {
-        self.explanations.iter().find(|e| e.rule_id == finding.rule_id && e.values_seen != finding.values_seen())
+        let seen = finding.values_seen();
+        self.explanations.iter().find(|e| e.rule_id == finding.rule_id && e.values_seen != seen)
     }
     /// Warnings with no explanation for their current values.
     pub fn unexplained(&self) -> usize {
@@ -313,11 +314,10 @@ pub struct ReportData {
     pub aggregates: Vec<Value>,
 }
 
-/// An org unit's entered figure that differs from the roll-up of its schools (at the printed
-/// decimals), and what the editor decided.
+/// An org unit's entered figure of the open year that differs from the roll-up of its schools
+/// (at the printed decimals), and what the editor decided.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FigureDifference {
-    pub year: i32,
     pub indicator: nianbao_core::IndicatorIndex,
     pub entered: Value,
     pub aggregate: Value,
@@ -779,38 +779,35 @@ impl<'a> Access<'a> {
         let year = self.state.config.year;
         let mut dataset = self.school_data(scope).await?;
         let index = dataset.org_index(org_id).ok_or(AppError::NotFound)?;
-        let entered: Vec<(i32, Vec<Value>)> =
-            [year - 1, year].iter().filter_map(|&y| dataset.slots(index, y).map(|slots| (y, slots.to_vec()))).collect();
+        // The unit's own entered figures of the open year, before the roll-up fills the gaps.
+        let entered: Option<Vec<Value>> = dataset.slots(index, year).map(<[Value]>::to_vec);
         let rolled = nianbao_core::aggregate::fill_with_roll_up(framework, &mut dataset, &[year - 1, year]);
+        let roll_up = rolled.iter().find(|r| r.year == year);
         // Where the unit's own figure of the open year differs from its schools' roll-up, the
         // editor decides (the year before prints what was entered, as it was published then).
         let mut differences = Vec::new();
-        if dataset.orgs[index].level != OrgLevel::School {
-            for (printed_year, own) in entered.iter().filter(|(y, _)| *y == year) {
-                let choices = self.store().figure_choices(org_id, *printed_year).await?;
-                let Some(roll_up) = rolled.iter().find(|r| r.year == *printed_year) else { continue };
-                for (position, value) in own.iter().enumerate() {
-                    let indicator_index = nianbao_core::IndicatorIndex(position);
-                    let indicator = framework.indicator(indicator_index);
-                    let aggregate = roll_up.value(index, indicator_index);
-                    if value.is_missing()
-                        || aggregate.is_missing()
-                        || value.format(indicator.decimals) == aggregate.format(indicator.decimals)
-                    {
-                        continue;
-                    }
-                    let choice = choices.iter().find(|c| c.indicator_id == indicator.id).cloned();
-                    if choice.as_ref().is_some_and(|c| c.aggregate) {
-                        dataset.set(index, *printed_year, indicator_index, aggregate.clone());
-                    }
-                    differences.push(FigureDifference {
-                        year: *printed_year,
-                        indicator: indicator_index,
-                        entered: value.clone(),
-                        aggregate: aggregate.clone(),
-                        choice,
-                    });
+        if let (Some(own), Some(roll_up), false) = (&entered, roll_up, dataset.orgs[index].level == OrgLevel::School) {
+            let choices = self.store().figure_choices(org_id, year).await?;
+            for (position, value) in own.iter().enumerate() {
+                let indicator_index = nianbao_core::IndicatorIndex(position);
+                let indicator = framework.indicator(indicator_index);
+                let aggregate = roll_up.value(index, indicator_index);
+                if value.is_missing()
+                    || aggregate.is_missing()
+                    || value.format(indicator.decimals) == aggregate.format(indicator.decimals)
+                {
+                    continue;
                 }
+                let choice = choices.iter().find(|c| c.indicator_id == indicator.id).cloned();
+                if choice.as_ref().is_some_and(|c| c.aggregate) {
+                    dataset.set(index, year, indicator_index, aggregate.clone());
+                }
+                differences.push(FigureDifference {
+                    indicator: indicator_index,
+                    entered: value.clone(),
+                    aggregate: aggregate.clone(),
+                    choice,
+                });
             }
         }
         nianbao_core::completeness::fill_copies(framework, &mut dataset);
@@ -836,7 +833,7 @@ impl<'a> Access<'a> {
             .into_iter()
             .filter(|f| f.severity == Severity::Error)
             .collect();
-        let (coverage, aggregates) = match rolled.iter().find(|r| r.year == year) {
+        let (coverage, aggregates) = match roll_up {
             Some(roll_up) => (0..framework.indicators.len())
                 .map(|i| {
                     let indicator = nianbao_core::IndicatorIndex(i);

@@ -131,7 +131,7 @@ async fn editor_page(
             };
             let entered = text(year, Layer::Reported);
             // The aggregate the report would print: the fresh roll-up of the approved schools.
-            let difference = data.differences.iter().find(|d| d.year == year && d.indicator == row);
+            let difference = data.differences.iter().find(|d| d.indicator == row);
             let aggregated_text =
                 data.aggregates.get(row.0).map(|value| value.format(indicator.decimals)).unwrap_or_default();
             let decision = match difference.and_then(|d| d.choice.as_ref()) {
@@ -218,7 +218,7 @@ async fn editor_page(
         tables: crate::pages::table_links(lang, framework, &table.id),
         table_title: format!("{} {}", table.number.clone().unwrap_or_default(), table.caption_for(year, &unit.name)),
         table_id: table.id.clone(),
-        undecided: data.differences.iter().filter(|d| d.choice.is_none() && d.year == year).count(),
+        undecided: data.differences.iter().filter(|d| d.choice.is_none()).count(),
         rows,
         fields,
         publications: access.publications_of(&org).await?,
@@ -257,7 +257,7 @@ pub async fn choose(
     };
     if form.indicator == "*" {
         let data = access.report_data(&org, DataScope::Approved).await?;
-        for difference in data.differences.iter().filter(|d| d.choice.is_none() && d.year == year) {
+        for difference in data.differences.iter().filter(|d| d.choice.is_none()) {
             let id = &state.framework.indicator(difference.indicator).id;
             access.choose_figure(&org, year, id, true, "").await?;
         }
