@@ -298,8 +298,10 @@ fn pdf_without_system_fonts_uses_the_bundled_subsets() {
     let report = ganzhou_report();
     let options = Options { without_system_fonts: true, ..Options::default() };
     let bytes = render::pdf::pdf(&report, &options).expect("PDF from the bundled fonts alone");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("report.pdf");
+    // Kept for a look (pages to PNG): target/artefacts/report-bundled-fonts.pdf.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/artefacts");
+    std::fs::create_dir_all(&dir).expect("artefacts folder");
+    let path = dir.join("report-bundled-fonts.pdf");
     std::fs::write(&path, &bytes).expect("write");
     let text = std::process::Command::new("pdftotext")
         .args([path.to_str().expect("path"), "-"])
