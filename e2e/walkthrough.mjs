@@ -91,10 +91,37 @@ check((await text("#unexplained-count")) === "0", "all warnings should be explai
 await page.locator("#explain-form").scrollIntoViewIfNeeded();
 await shot("warnings-explained");
 
+// 4b. The school writes a case study with a photo, then corrects its title; cases are part of
+// the return, so this happens before submitting.
+const photo = process.env.PHOTO;
+check(photo, "PHOTO (a JPEG for the case study) must be set");
+await page.goto(`${base}/app/cases/yudu-s1`);
+await page.fill('#new-case input[name="title"]', "样例案例：校企共建实训室（浏览器测试）");
+await page.fill('#new-case textarea[name="body"]', "学校与本地企业共建实训室，学生在真实岗位上练习（样例文字）。\n第二段：企业技师每周到校授课（样例文字）。");
+await page.selectOption('#new-case select[name="section"]', "industry");
+await page.setInputFiles('#new-case input[name="photo1"]', photo);
+await page.fill('#new-case input[name="caption1"]', "样例照片：学生在共建实训室练习");
+await Promise.all([page.waitForURL(/msg=case/), page.click("#save-case")]);
+const saved = page.locator("article.case").last();
+check((await saved.textContent()).includes("第二段"), "the case's second paragraph should be its own paragraph");
+check((await saved.locator("p").count()) >= 3, "each line of the text should be a paragraph");
+check((await saved.locator("figure img").count()) === 1, "the case should show its photo");
+await saved.locator("summary").click();
+await saved.locator('input[name="title"]').fill("样例案例：校企共建智能制造实训室（浏览器测试）");
+await Promise.all([page.waitForURL(/msg=case/), saved.locator("button.save-case").click()]);
+check((await page.content()).includes("校企共建智能制造实训室"), "the edited title should be saved");
+check((await page.locator("article.case figure img").count()) === 1, "the photo should stay after an edit");
+await shot("school-case-with-photo");
+await page.goto(`${base}/app/entry/yudu-s1/t2`);
+
 // 5. Submit.
 await Promise.all([page.waitForURL(/\/app\/review\/yudu-s1/), page.click("#submit")]);
 check((await text("#status")).includes("已提交"), "the status should be submitted");
 await shot("submitted");
+// Submitted, the case is locked with the return.
+await page.goto(`${base}/app/cases/yudu-s1`);
+check(await page.locator("#cases-locked").count() === 1, "the cases should say they are locked");
+check(await page.locator("#new-case").count() === 0, "no new case while the return is submitted");
 await logout();
 
 // 6. The county reviewer returns it with a comment.
@@ -154,6 +181,17 @@ await page.locator("#field-preface").scrollIntoViewIfNeeded();
 await shot("editor-live-preview");
 await Promise.all([page.waitForURL(/msg=saved/), page.click("#save-narratives")]);
 await Promise.all([page.waitForURL(/msg=aggregated/), page.click("#aggregate")]);
+// The approved school's case is picked into the city report, after the 产教融合 chapter.
+const pick = page.locator("#case-picks tr", { hasText: "校企共建智能制造实训室" });
+check((await pick.count()) === 1, "the editor should see the school's case");
+check((await pick.locator("img").count()) === 1, "the editor should see the case's photo");
+await pick.locator('input[name="pick"]').check();
+await pick.locator("input.order").fill("1");
+await pick.locator("select").selectOption("industry");
+await Promise.all([page.waitForURL(/msg=picked/), page.click("#save-picks")]);
+check(await page.locator('#case-picks tr input[name="pick"]:checked').count() === 1, "the pick should be saved");
+await page.locator("#case-picks").scrollIntoViewIfNeeded();
+await shot("city-editor-picks-school-case");
 await page.fill("#change-note", "");
 // Most schools' returns are not approved: publishing is refused, naming them.
 check(await page.locator("#publish-gate").count() === 1, "the editor should see what stands before publishing");
@@ -168,7 +206,14 @@ const published = await page.content();
 check(published.includes("由浏览器测试编辑"), "the published report should carry the edited narrative");
 check(published.includes("先发布已审核通过学校的数据"), "the published report should print the editor's note");
 check(published.includes("已审核通过 1 所"), "the data note should say how many returns are approved");
-await shot("published-report");
+const caseHeading = /案例 (\d+)\s*样例案例：校企共建智能制造实训室/.exec(await page.textContent("body"));
+check(caseHeading, "the published report should print the picked case as 案例 n");
+const figure = /图 (\d+)\s*样例照片：学生在共建实训室练习/.exec(await page.textContent("body"));
+check(figure, "the case's photo should be printed as 图 n with its caption");
+check((await page.locator('img[alt="样例照片：学生在共建实训室练习"]').count()) === 1, "the photo should be in the report");
+writeFileSync(join(artefacts, "picked-case.txt"), `${caseHeading[0]}\n${figure[0]}\n`);
+await page.locator('img[alt="样例照片：学生在共建实训室练习"]').scrollIntoViewIfNeeded();
+await shot("published-report-with-school-case");
 await page.goto(`${base}/app`);
 await logout();
 

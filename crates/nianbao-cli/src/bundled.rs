@@ -19,6 +19,8 @@ const FILES: &[(&str, &[u8])] = &[
     bundled!("datasets/ganzhou/orgs.csv"),
     bundled!("datasets/ganzhou/values.csv"),
     bundled!("frameworks/zhongzhi-2024.toml"),
+    bundled!("reports/city/content.toml"),
+    bundled!("reports/city/template.md"),
     bundled!("reports/county/content.toml"),
     bundled!("reports/county/template.md"),
     bundled!("reports/ganzhou-2024/content.toml"),
@@ -38,6 +40,8 @@ const FILES: &[(&str, &[u8])] = &[
     bundled!("reports/ganzhou-2024/photos/photo-14.svg"),
     bundled!("reports/ganzhou-2024/photos/photo-15.svg"),
     bundled!("reports/ganzhou-2024/template.md"),
+    bundled!("reports/province/content.toml"),
+    bundled!("reports/province/template.md"),
     bundled!("reports/school/content.toml"),
     bundled!("reports/school/template.md"),
 ];

@@ -16,8 +16,10 @@ use std::time::Instant;
 /// Output formats of a report.
 pub const FORMATS: [&str; 5] = ["html", "md", "docx", "pdf", "xlsx"];
 
-/// The bundled templates: the city, a county, a school.
-pub const CITY_TEMPLATE: &str = "reports/ganzhou-2024/template.md";
+/// The bundled templates: Ganzhou's sample report, and the generic one of each level.
+pub const GANZHOU_TEMPLATE: &str = "reports/ganzhou-2024/template.md";
+pub const PROVINCE_TEMPLATE: &str = "reports/province/template.md";
+pub const CITY_TEMPLATE: &str = "reports/city/template.md";
 pub const SCHOOL_TEMPLATE: &str = "reports/school/template.md";
 pub const COUNTY_TEMPLATE: &str = "reports/county/template.md";
 
@@ -28,13 +30,15 @@ fn load_image(folder: &Path, file: &str) -> Result<Image, String> {
     match path.extension().and_then(|e| e.to_str()) {
         Some("svg") => Ok(Image {
             svg: Some(String::from_utf8(bytes).map_err(|_| "the SVG is not UTF-8".to_string())?),
-            png: None,
+            raster: None,
             width_mm: 120,
             height_mm: 68,
             alt,
         }),
-        Some("png") => Ok(Image { svg: None, png: Some(bytes), width_mm: 120, height_mm: 68, alt }),
-        _ => Err("images must be .svg or .png".into()),
+        Some("png" | "jpg" | "jpeg") => nianbao_report::document::Raster::check(bytes)
+            .map(|raster| Image::photo(raster, alt, 120))
+            .map_err(|e| e.to_string()),
+        _ => Err("images must be .svg, .png or .jpg".into()),
     }
 }
 
@@ -125,11 +129,15 @@ pub fn parse_formats(text: &str) -> Vec<String> {
     text.split(',').map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect()
 }
 
+/// The template of an org unit: Ganzhou's sample for Ganzhou, else the generic one of its level.
 pub fn default_template(loaded: &LoadedDataset, org: usize) -> PathBuf {
-    PathBuf::from(match loaded.dataset.orgs[org].level {
+    let unit = &loaded.dataset.orgs[org];
+    PathBuf::from(match unit.level {
         OrgLevel::School => SCHOOL_TEMPLATE,
         OrgLevel::County => COUNTY_TEMPLATE,
-        _ => CITY_TEMPLATE,
+        OrgLevel::City if unit.id == "ganzhou" => GANZHOU_TEMPLATE,
+        OrgLevel::City => CITY_TEMPLATE,
+        OrgLevel::Province | OrgLevel::Nation => PROVINCE_TEMPLATE,
     })
 }
 
@@ -291,7 +299,8 @@ pub fn demo(out: &Path) -> Result<ExitCode> {
     let statuses = crate::database::statuses(&location, &[2023, 2024])?;
     let formats = FORMATS.join(",");
     for (org, template, what) in [
-        ("ganzhou", CITY_TEMPLATE, "Ganzhou 2024 report"),
+        ("ganzhou", GANZHOU_TEMPLATE, "Ganzhou 2024 report"),
+        ("jiangxi", PROVINCE_TEMPLATE, "a province report"),
         ("yudu", COUNTY_TEMPLATE, "a county report"),
         ("yudu-s1", SCHOOL_TEMPLATE, "a school report"),
     ] {

@@ -3,12 +3,12 @@
 use crate::{nianbao, nianbao_ok};
 
 #[test]
-fn demo_writes_the_city_a_county_and_a_school_report_in_every_format() {
+fn demo_writes_the_city_the_province_a_county_and_a_school_report_in_every_format() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("demo");
     let stdout = nianbao_ok(&["demo", "--out", out.to_str().expect("utf-8 path")]);
     assert!(stdout.contains("demo written to"), "{stdout}");
-    for stem in ["ganzhou-2024", "yudu-2024", "yudu-s1-2024"] {
+    for stem in ["ganzhou-2024", "jiangxi-2024", "yudu-2024", "yudu-s1-2024"] {
         for extension in ["html", "md", "docx", "pdf", "xlsx"] {
             let path = out.join(format!("{stem}.{extension}"));
             let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
@@ -37,6 +37,11 @@ fn demo_writes_the_city_a_county_and_a_school_report_in_every_format() {
         assert!(text.contains(issuer), "the cover names {issuer}");
     }
     assert!(county.contains("数据说明：于都县共有中职学校 3 所，2024 年度填报已审核通过 3 所"), "the data note");
+    // The province report, from the generic province template, rolls up its city's schools.
+    let province = std::fs::read_to_string(out.join("jiangxi-2024.md")).expect("province md");
+    assert!(province.contains("江西省中等职业教育质量年度报告（2024年）"), "the province report is about the province");
+    assert!(province.contains("江西省教育厅"), "the province's cover names its issuer");
+    assert!(province.contains("**附表 6 落实政策表**") && province.contains("面临挑战"), "the national outline");
 }
 
 #[test]
@@ -71,7 +76,7 @@ fn demo_works_from_any_directory() {
         .output()
         .expect("run nianbao");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    for stem in ["ganzhou-2024", "yudu-2024", "yudu-s1-2024"] {
+    for stem in ["ganzhou-2024", "jiangxi-2024", "yudu-2024", "yudu-s1-2024"] {
         let html = dir.path().join("demo").join(format!("{stem}.html"));
         assert!(std::fs::metadata(&html).is_ok_and(|m| m.len() > 1000), "{} is missing", html.display());
     }

@@ -30,7 +30,7 @@ pub struct ContentMeta {
     pub notice: String,
 }
 
-/// One case study (案例).
+/// One case study (案例): paragraphs separated by blank lines.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
@@ -40,6 +40,9 @@ pub struct Case {
     pub text: String,
     #[serde(default)]
     pub photos: Vec<Photo>,
+    /// Printed as written, without `{{ … }}` bindings (a school's case picked into a report).
+    #[serde(default)]
+    pub literal: bool,
 }
 
 /// A photo of a case study: an image file beside the content file, and its caption.

@@ -16,14 +16,172 @@ pub struct Report {
     pub blocks: Vec<Block>,
 }
 
-/// An image: SVG source (charts, drawings) or PNG bytes, with its printed size.
+/// An image: SVG source (charts, drawings) or raster bytes (photos), with its printed size.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Image {
     pub svg: Option<String>,
-    pub png: Option<Vec<u8>>,
+    pub raster: Option<Raster>,
     pub width_mm: u32,
     pub height_mm: u32,
     pub alt: String,
+}
+
+/// A PNG or JPEG image as uploaded, with its size in pixels (read when it was checked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Raster {
+    pub kind: RasterKind,
+    pub bytes: Vec<u8>,
+    pub width_px: u32,
+    pub height_px: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RasterKind {
+    Png,
+    Jpeg,
+}
+
+impl RasterKind {
+    pub fn mime(self) -> &'static str {
+        match self {
+            RasterKind::Png => "image/png",
+            RasterKind::Jpeg => "image/jpeg",
+        }
+    }
+    pub fn extension(self) -> &'static str {
+        match self {
+            RasterKind::Png => "png",
+            RasterKind::Jpeg => "jpg",
+        }
+    }
+}
+
+/// Why bytes are not a photo a report can print.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoError {
+    #[error("not a PNG or JPEG image")]
+    NotAnImage,
+    #[error("the image is {width} × {height} pixels; at most {max} million pixels")]
+    TooLarge { width: u32, height: u32, max: u32 },
+    #[error("the image cannot be decoded: {0}")]
+    Unreadable(String),
+}
+
+/// The most pixels a photo may have (a 24-megapixel camera picture fits).
+pub const MAX_PHOTO_MEGAPIXELS: u32 = 40;
+
+impl Raster {
+    /// Checks that `bytes` are a whole PNG or JPEG image (decoding it, within bounded memory) and
+    /// reads its size. The type is read from the bytes, never from a name or a declared type.
+    pub fn check(bytes: Vec<u8>) -> Result<Raster, PhotoError> {
+        let raster = Raster::sized(bytes)?;
+        // The JPEG decoder fills a file cut short with grey: a photo must reach its end marker.
+        if raster.kind == RasterKind::Jpeg && !jpeg_is_complete(&raster.bytes) {
+            return Err(PhotoError::Unreadable("the JPEG ends before its end-of-image marker".into()));
+        }
+        raster.reader().decode().map_err(|error| PhotoError::Unreadable(error.to_string()))?;
+        Ok(raster)
+    }
+
+    /// Reads the type and size of an image already checked by [`Raster::check`] (the header only).
+    pub fn sized(bytes: Vec<u8>) -> Result<Raster, PhotoError> {
+        let kind = if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a]) {
+            RasterKind::Png
+        } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+            RasterKind::Jpeg
+        } else {
+            return Err(PhotoError::NotAnImage);
+        };
+        let mut raster = Raster { kind, bytes, width_px: 0, height_px: 0 };
+        let (width, height) =
+            raster.reader().into_dimensions().map_err(|error| PhotoError::Unreadable(error.to_string()))?;
+        if width == 0
+            || height == 0
+            || u64::from(width) * u64::from(height) > u64::from(MAX_PHOTO_MEGAPIXELS) * 1_000_000
+        {
+            return Err(PhotoError::TooLarge { width, height, max: MAX_PHOTO_MEGAPIXELS });
+        }
+        (raster.width_px, raster.height_px) = (width, height);
+        Ok(raster)
+    }
+
+    fn reader(&self) -> image::ImageReader<std::io::Cursor<&[u8]>> {
+        let format = match self.kind {
+            RasterKind::Png => image::ImageFormat::Png,
+            RasterKind::Jpeg => image::ImageFormat::Jpeg,
+        };
+        let mut reader = image::ImageReader::with_format(std::io::Cursor::new(self.bytes.as_slice()), format);
+        let mut limits = image::Limits::default();
+        limits.max_alloc = Some(u64::from(MAX_PHOTO_MEGAPIXELS) * 1_000_000 * 4 + (16 << 20));
+        reader.limits(limits);
+        reader
+    }
+
+    /// The raster as PNG bytes (a JPEG is decoded and re-encoded).
+    pub fn to_png(&self) -> Result<Vec<u8>, PhotoError> {
+        match self.kind {
+            RasterKind::Png => Ok(self.bytes.clone()),
+            RasterKind::Jpeg => {
+                let decoded = image::load_from_memory_with_format(&self.bytes, image::ImageFormat::Jpeg)
+                    .map_err(|error| PhotoError::Unreadable(error.to_string()))?;
+                let mut out = std::io::Cursor::new(Vec::new());
+                decoded
+                    .write_to(&mut out, image::ImageFormat::Png)
+                    .map_err(|error| PhotoError::Unreadable(error.to_string()))?;
+                Ok(out.into_inner())
+            }
+        }
+    }
+}
+
+/// Walks a JPEG's segments and scans to its end-of-image marker (bytes after it, such as
+/// trailing maker data, are allowed); `false` when the file ends first.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let mut at = 2; // after SOI
+    loop {
+        // Fill bytes before a marker are allowed.
+        while bytes.get(at) == Some(&0xff) && bytes.get(at + 1) == Some(&0xff) {
+            at += 1;
+        }
+        let (Some(&0xff), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) else { return false };
+        at += 2;
+        match marker {
+            0xd9 => return true,
+            0x01 | 0xd0..=0xd7 => continue,
+            _ => {}
+        }
+        let (Some(&high), Some(&low)) = (bytes.get(at), bytes.get(at + 1)) else { return false };
+        let length = usize::from(high) << 8 | usize::from(low);
+        if length < 2 {
+            return false;
+        }
+        at += length;
+        if marker == 0xda {
+            // Entropy-coded data: runs to the next marker that is not a stuffed 0xff or a restart.
+            loop {
+                match (bytes.get(at), bytes.get(at + 1)) {
+                    (Some(&0xff), Some(&next)) if next == 0x00 || (0xd0..=0xd7).contains(&next) => at += 2,
+                    (Some(&0xff), Some(_)) => break,
+                    (Some(_), _) => at += 1,
+                    (None, _) => return false,
+                }
+            }
+        }
+    }
+}
+
+impl Image {
+    /// A checked photo printed at most `max_width_mm` wide and 100 mm high, keeping its aspect.
+    pub fn photo(raster: Raster, alt: String, max_width_mm: u32) -> Image {
+        let (w, h) = (u64::from(raster.width_px.max(1)), u64::from(raster.height_px.max(1)));
+        let mut width = u64::from(max_width_mm.max(10));
+        let mut height = width * h / w;
+        if height > 100 {
+            height = 100;
+            width = (100 * w / h).max(10);
+        }
+        Image { svg: None, raster: Some(raster), width_mm: width as u32, height_mm: height.max(10) as u32, alt }
+    }
 }
 
 /// A numbered, captioned item: a table, a figure or a case study.

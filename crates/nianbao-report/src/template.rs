@@ -123,7 +123,7 @@ pub fn build(file_name: &str, text: &str, binding: &Binding<'_>) -> Result<Repor
         return Err(Diagnostics(builder.problems));
     }
     let fill = |text: &str| text.replace("{org}", &org_name).replace("{year}", &binding.year.to_string());
-    Ok(Report {
+    let mut report = Report {
         title: fill(&front.title),
         issuer: fill(&front.issuer),
         date: fill(&front.date),
@@ -137,7 +137,14 @@ pub fn build(file_name: &str, text: &str, binding: &Binding<'_>) -> Result<Repor
             }
         }),
         blocks: builder.blocks,
-    })
+    };
+    // A catalogue with nothing to list (a report without figures or cases) is not printed.
+    let empty: Vec<CatalogueKind> = [CatalogueKind::Tables, CatalogueKind::Figures, CatalogueKind::Cases]
+        .into_iter()
+        .filter(|kind| report.catalogue(*kind).is_empty())
+        .collect();
+    report.blocks.retain(|block| !matches!(block, Block::Catalogue(kind) if empty.contains(kind)));
+    Ok(report)
 }
 
 impl Builder<'_, '_> {
@@ -450,7 +457,7 @@ impl Builder<'_, '_> {
             "bar" => chart::bar(&chart),
             _ => chart::line(&chart),
         };
-        let image = Image { svg: Some(svg), png: None, width_mm: 150, height_mm: 90, alt: caption.text.clone() };
+        let image = Image { svg: Some(svg), raster: None, width_mm: 150, height_mm: 90, alt: caption.text.clone() };
         self.blocks.push(Block::Figure(Figure { caption, image }));
     }
 
@@ -477,14 +484,24 @@ impl Builder<'_, '_> {
         let mut paragraphs = Vec::new();
         for (index, paragraph) in case.text.split("\n\n").enumerate() {
             let joined: String = paragraph.lines().map(str::trim).collect::<Vec<_>>().join("");
-            if !joined.is_empty() {
-                paragraphs.push(self.inlines(&joined, index + 1, 1));
+            if joined.is_empty() {
+                continue;
             }
+            // A school's text is printed as written: braces in it are not bindings.
+            paragraphs.push(if case.literal {
+                vec![Inline::Text(joined)]
+            } else {
+                self.inlines(&joined, index + 1, 1)
+            });
         }
         let mut figures = Vec::new();
         for photo in &case.photos {
             match (binding.load_image)(&photo.file) {
-                Ok(image) => {
+                Ok(mut image) => {
+                    // Read aloud and shown when the image cannot be: the caption, not a file name.
+                    if !photo.caption.trim().is_empty() {
+                        image.alt = photo.caption.trim().to_string();
+                    }
                     let caption = self.figure_caption(None, &photo.caption);
                     figures.push(Figure { caption, image });
                 }

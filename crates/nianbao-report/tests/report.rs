@@ -16,7 +16,7 @@ fn ganzhou_report() -> Report {
             .expect("content parses");
     let loader = |file: &str| -> Result<Image, String> {
         let svg = std::fs::read_to_string(folder.join(file)).map_err(|e| e.to_string())?;
-        Ok(Image { svg: Some(svg), png: None, width_mm: 120, height_mm: 68, alt: file.into() })
+        Ok(Image { svg: Some(svg), raster: None, width_mm: 120, height_mm: 68, alt: file.into() })
     };
     let org = loaded.dataset.org_index("ganzhou").expect("city");
     let template = std::fs::read_to_string(folder.join("template.md")).expect("template");

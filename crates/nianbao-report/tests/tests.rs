@@ -1,5 +1,6 @@
 //! Integration tests of nianbao-report (one test binary; modules per area).
 
+mod photos;
 mod report;
 mod table_output;
 mod template_errors;

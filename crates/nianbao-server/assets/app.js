@@ -11,4 +11,10 @@ document.addEventListener("DOMContentLoaded", () => {
     form.addEventListener("submit", () => { dirty = false; });
     window.addEventListener("beforeunload", (event) => { if (dirty) { event.preventDefault(); } });
   }
+  // Forms that undo work (deleting a case study) ask first.
+  for (const form of document.querySelectorAll("form[data-confirm]")) {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  }
 });

@@ -312,7 +312,22 @@ pub struct ReportData {
     pub coverage: Vec<(u32, u32)>,
     /// Per figure of the open year: the roll-up of the schools' returns (empty for a school).
     pub aggregates: Vec<Value>,
+    /// The school cases the report prints, with their photos.
+    pub cases: Vec<crate::render::PrintedCase>,
+    /// Picked cases not printed because their school's return is not approved: “title（school）”.
+    pub cases_left_out: Vec<String>,
 }
+
+/// A school's case study as the editor above sees it.
+#[derive(Debug, Clone)]
+pub struct SchoolCase {
+    pub school: usize,
+    pub status: SubmissionStatus,
+    pub case: CaseStudy,
+}
+
+/// The most photos one case study may carry.
+pub const MAX_CASE_PHOTOS: usize = 6;
 
 /// An org unit's entered figure of the open year that differs from the roll-up of its schools
 /// (at the printed decimals), and what the editor decided.
@@ -717,26 +732,59 @@ impl<'a> Access<'a> {
         Ok(self.store().cases(org_id, year).await?)
     }
 
-    /// Saves a case study with an optional photo already checked by the caller.
-    pub async fn save_case(&self, mut case: CaseStudy, photo: Option<(String, Vec<u8>)>) -> Result<i64, AppError> {
+    /// Saves a case study (id 0: a new one). `case.photos` lists the photos of the stored case
+    /// that stay (with their captions, in order); `new_photos` (already checked by the caller)
+    /// are added after them. Refused once the school's return is submitted or approved.
+    pub async fn save_case(
+        &self,
+        mut case: CaseStudy,
+        new_photos: Vec<(String, Vec<u8>, String)>,
+    ) -> Result<i64, AppError> {
         self.check(&case.org_id, Action::Enter)?;
         if case.id != 0 {
             let existing = self.store().case_study(case.id).await?.ok_or(AppError::NotFound)?;
-            if existing.org_id != case.org_id {
+            if existing.org_id != case.org_id || existing.year != case.year {
                 return Err(AppError::Forbidden);
             }
-            if photo.is_none() {
-                case.photo_id = existing.photo_id;
+            // Only the case's own photos can stay: an id from elsewhere is refused.
+            if case.photos.iter().any(|kept| !existing.photos.iter().any(|p| p.photo_id == kept.photo_id)) {
+                return Err(AppError::Forbidden);
             }
+        } else if !case.photos.is_empty() {
+            return Err(AppError::Forbidden);
         }
-        if let Some((content_type, bytes)) = photo {
-            case.photo_id =
-                Some(self.store().add_photo(&case.org_id, &content_type, &bytes, &self.user.username).await?);
+        if case.photos.len() + new_photos.len() > MAX_CASE_PHOTOS {
+            return Err(AppError::BadRequest(format!(
+                "一个案例最多 {MAX_CASE_PHOTOS} 张照片 / at most {MAX_CASE_PHOTOS} photos per case study"
+            )));
+        }
+        // The return's lock is checked before any photo is stored.
+        let status = self.store().submission(&case.org_id, case.year).await?.status;
+        if matches!(status, SubmissionStatus::Submitted | SubmissionStatus::Approved) {
+            return Err(AppError::Store(if status == SubmissionStatus::Approved {
+                StoreError::Locked { org: case.org_id.clone(), year: case.year }
+            } else {
+                StoreError::UnderReview { org: case.org_id.clone(), year: case.year }
+            }));
+        }
+        for (content_type, bytes, caption) in new_photos {
+            let photo_id = self.store().add_photo(&case.org_id, &content_type, &bytes, &self.user.username).await?;
+            case.photos.push(CasePhoto { photo_id, caption });
         }
         case.updated_by = self.user.username.clone();
         let id = self.store().save_case(&case).await?;
         self.record(&case.org_id, case.year, "case", &case.title).await?;
         Ok(id)
+    }
+
+    /// Deletes a case study of a school (refused once its return is submitted or approved).
+    pub async fn delete_case(&self, org_id: &str, id: i64) -> Result<(), AppError> {
+        self.check(org_id, Action::Enter)?;
+        let case = self.store().case_study(id).await?.ok_or(AppError::NotFound)?;
+        if case.org_id != org_id {
+            return Err(AppError::Forbidden);
+        }
+        Ok(self.store().delete_case(id, org_id, case.year, &self.user.username).await?)
     }
 
     pub async fn photo(&self, id: i64) -> Result<PhotoRecord, AppError> {
@@ -842,7 +890,20 @@ impl<'a> Access<'a> {
                 .unzip(),
             None => (Vec::new(), Vec::new()),
         };
-        Ok(ReportData { org: index, dataset, scope, review, errors, differences, coverage, aggregates })
+        let tree_org = self.state.tree.find(org_id).ok_or(AppError::NotFound)?;
+        let (cases, cases_left_out) = self.printed_cases(tree_org, year, scope).await?;
+        Ok(ReportData {
+            org: index,
+            dataset,
+            scope,
+            review,
+            errors,
+            differences,
+            coverage,
+            aggregates,
+            cases,
+            cases_left_out,
+        })
     }
 
     /// Recomputes the aggregates of `year` from the schools' approved values.
@@ -870,16 +931,134 @@ impl<'a> Access<'a> {
         self.record(org_id, year, "narrative", section).await
     }
 
-    /// The case studies of the schools below an org unit (for the editor to draw on).
-    pub async fn school_cases(&self, org_id: &str, year: i32) -> Result<Vec<(usize, CaseStudy)>, AppError> {
+    /// The case studies of the schools below an org unit (for the editor to draw on), with
+    /// each school's return status.
+    pub async fn school_cases(&self, org_id: &str, year: i32) -> Result<Vec<SchoolCase>, AppError> {
         let org = self.check(org_id, Action::Edit)?;
+        let statuses: HashMap<String, SubmissionStatus> =
+            self.store().submissions(year).await?.into_iter().map(|s| (s.org_id, s.status)).collect();
         let mut all = Vec::new();
         for school in self.state.tree.schools_within(org) {
-            for case in self.store().cases(&self.state.tree.unit(school).id, year).await? {
-                all.push((school, case));
+            let id = &self.state.tree.unit(school).id;
+            let status = statuses.get(id).copied().unwrap_or(SubmissionStatus::NotStarted);
+            for case in self.store().cases(id, year).await? {
+                all.push(SchoolCase { school, status, case });
             }
         }
         Ok(all)
+    }
+
+    /// The cases picked into the report of an org unit above the schools, by position.
+    pub async fn case_picks(&self, org_id: &str, year: i32) -> Result<Vec<CasePick>, AppError> {
+        self.check(org_id, Action::Edit)?;
+        Ok(self.store().case_picks(org_id, year).await?)
+    }
+
+    /// Replaces the cases picked into a report: each must be a case of an approved school below
+    /// the org unit, placed in a narrative section of the report's template. Positions are
+    /// renumbered 1, 2, … in the order given. Audited.
+    pub async fn set_case_picks(&self, org_id: &str, year: i32, picks: Vec<CasePick>) -> Result<(), AppError> {
+        let org = self.check(org_id, Action::Edit)?;
+        let unit = self.state.tree.unit(org);
+        if unit.level == OrgLevel::School {
+            return Err(AppError::BadRequest(
+                "学校年报收录本校全部案例，无需选择 / a school's report prints all its own cases".into(),
+            ));
+        }
+        let places = crate::render::case_places(crate::render::template_for(&unit.id, unit.level));
+        let available = self.school_cases(org_id, year).await?;
+        let already: Vec<i64> = self.store().case_picks(org_id, year).await?.into_iter().map(|p| p.case_id).collect();
+        let mut seen = HashSet::new();
+        let mut checked = Vec::new();
+        for pick in picks {
+            let Some(found) = available.iter().find(|c| c.case.id == pick.case_id) else {
+                return Err(AppError::BadRequest(format!(
+                    "案例 {} 不是本级所属学校的案例 / case {} is not a case of a school below",
+                    pick.case_id, pick.case_id
+                )));
+            };
+            // A pick made while the school was approved may stay (it is left out of the report
+            // until the school is approved again); a new pick needs the approval.
+            if found.status != SubmissionStatus::Approved && !already.contains(&pick.case_id) {
+                return Err(AppError::BadRequest(format!(
+                    "“{}”所属学校（{}）的填报尚未审核通过，审核通过后才能选入报告 / the school's return is not approved yet",
+                    found.case.title,
+                    self.state.tree.unit(found.school).name
+                )));
+            }
+            if !places.iter().any(|(key, _)| *key == pick.section) {
+                return Err(AppError::BadRequest(format!(
+                    "报告中没有章节“{}” / the report has no section {:?}",
+                    pick.section, pick.section
+                )));
+            }
+            if seen.insert(pick.case_id) {
+                checked.push(pick);
+            }
+        }
+        for (index, pick) in checked.iter_mut().enumerate() {
+            pick.position = index as i32 + 1;
+        }
+        Ok(self.store().set_case_picks(org_id, year, &checked, &self.user.username).await?)
+    }
+
+    /// The school cases a report prints, with their photos: a school's own cases; above the
+    /// schools, the picked cases whose school's return is approved (with `Drafts`, every pick).
+    /// Picks left out (their school not approved) are named in `left_out`.
+    async fn printed_cases(
+        &self,
+        org: usize,
+        year: i32,
+        scope: DataScope,
+    ) -> Result<(Vec<crate::render::PrintedCase>, Vec<String>), AppError> {
+        let unit = self.state.tree.unit(org);
+        let statuses: HashMap<String, SubmissionStatus> =
+            self.store().submissions(year).await?.into_iter().map(|s| (s.org_id, s.status)).collect();
+        let approved = |school: &str| statuses.get(school) == Some(&SubmissionStatus::Approved);
+        let mut chosen: Vec<(CaseStudy, String)> = Vec::new();
+        let mut left_out = Vec::new();
+        if unit.level == OrgLevel::School {
+            if scope == DataScope::Drafts || approved(&unit.id) {
+                for case in self.store().cases(&unit.id, year).await? {
+                    let section = case.section.clone();
+                    chosen.push((case, section));
+                }
+            }
+        } else {
+            for pick in self.store().case_picks(&unit.id, year).await? {
+                let Some(case) = self.store().case_study(pick.case_id).await? else { continue };
+                let Some(school) = self.state.tree.find(&case.org_id) else { continue };
+                if !self.state.tree.is_within(school, org) {
+                    continue;
+                }
+                if scope == DataScope::Drafts || approved(&case.org_id) {
+                    chosen.push((case, pick.section));
+                } else {
+                    left_out.push(format!("{}（{}）", case.title, self.state.tree.unit(school).name));
+                }
+            }
+        }
+        let mut printed = Vec::new();
+        for (case, section) in chosen {
+            let mut photos = Vec::new();
+            for photo in &case.photos {
+                let record = self.store().photo(photo.photo_id).await?.ok_or(AppError::NotFound)?;
+                let raster = nianbao_report::document::Raster::sized(record.bytes)
+                    .map_err(|e| AppError::Internal(format!("photo {}: {e}", photo.photo_id)))?;
+                photos.push((raster, photo.caption.clone()));
+            }
+            let school =
+                self.state.tree.find(&case.org_id).map(|s| self.state.tree.unit(s).name.clone()).unwrap_or_default();
+            printed.push(crate::render::PrintedCase {
+                case_id: case.id,
+                title: case.title,
+                school,
+                body: case.body,
+                section,
+                photos,
+            });
+        }
+        Ok((printed, left_out))
     }
 
     pub async fn publish(&self, publication: NewPublication) -> Result<Publication, AppError> {

@@ -48,6 +48,21 @@ struct Field {
     problems: Vec<String>,
 }
 
+/// A school's case study in the editor's list of cases to pick.
+#[derive(Debug)]
+struct CaseRow {
+    id: i64,
+    title: String,
+    school: String,
+    status: String,
+    approved: bool,
+    picked: bool,
+    position: String,
+    section: String,
+    paragraphs: Vec<String>,
+    photos: Vec<(i64, String)>,
+}
+
 #[derive(Template)]
 #[template(path = "editor.html")]
 struct EditorPage {
@@ -63,7 +78,12 @@ struct EditorPage {
     undecided: usize,
     fields: Vec<Field>,
     publications: Vec<nianbao_store::Publication>,
-    school_cases: Vec<(String, String, String)>,
+    /// The schools' case studies, picked ones first (empty for a school's own report).
+    case_rows: Vec<CaseRow>,
+    /// Where a picked case can be placed: (section key, heading).
+    case_places: Vec<(String, String)>,
+    /// A school's own report: how many of its cases it prints.
+    own_cases: Option<usize>,
     /// “已审核通过 a / n 所学校…”
     review_line: String,
     /// What stands between the report and publication.
@@ -160,8 +180,8 @@ async fn editor_page(
         })
         .collect();
     let edits = access.narratives(&org, year).await?;
-    let titles = section_titles(template_for(unit.level));
-    let fields = editable_fields(template_for(unit.level))?
+    let titles = section_titles(template_for(&unit.id, unit.level));
+    let fields = editable_fields(template_for(&unit.id, unit.level))?
         .into_iter()
         .map(|(key, bundled)| {
             let edit = edits.iter().find(|e| e.section == key);
@@ -182,18 +202,46 @@ async fn editor_page(
             }
         })
         .collect();
-    let school_cases = access
-        .school_cases(&org, year)
-        .await?
-        .into_iter()
-        .map(|(school, case)| (state.tree.unit(school).name.clone(), case.title, case.body))
-        .collect();
+    let template = template_for(&unit.id, unit.level);
+    let case_places = crate::render::case_places(template);
+    let (case_rows, own_cases) = if unit.level == nianbao_core::OrgLevel::School {
+        (Vec::new(), Some(access.cases(&org, year).await?.len()))
+    } else {
+        let picks = access.case_picks(&org, year).await?;
+        let fallback = case_places.last().map(|(key, _)| key.clone()).unwrap_or_default();
+        let mut rows: Vec<(Option<i32>, CaseRow)> = access
+            .school_cases(&org, year)
+            .await?
+            .into_iter()
+            .map(|found| {
+                let pick = picks.iter().find(|p| p.case_id == found.case.id);
+                let wanted = pick.map(|p| p.section.clone()).unwrap_or_else(|| found.case.section.clone());
+                let section = if case_places.iter().any(|(key, _)| *key == wanted) { wanted } else { fallback.clone() };
+                let row = CaseRow {
+                    id: found.case.id,
+                    title: found.case.title.clone(),
+                    school: state.tree.unit(found.school).name.clone(),
+                    status: lang.t(found.status.title_zh(), found.status.title_en()).to_string(),
+                    approved: found.status == nianbao_store::SubmissionStatus::Approved,
+                    picked: pick.is_some(),
+                    position: pick.map(|p| p.position.to_string()).unwrap_or_default(),
+                    section,
+                    paragraphs: crate::render::case_paragraphs(&found.case.body),
+                    photos: found.case.photos.iter().map(|p| (p.photo_id, p.caption.clone())).collect(),
+                };
+                (pick.map(|p| p.position), row)
+            })
+            .collect();
+        rows.sort_by_key(|(position, _)| position.unwrap_or(i32::MAX));
+        (rows.into_iter().map(|(_, row)| row).collect(), None)
+    };
     let flash = match query.msg.as_deref() {
         Some("aggregated") => Some(
             lang.t("已按已审核通过的学校数据重新汇总。", "Aggregated from the schools' approved data.").to_string(),
         ),
         Some("chosen") => Some(lang.t("已记录采用哪个数值。", "The choice is recorded.").to_string()),
         Some("saved") => Some(lang.t("已保存。", "Saved.").to_string()),
+        Some("picked") => Some(lang.t("案例选择已保存。", "The picked cases are saved.").to_string()),
         _ => None,
     };
     let review = &data.review;
@@ -222,7 +270,9 @@ async fn editor_page(
         rows,
         fields,
         publications: access.publications_of(&org).await?,
-        school_cases,
+        case_rows,
+        case_places,
+        own_cases,
         review_line,
         gate,
     })
@@ -268,6 +318,40 @@ pub async fn choose(
     Ok(Redirect::to(&format!("/app/editor/{org}?{table}msg=chosen")))
 }
 
+/// The editor picks school cases into the report: `pick` = case ids, with `order:<id>` (a
+/// number) and `section:<id>` (the narrative section it follows) for each.
+pub async fn pick_cases(
+    State(state): State<AppState>,
+    User(user): User,
+    Path(org): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Redirect, AppError> {
+    let access = state.access(&user);
+    let value = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string());
+    let mut picks: Vec<(u32, usize, nianbao_store::CasePick)> = Vec::new();
+    for (sent, (name, id)) in fields.iter().enumerate() {
+        if name != "pick" {
+            continue;
+        }
+        let case_id: i64 =
+            id.trim().parse().map_err(|_| AppError::BadRequest(format!("无效的案例编号 {id} / bad case id")))?;
+        let order = value(&format!("order:{case_id}")).unwrap_or_default();
+        let order: u32 = if order.is_empty() {
+            u32::MAX
+        } else {
+            order.parse().map_err(|_| {
+                AppError::BadRequest(format!("顺序须为正整数（收到“{order}”）/ the order must be a whole number"))
+            })?
+        };
+        let section = value(&format!("section:{case_id}")).unwrap_or_default();
+        picks.push((order, sent, nianbao_store::CasePick { case_id, position: 0, section }));
+    }
+    picks.sort_by_key(|(order, sent, _)| (*order, *sent));
+    let year = state.config.year;
+    access.set_case_picks(&org, year, picks.into_iter().map(|(_, _, pick)| pick).collect()).await?;
+    Ok(Redirect::to(&format!("/app/editor/{org}?msg=picked#case-picks")))
+}
+
 pub async fn aggregate(
     State(state): State<AppState>,
     User(user): User,
@@ -278,7 +362,9 @@ pub async fn aggregate(
 }
 
 fn check_section(state: &AppState, org: usize, section: &str) -> Result<(), AppError> {
-    let known = editable_fields(template_for(state.tree.unit(org).level))?.into_iter().any(|(key, _)| key == section);
+    let known = editable_fields(template_for(&state.tree.unit(org).id, state.tree.unit(org).level))?
+        .into_iter()
+        .any(|(key, _)| key == section);
     if known { Ok(()) } else { Err(AppError::BadRequest(format!("unknown section {section:?}"))) }
 }
 
@@ -297,8 +383,10 @@ pub async fn save_narratives(
     let access = state.access(&user);
     let index = access.check(&org, Action::Edit)?;
     let year = state.config.year;
-    let known: Vec<String> =
-        editable_fields(template_for(state.tree.unit(index).level))?.into_iter().map(|(key, _)| key).collect();
+    let known: Vec<String> = editable_fields(template_for(&state.tree.unit(index).id, state.tree.unit(index).level))?
+        .into_iter()
+        .map(|(key, _)| key)
+        .collect();
     let value = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.replace("\r\n", "\n"));
     // The old one-section form still works.
     let mut sent: Vec<(String, String, Option<String>)> = Vec::new();
@@ -315,7 +403,7 @@ pub async fn save_narratives(
     }
     let stored = access.narratives(&org, year).await?;
     let bundled: HashMap<String, String> =
-        editable_fields(template_for(state.tree.unit(index).level))?.into_iter().collect();
+        editable_fields(template_for(&state.tree.unit(index).id, state.tree.unit(index).level))?.into_iter().collect();
     let data = access.report_data(&org, DataScope::Approved).await?;
     let mut kept = Kept::default();
     let mut saved = 0;
@@ -387,7 +475,7 @@ pub async fn draft(
     let data = access.report_data(&org, scope).await?;
     let year = state.config.year;
     let edits = access.narratives(&org, year).await?;
-    let mut report = build_report(&state.framework, &data.dataset, data.org, year, &edits)?;
+    let mut report = build_report(&state.framework, &data.dataset, data.org, year, &edits, &data.cases)?;
     add_data_note(&mut report, &data, data.dataset.orgs[data.org].level, None);
     Ok(Html(nianbao_report::render::html::html(&report, &nianbao_report::render::Options::default())))
 }
@@ -433,6 +521,20 @@ pub fn publish_gate(data: &ReportData) -> Vec<(String, String)> {
         open.push((
             format!("{undecided} 项本级填报数与已审核学校的汇总数不一致，尚未决定采用哪一个（在“汇总数据与覆盖率”中逐项或一并决定）"),
             format!("{undecided} entered figure(s) differ from the approved schools' aggregate and are not decided yet"),
+        ));
+    }
+    if !data.cases_left_out.is_empty() {
+        open.push((
+            format!(
+                "{} 个选入的案例所属学校的填报尚未审核通过，不进入报告：{}",
+                data.cases_left_out.len(),
+                data.cases_left_out.join("、")
+            ),
+            format!(
+                "{} picked case(s) left out, their school's return not approved: {}",
+                data.cases_left_out.len(),
+                data.cases_left_out.join(", ")
+            ),
         ));
     }
     for finding in data.errors.iter().take(20) {
@@ -489,7 +591,7 @@ pub async fn publish(
     let (at, dataset) = (data.org, data.dataset.clone());
     let edits = access.narratives(&org, year).await?;
     let framework = state.framework.clone();
-    let mut report = build_report(&framework, &dataset, at, year, &edits)?;
+    let mut report = build_report(&framework, &dataset, at, year, &edits, &data.cases)?;
     let override_text = (!open.is_empty()).then(|| {
         format!(
             "发布时仍有以下情况，经编辑确认后发布：{}。编辑说明：{override_note}",

@@ -22,23 +22,45 @@ pub struct BundledTemplate {
     pub name: &'static str,
     pub template: &'static str,
     pub content: &'static str,
+    /// The org unit a sample template was written for (its own report uses it); `None`: the
+    /// generic template of its level.
+    pub for_org: Option<&'static str>,
 }
 
-pub const CITY: BundledTemplate = BundledTemplate {
+/// Ganzhou's 2024 report as sample content (used for the org unit `ganzhou` only).
+pub const GANZHOU_SAMPLE: BundledTemplate = BundledTemplate {
     name: "reports/ganzhou-2024/template.md",
     template: bundled!("ganzhou-2024/template.md"),
     content: bundled!("ganzhou-2024/content.toml"),
+    for_org: Some("ganzhou"),
+};
+pub const PROVINCE: BundledTemplate = BundledTemplate {
+    name: "reports/province/template.md",
+    template: bundled!("province/template.md"),
+    content: bundled!("province/content.toml"),
+    for_org: None,
+};
+pub const CITY: BundledTemplate = BundledTemplate {
+    name: "reports/city/template.md",
+    template: bundled!("city/template.md"),
+    content: bundled!("city/content.toml"),
+    for_org: None,
 };
 pub const COUNTY: BundledTemplate = BundledTemplate {
     name: "reports/county/template.md",
     template: bundled!("county/template.md"),
     content: bundled!("county/content.toml"),
+    for_org: None,
 };
 pub const SCHOOL: BundledTemplate = BundledTemplate {
     name: "reports/school/template.md",
     template: bundled!("school/template.md"),
     content: bundled!("school/content.toml"),
+    for_org: None,
 };
+
+/// Every bundled template (the sample first: it is chosen over its level's generic one).
+pub const TEMPLATES: [BundledTemplate; 5] = [GANZHOU_SAMPLE, PROVINCE, CITY, COUNTY, SCHOOL];
 
 const PHOTOS: [(&str, &str); 15] = [
     ("photos/photo-01.svg", bundled!("ganzhou-2024/photos/photo-01.svg")),
@@ -58,23 +80,115 @@ const PHOTOS: [(&str, &str); 15] = [
     ("photos/photo-15.svg", bundled!("ganzhou-2024/photos/photo-15.svg")),
 ];
 
-fn load_image(file: &str) -> Result<Image, String> {
+fn bundled_image(file: &str) -> Result<Image, String> {
     let svg = PHOTOS
         .iter()
         .find(|(name, _)| *name == file)
         .map(|(_, svg)| svg.to_string())
         .ok_or_else(|| format!("no bundled image {file:?}"))?;
     let alt = file.rsplit('/').next().unwrap_or(file).trim_end_matches(".svg").to_string();
-    Ok(Image { svg: Some(svg), png: None, width_mm: 120, height_mm: 68, alt })
+    Ok(Image { svg: Some(svg), raster: None, width_mm: 120, height_mm: 68, alt })
 }
 
-/// The template for an org unit's level.
-pub fn template_for(level: OrgLevel) -> BundledTemplate {
+/// The template of an org unit: the sample written for it, else the generic one of its level
+/// (the nation's report uses the province's outline).
+pub fn template_for(org_id: &str, level: OrgLevel) -> BundledTemplate {
+    if let Some(sample) = TEMPLATES.iter().find(|t| t.for_org == Some(org_id)) {
+        return *sample;
+    }
     match level {
         OrgLevel::School => SCHOOL,
         OrgLevel::County => COUNTY,
-        _ => CITY,
+        OrgLevel::City => CITY,
+        OrgLevel::Province | OrgLevel::Nation => PROVINCE,
     }
+}
+
+/// A school's case study as a report prints it: placed after the narrative section `section`
+/// (a key of the report's template), its photos already checked.
+#[derive(Debug, Clone)]
+pub struct PrintedCase {
+    pub case_id: i64,
+    pub title: String,
+    pub school: String,
+    pub body: String,
+    pub section: String,
+    pub photos: Vec<(nianbao_report::document::Raster, String)>,
+}
+
+/// A case's text as paragraphs: every non-empty line is one (how clerks type them), and blank
+/// lines separate them too.
+pub fn case_paragraphs(body: &str) -> Vec<String> {
+    body.lines().map(str::trim).filter(|line| !line.is_empty()).map(str::to_string).collect()
+}
+
+/// The narrative sections of a template in the order it prints them, with their headings:
+/// where a picked case can be placed.
+pub fn case_places(template: BundledTemplate) -> Vec<(String, String)> {
+    let titles = section_titles(template);
+    template
+        .template
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("::: narrative "))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .map(|key| (key.to_string(), titles.get(key).cloned().unwrap_or_else(|| key.to_string())))
+        .collect()
+}
+
+/// The template text with a `::: case` line for each picked case at the end of its section (a
+/// section the template lacks: its last narrative section), and the content with those cases.
+fn with_cases(template: BundledTemplate, content: &mut Content, cases: &[PrintedCase]) -> String {
+    let places = case_places(template);
+    let fallback = places.last().map(|(key, _)| key.clone()).unwrap_or_default();
+    let mut by_section: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for case in cases {
+        let key = format!("school-case-{}", case.case_id);
+        let section = if places.iter().any(|(place, _)| *place == case.section) {
+            case.section.clone()
+        } else {
+            fallback.clone()
+        };
+        by_section.entry(section).or_default().push(key.clone());
+        content.cases.push(nianbao_report::content::Case {
+            key,
+            title: case.title.clone(),
+            school: case.school.clone(),
+            text: case_paragraphs(&case.body).join("\n\n"),
+            photos: case
+                .photos
+                .iter()
+                .enumerate()
+                .map(|(index, (_, caption))| nianbao_report::content::Photo {
+                    file: format!("school-case-{}/{index}", case.case_id),
+                    caption: caption.clone(),
+                })
+                .collect(),
+            literal: true,
+        });
+    }
+    // Each section's cases go at its end: after its narrative and the template's own blocks,
+    // before the next heading or narrative section.
+    let mut out = String::with_capacity(template.template.len() + cases.len() * 32);
+    let mut pending: Option<&Vec<String>> = None;
+    let flush = |out: &mut String, pending: &mut Option<&Vec<String>>| {
+        for case_key in pending.take().into_iter().flatten() {
+            out.push_str(&format!("::: case {case_key}\n"));
+        }
+    };
+    for line in template.template.lines() {
+        let trimmed = line.trim();
+        let narrative = trimmed.strip_prefix("::: narrative ").and_then(|rest| rest.split_whitespace().next());
+        if trimmed.starts_with('#') || narrative.is_some() || trimmed.starts_with("::: appendix") {
+            flush(&mut out, &mut pending);
+        }
+        out.push_str(line);
+        out.push('\n');
+        if let Some(keys) = narrative.and_then(|key| by_section.get(key)) {
+            pending = Some(keys);
+        }
+    }
+    flush(&mut out, &mut pending);
+    out
 }
 
 /// The editable fields of a template's content: narrative sections, then each case's title and
@@ -125,19 +239,34 @@ pub fn content_with_edits(template: BundledTemplate, edits: &[NarrativeEdit]) ->
     Ok(content)
 }
 
-/// Builds the report of the org unit at `org` (an index into `dataset`).
+/// Builds the report of the org unit at `org` (an index into `dataset`), with the editor's edits
+/// and the schools' cases it prints.
 pub fn build_report(
     framework: &Framework,
     dataset: &Dataset,
     org: usize,
     year: i32,
     edits: &[NarrativeEdit],
+    cases: &[PrintedCase],
 ) -> Result<Report, AppError> {
-    let template = template_for(dataset.orgs[org].level);
-    let content = content_with_edits(template, edits)?;
+    let unit = &dataset.orgs[org];
+    let template = template_for(&unit.id, unit.level);
+    let mut content = content_with_edits(template, edits)?;
+    let text = with_cases(template, &mut content, cases);
+    let load_image = |file: &str| -> Result<Image, String> {
+        if let Some(rest) = file.strip_prefix("school-case-") {
+            let (id, index) = rest.split_once('/').ok_or_else(|| format!("no photo {file:?}"))?;
+            let case =
+                cases.iter().find(|case| case.case_id.to_string() == id).ok_or_else(|| format!("no photo {file:?}"))?;
+            let index: usize = index.parse().map_err(|_| format!("no photo {file:?}"))?;
+            let (raster, caption) = case.photos.get(index).ok_or_else(|| format!("no photo {file:?}"))?;
+            return Ok(Image::photo(raster.clone(), caption.clone(), 120));
+        }
+        bundled_image(file)
+    };
     let binding =
         Binding { framework, dataset, org, year, content: &content, content_file: "content", load_image: &load_image };
-    build(template.name, template.template, &binding)
+    build(template.name, &text, &binding)
         .map_err(|problems| AppError::BadRequest(format!("报告无法生成 / the report cannot be built:\n{problems}")))
 }
 
@@ -154,7 +283,7 @@ fn build_section(
     let mut content = Content::default();
     let template_text = if let Some(rest) = section.strip_prefix("case:") {
         let key = rest.rsplit_once(':').map(|(key, _)| key).unwrap_or(rest);
-        let mut case = bundled_content(template_for(dataset.orgs[org].level))
+        let mut case = bundled_content(template_for(&dataset.orgs[org].id, dataset.orgs[org].level))
             .ok()
             .and_then(|c| c.cases.into_iter().find(|case| case.key == key));
         if let Some(case) = case.as_mut() {
@@ -171,8 +300,15 @@ fn build_section(
         content.narrative = BTreeMap::from([(section.to_string(), body.to_string())]);
         format!("::: narrative {section}\n")
     };
-    let binding =
-        Binding { framework, dataset, org, year, content: &content, content_file: "section", load_image: &load_image };
+    let binding = Binding {
+        framework,
+        dataset,
+        org,
+        year,
+        content: &content,
+        content_file: "section",
+        load_image: &bundled_image,
+    };
     build("section", &template_text, &binding)
 }
 

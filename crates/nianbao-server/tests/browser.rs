@@ -17,6 +17,10 @@ fn walkthrough_in_chromium() {
     assert!(std::path::Path::new(&chromium).exists(), "Chromium not found at {chromium}: apt-get install chromium");
     let artefacts = root.join("target/e2e-artefacts");
     let _ = std::fs::remove_dir_all(&artefacts);
+    std::fs::create_dir_all(&artefacts).expect("artefacts");
+    // The school's case photo: a real JPEG, as a phone would send.
+    let photo = artefacts.join("case-photo.jpg");
+    std::fs::write(&photo, sample_jpeg(800, 500)).expect("photo");
 
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     let (deployment, address) = runtime.block_on(async {
@@ -37,6 +41,7 @@ fn walkthrough_in_chromium() {
         .env("PASSWORD", nianbao_server::demo::DEMO_PASSWORD)
         .env("ARTEFACTS", &artefacts)
         .env("CHROMIUM", &chromium)
+        .env("PHOTO", &photo)
         .output()
         .expect("node must be installed to run the browser walk-through");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -52,10 +57,56 @@ fn walkthrough_in_chromium() {
         let who: Vec<(&str, &str)> =
             publications.iter().map(|p| (p.org_id.as_str(), p.published_by.as_str())).collect();
         assert_eq!(who, [("ganzhou", CITY), ("yudu", COUNTY)]);
+        // The city report prints the school's picked case with its photo in every format.
+        let city = publications[0].id;
+        let file = |kind| {
+            let store = deployment.store.clone();
+            async move { store.publication_file(city, kind).await.expect("file").expect("present") }
+        };
+        let html = String::from_utf8(file(nianbao_store::PublicationFile::Html).await).expect("utf-8");
+        assert!(html.contains("校企共建智能制造实训室"), "HTML lacks the picked case");
+        assert!(html.contains("data:image/jpeg;base64,"), "HTML lacks the case's photo");
+        let docx = file(nianbao_store::PublicationFile::Docx).await;
+        let document = zip_entry(&docx, "word/document.xml");
+        assert!(document.contains("校企共建智能制造实训室"), "DOCX lacks the picked case");
+        assert!(document.contains("样例照片：学生在共建实训室练习"), "DOCX lacks the photo's caption");
+        let pdf = file(nianbao_store::PublicationFile::Pdf).await;
+        let pdf_path = artefacts.join("city-report.pdf");
+        std::fs::write(&pdf_path, &pdf).expect("pdf");
+        std::fs::write(artefacts.join("city-report.docx"), &docx).expect("docx");
+        let text = Command::new("pdftotext").arg(&pdf_path).arg("-").output().expect("pdftotext (poppler-utils)");
+        let text = String::from_utf8_lossy(&text.stdout).replace([' ', '\n'], "");
+        assert!(text.contains("校企共建智能制造实训室"), "PDF lacks the picked case");
+        assert!(text.contains("样例照片：学生在共建实训室练习"), "PDF lacks the photo's caption");
+        // One numbering in every format: the case and photo numbers the browser saw.
+        let numbers = std::fs::read_to_string(artefacts.join("picked-case.txt")).expect("picked-case.txt");
+        for line in numbers.lines() {
+            let compact = line.replace(' ', "");
+            assert!(text.contains(&compact), "PDF numbers the case or its photo differently from HTML: {line}");
+        }
     });
     let screenshots = std::fs::read_dir(&artefacts)
         .expect("artefacts")
         .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "png")));
     assert!(screenshots.count() >= 12, "a screenshot per step");
     assert!(std::fs::read(artefacts.join("downloaded-report.pdf")).expect("pdf").starts_with(b"%PDF-"));
+}
+
+/// A JPEG photo of `width` × `height` pixels (a gradient).
+fn sample_jpeg(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 160])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Jpeg).expect("jpeg");
+    out.into_inner()
+}
+
+/// One file of a zip archive as text.
+fn zip_entry(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut text = String::new();
+    archive.by_name(name).expect("entry").read_to_string(&mut text).expect("read");
+    text
 }

@@ -126,10 +126,16 @@ async fn case_photos_must_be_images_and_stay_in_scope() {
         deployment.store.cases("yudu-s1", 2024).await.expect("cases").is_empty(),
         "nothing stored on a refused upload"
     );
-    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
-    assert_eq!(deployment.send(upload(PNG)).await.status(), StatusCode::SEE_OTHER);
+    // A PNG cut short (its header alone) is refused too, naming the photo: it could never print.
+    const CUT: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    let refused = deployment.send(upload(CUT)).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(body_text(refused).await.contains("第 1 张新照片"));
+    assert!(deployment.store.cases("yudu-s1", 2024).await.expect("cases").is_empty());
+    let png: &'static [u8] = Box::leak(tiny_png().into_boxed_slice());
+    assert_eq!(deployment.send(upload(png)).await.status(), StatusCode::SEE_OTHER);
     let cases = deployment.store.cases("yudu-s1", 2024).await.expect("cases");
-    let photo = cases[0].photo_id.expect("photo stored");
+    let photo = cases[0].photos[0].photo_id;
     let path = format!("/app/photos/{photo}");
     let own = deployment.send(deployment.request(Some(SCHOOL), "GET", &path).body(Body::empty()).expect("r")).await;
     assert_eq!(
@@ -183,4 +189,12 @@ async fn chinese_first_english_switchable() {
         )
         .await;
     assert_eq!(away.headers()[header::LOCATION], "/");
+}
+
+/// A real 4 × 3 PNG.
+fn tiny_png() -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(4, 3, image::Rgb([10, 120, 200]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Png).expect("png");
+    out.into_inner()
 }

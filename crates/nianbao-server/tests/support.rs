@@ -98,7 +98,7 @@ impl Deployment {
             })
             .await
             .expect("admin");
-        for username in [SCHOOL, COUNTY, CITY, ADMIN, "yudu-dexin", "ruijin-reviewer"] {
+        for username in [SCHOOL, COUNTY, CITY, ADMIN, "admin", "yudu-dexin", "ruijin-reviewer"] {
             store
                 .create_session(&SessionRecord {
                     token_hash: nianbao_server::auth::token_hash(&session_token(username)),

@@ -3,6 +3,7 @@
 
 mod authorisation;
 mod browser;
+mod cases;
 mod data_path;
 mod security;
 mod submission;

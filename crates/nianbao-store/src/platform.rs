@@ -196,10 +196,28 @@ pub struct CaseStudy {
     pub year: i32,
     pub title: String,
     pub body: String,
-    pub photo_id: Option<i64>,
-    pub photo_caption: String,
+    /// The case's photos in order, each with its caption.
+    pub photos: Vec<CasePhoto>,
+    /// The chapter (a narrative section key of the report templates) the school places it in.
+    pub section: String,
     pub updated_by: String,
     pub updated_at: String,
+}
+
+/// A photo of a case study and its caption (printed as 图 n under the case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CasePhoto {
+    pub photo_id: i64,
+    pub caption: String,
+}
+
+/// A school's case study picked into the report of an org unit above it: where it is printed
+/// (after the narrative section `section`) and in which order (`position`, from 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CasePick {
+    pub case_id: i64,
+    pub position: i32,
+    pub section: String,
 }
 
 /// An uploaded photo.
@@ -350,8 +368,16 @@ pub trait Platform: Send + Sync {
 
     async fn add_photo(&self, org_id: &str, content_type: &str, bytes: &[u8], actor: &str) -> Result<i64, StoreError>;
     async fn photo(&self, id: i64) -> Result<Option<PhotoRecord>, StoreError>;
-    /// Inserts (id 0) or updates a case study; returns its id.
+    /// Inserts (id 0) or updates a case study with its photos; returns its id. A case is part of
+    /// its school's return: refused like a value write when the return is submitted or approved.
     async fn save_case(&self, case: &CaseStudy) -> Result<i64, StoreError>;
+    /// Deletes a case study of `org_id` and `year` (and the reports' picks of it), refused like
+    /// [`Platform::save_case`]; the audit event is written in the same transaction.
+    async fn delete_case(&self, id: i64, org_id: &str, year: i32, actor: &str) -> Result<(), StoreError>;
+    /// The cases picked into the report of `org_id`, by position.
+    async fn case_picks(&self, org_id: &str, year: i32) -> Result<Vec<CasePick>, StoreError>;
+    /// Replaces the picks of a report (and writes the audit event) in one transaction.
+    async fn set_case_picks(&self, org_id: &str, year: i32, picks: &[CasePick], actor: &str) -> Result<(), StoreError>;
     async fn case_study(&self, id: i64) -> Result<Option<CaseStudy>, StoreError>;
     async fn cases(&self, org_id: &str, year: i32) -> Result<Vec<CaseStudy>, StoreError>;
 

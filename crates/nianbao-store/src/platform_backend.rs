@@ -21,7 +21,7 @@ fn year_of(year: i64) -> Result<i32, StoreError> {
 }
 
 const ACCOUNT_COLUMNS: &str = "username, password_hash, role, org_id, display_name, created_at";
-const CASE_COLUMNS: &str = "id, org_id, year, title, body, photo_id, photo_caption, updated_by, updated_at";
+const CASE_COLUMNS: &str = "id, org_id, year, title, body, updated_by, updated_at, section";
 const PUBLICATION_COLUMNS: &str = "id, org_id, year, version, title, published_at, published_by, change_note";
 
 macro_rules! from_row {
@@ -42,10 +42,10 @@ macro_rules! from_row {
             year: year_of($row.try_get(2)?)?,
             title: $row.try_get(3)?,
             body: $row.try_get(4)?,
-            photo_id: $row.try_get(5)?,
-            photo_caption: $row.try_get(6)?,
-            updated_by: $row.try_get(7)?,
-            updated_at: $row.try_get(8)?,
+            photos: Vec::new(),
+            updated_by: $row.try_get(5)?,
+            updated_at: $row.try_get(6)?,
+            section: $row.try_get(7)?,
         }
     };
     (publication, $row:expr) => {
@@ -75,6 +75,29 @@ macro_rules! from_row {
 
 macro_rules! implement_platform {
     ($store:ty) => {
+        impl $store {
+            /// The photos of the given case studies, in order: `(case id, photo)`.
+            async fn case_photos(&self, ids: &[i64]) -> Result<Vec<(i64, CasePhoto)>, StoreError> {
+                let mut photos = Vec::new();
+                // A bounded number of placeholders per query.
+                for chunk in ids.chunks(200) {
+                    let places: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+                    let sql = format!(
+                        "SELECT case_id, photo_id, caption FROM case_photo WHERE case_id IN ({}) ORDER BY case_id, position",
+                        places.join(", ")
+                    );
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    for row in query.fetch_all(&self.pool).await? {
+                        photos.push((row.try_get(0)?, CasePhoto { photo_id: row.try_get(1)?, caption: row.try_get(2)? }));
+                    }
+                }
+                Ok(photos)
+            }
+        }
+
         #[async_trait]
         impl Platform for $store {
             async fn org_values(&self, org_id: &str, first: i32, last: i32) -> Result<Vec<OrgValue>, StoreError> {
@@ -471,42 +494,82 @@ macro_rules! implement_platform {
 
             async fn save_case(&self, case: &CaseStudy) -> Result<i64, StoreError> {
                 let stamp = now();
-                if case.id == 0 {
-                    Ok(sqlx::query_scalar(
-                        "INSERT INTO case_study (org_id, year, title, body, photo_id, photo_caption, updated_by, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                let mut transaction = self.begin_write().await?;
+                Self::claim(&mut transaction, &case.org_id, case.year).await?;
+                let id: i64 = if case.id == 0 {
+                    sqlx::query_scalar(
+                        "INSERT INTO case_study (org_id, year, title, body, photo_caption, updated_by, updated_at, section) \
+                         VALUES ($1, $2, $3, $4, '', $5, $6, $7) RETURNING id",
                     )
                     .bind(&case.org_id)
                     .bind(i64::from(case.year))
                     .bind(&case.title)
                     .bind(&case.body)
-                    .bind(case.photo_id)
-                    .bind(&case.photo_caption)
                     .bind(&case.updated_by)
                     .bind(&stamp)
-                    .fetch_one(&self.pool)
-                    .await?)
+                    .bind(&case.section)
+                    .fetch_one(&mut *transaction)
+                    .await?
                 } else {
                     let updated = sqlx::query(
-                        "UPDATE case_study SET title = $1, body = $2, photo_id = $3, photo_caption = $4, updated_by = $5, updated_at = $6 \
-                         WHERE id = $7 AND org_id = $8 AND year = $9",
+                        "UPDATE case_study SET title = $1, body = $2, updated_by = $3, updated_at = $4, section = $8 \
+                         WHERE id = $5 AND org_id = $6 AND year = $7",
                     )
                     .bind(&case.title)
                     .bind(&case.body)
-                    .bind(case.photo_id)
-                    .bind(&case.photo_caption)
                     .bind(&case.updated_by)
                     .bind(&stamp)
                     .bind(case.id)
                     .bind(&case.org_id)
                     .bind(i64::from(case.year))
-                    .execute(&self.pool)
+                    .bind(&case.section)
+                    .execute(&mut *transaction)
                     .await?;
                     if updated.rows_affected() != 1 {
                         return Err(StoreError::Invalid(format!("case study {} of {} {} does not exist", case.id, case.org_id, case.year)));
                     }
-                    Ok(case.id)
+                    sqlx::query("DELETE FROM case_photo WHERE case_id = $1").bind(case.id).execute(&mut *transaction).await?;
+                    case.id
+                };
+                for (position, photo) in case.photos.iter().enumerate() {
+                    sqlx::query("INSERT INTO case_photo (case_id, position, photo_id, caption) VALUES ($1, $2, $3, $4)")
+                        .bind(id)
+                        .bind(position as i64 + 1)
+                        .bind(photo.photo_id)
+                        .bind(&photo.caption)
+                        .execute(&mut *transaction)
+                        .await?;
                 }
+                transaction.commit().await?;
+                Ok(id)
+            }
+
+            async fn delete_case(&self, id: i64, org_id: &str, year: i32, actor: &str) -> Result<(), StoreError> {
+                let mut transaction = self.begin_write().await?;
+                Self::claim(&mut transaction, org_id, year).await?;
+                let title: Option<String> = sqlx::query_scalar("SELECT title FROM case_study WHERE id = $1 AND org_id = $2 AND year = $3")
+                    .bind(id)
+                    .bind(org_id)
+                    .bind(i64::from(year))
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+                let Some(title) = title else {
+                    return Err(StoreError::Invalid(format!("case study {id} of {org_id} {year} does not exist")));
+                };
+                sqlx::query("DELETE FROM case_pick WHERE case_id = $1").bind(id).execute(&mut *transaction).await?;
+                sqlx::query("DELETE FROM case_photo WHERE case_id = $1").bind(id).execute(&mut *transaction).await?;
+                sqlx::query("DELETE FROM case_study WHERE id = $1").bind(id).execute(&mut *transaction).await?;
+                let event = AuditEvent {
+                    at: now(),
+                    actor: actor.to_string(),
+                    org_id: org_id.to_string(),
+                    year,
+                    action: "case_delete".into(),
+                    detail: title,
+                };
+                Self::event_in(&mut transaction, &event).await?;
+                transaction.commit().await?;
+                Ok(())
             }
 
             async fn case_study(&self, id: i64) -> Result<Option<CaseStudy>, StoreError> {
@@ -514,7 +577,10 @@ macro_rules! implement_platform {
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
-                Ok(match row { Some(row) => Some(from_row!(case, row)), None => None })
+                let Some(row) = row else { return Ok(None) };
+                let mut case = from_row!(case, row);
+                case.photos = self.case_photos(&[case.id]).await?.into_iter().map(|(_, photo)| photo).collect();
+                Ok(Some(case))
             }
 
             async fn cases(&self, org_id: &str, year: i32) -> Result<Vec<CaseStudy>, StoreError> {
@@ -525,7 +591,77 @@ macro_rules! implement_platform {
                 .bind(i64::from(year))
                 .fetch_all(&self.pool)
                 .await?;
-                rows.iter().map(|row| Ok(from_row!(case, row))).collect()
+                let mut cases: Vec<CaseStudy> = rows.iter().map(|row| Ok::<_, StoreError>(from_row!(case, row))).collect::<Result<_, _>>()?;
+                let ids: Vec<i64> = cases.iter().map(|case| case.id).collect();
+                for (case_id, photo) in self.case_photos(&ids).await? {
+                    if let Some(case) = cases.iter_mut().find(|case| case.id == case_id) {
+                        case.photos.push(photo);
+                    }
+                }
+                Ok(cases)
+            }
+
+            async fn case_picks(&self, org_id: &str, year: i32) -> Result<Vec<CasePick>, StoreError> {
+                let rows = sqlx::query("SELECT case_id, position, section FROM case_pick WHERE org_id = $1 AND year = $2 ORDER BY position, case_id")
+                    .bind(org_id)
+                    .bind(i64::from(year))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|row| {
+                        let position: i64 = row.try_get(1)?;
+                        Ok(CasePick {
+                            case_id: row.try_get(0)?,
+                            position: i32::try_from(position).map_err(|_| StoreError::Invalid(format!("position {position} out of range")))?,
+                            section: row.try_get(2)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn set_case_picks(&self, org_id: &str, year: i32, picks: &[CasePick], actor: &str) -> Result<(), StoreError> {
+                let stamp = now();
+                let mut transaction = self.begin_write().await?;
+                sqlx::query("DELETE FROM case_pick WHERE org_id = $1 AND year = $2")
+                    .bind(org_id)
+                    .bind(i64::from(year))
+                    .execute(&mut *transaction)
+                    .await?;
+                let mut titles = Vec::new();
+                for pick in picks {
+                    let title: Option<String> = sqlx::query_scalar("SELECT title FROM case_study WHERE id = $1 AND year = $2")
+                        .bind(pick.case_id)
+                        .bind(i64::from(year))
+                        .fetch_optional(&mut *transaction)
+                        .await?;
+                    let Some(title) = title else {
+                        return Err(StoreError::Invalid(format!("case study {} of {year} does not exist", pick.case_id)));
+                    };
+                    sqlx::query(
+                        "INSERT INTO case_pick (org_id, year, case_id, position, section, picked_by, picked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(org_id)
+                    .bind(i64::from(year))
+                    .bind(pick.case_id)
+                    .bind(i64::from(pick.position))
+                    .bind(&pick.section)
+                    .bind(actor)
+                    .bind(&stamp)
+                    .execute(&mut *transaction)
+                    .await?;
+                    titles.push(format!("{}. {}（{}）", pick.position, title, pick.section));
+                }
+                let event = AuditEvent {
+                    at: stamp,
+                    actor: actor.to_string(),
+                    org_id: org_id.to_string(),
+                    year,
+                    action: "case_picks".into(),
+                    detail: if titles.is_empty() { "—".into() } else { titles.join("；") },
+                };
+                Self::event_in(&mut transaction, &event).await?;
+                transaction.commit().await?;
+                Ok(())
             }
 
             async fn set_narrative(&self, org_id: &str, year: i32, section: &str, body: &str, actor: &str) -> Result<(), StoreError> {

@@ -480,7 +480,7 @@ pub async fn publications_are_immutable_and_numbered(store: &dyn Store) {
 }
 
 pub async fn accounts_sessions_cases_and_photos(store: &dyn Store) {
-    use nianbao_store::{Account, CaseStudy, Role, SessionRecord};
+    use nianbao_store::{Account, CasePhoto, CaseStudy, Role, SessionRecord};
     let framework = framework();
     store.load(&framework, &small_dataset(&framework), &options(), &no_progress).await.expect("load");
     let account = Account {
@@ -508,19 +508,24 @@ pub async fn accounts_sessions_cases_and_photos(store: &dyn Store) {
     assert_eq!(store.api_token_user("t2").await.expect("read"), None);
     assert_eq!(store.session("h").await.expect("read"), None);
     let photo = store.add_photo("s1", "image/png", &[137, 80, 78, 71], "s1-clerk").await.expect("photo");
+    let second = store.add_photo("s1", "image/jpeg", &[0xff, 0xd8, 0xff], "s1-clerk").await.expect("photo");
     let mut case = CaseStudy {
         id: 0,
         org_id: "s1".into(),
         year: 2024,
         title: "实训基地".into(),
         body: "正文".into(),
-        photo_id: Some(photo),
-        photo_caption: "图".into(),
+        photos: vec![
+            CasePhoto { photo_id: photo, caption: "图一".into() },
+            CasePhoto { photo_id: second, caption: "图二".into() },
+        ],
+        section: "talent".into(),
         updated_by: "s1-clerk".into(),
         updated_at: String::new(),
     };
     case.id = store.save_case(&case).await.expect("insert");
     case.title = "实训基地建设".into();
+    case.photos.swap(0, 1);
     assert_eq!(store.save_case(&case).await.expect("update"), case.id);
     // An update must name the right org unit: a case cannot be moved to another school.
     let moved = CaseStudy { org_id: "s2".into(), ..case.clone() };
@@ -528,5 +533,74 @@ pub async fn accounts_sessions_cases_and_photos(store: &dyn Store) {
     let cases = store.cases("s1", 2024).await.expect("cases");
     assert_eq!(cases.len(), 1);
     assert_eq!(cases[0].title, "实训基地建设");
+    // The photos in their new order, with their captions.
+    let captions: Vec<&str> = cases[0].photos.iter().map(|p| p.caption.as_str()).collect();
+    assert_eq!(captions, ["图二", "图一"]);
+    assert_eq!(store.case_study(case.id).await.expect("read").expect("present"), cases[0]);
     assert_eq!(store.photo(photo).await.expect("photo").expect("present").bytes, [137, 80, 78, 71]);
+}
+
+/// A case study is part of its school's return: locked while submitted or approved like the
+/// values; picked into the report above, in order, with the picks audited; deleting a case
+/// removes it from the reports that picked it.
+pub async fn cases_lock_with_the_return_and_are_picked_above(store: &dyn Store) {
+    use nianbao_store::{CasePick, CaseStudy, SubmissionStatus as S, Transition};
+    let framework = framework();
+    store.load(&framework, &small_dataset(&framework), &options(), &no_progress).await.expect("load");
+    let new_case = |title: &str| CaseStudy {
+        id: 0,
+        org_id: "s1".into(),
+        year: 2024,
+        title: title.into(),
+        body: "第一段。\n\n第二段。".into(),
+        photos: Vec::new(),
+        section: "talent".into(),
+        updated_by: "s1-clerk".into(),
+        updated_at: String::new(),
+    };
+    let first = store.save_case(&new_case("甲")).await.expect("first");
+    let second = store.save_case(&new_case("乙")).await.expect("second");
+    let step = |from: &'static [S], to: S, action: &'static str| Transition {
+        org_id: "s1",
+        year: 2024,
+        from,
+        to,
+        actor: "tester",
+        comment: "",
+        action,
+        expected_revision: None,
+    };
+    store.transition(&step(&[S::NotStarted, S::Draft, S::Returned], S::Submitted, "submit")).await.expect("submit");
+    let edited = CaseStudy { id: first, title: "甲（改）".into(), ..new_case("") };
+    assert!(matches!(store.save_case(&edited).await, Err(StoreError::UnderReview { .. })));
+    assert!(matches!(store.save_case(&new_case("丙")).await, Err(StoreError::UnderReview { .. })));
+    assert!(matches!(store.delete_case(first, "s1", 2024, "s1-clerk").await, Err(StoreError::UnderReview { .. })));
+    store.transition(&step(&[S::Submitted], S::Approved, "approve")).await.expect("approve");
+    assert!(matches!(store.delete_case(first, "s1", 2024, "s1-clerk").await, Err(StoreError::Locked { .. })));
+    let titles: Vec<String> = store.cases("s1", 2024).await.expect("cases").into_iter().map(|c| c.title).collect();
+    assert_eq!(titles, ["甲", "乙"]);
+
+    let picks = [
+        CasePick { case_id: second, position: 1, section: "talent".into() },
+        CasePick { case_id: first, position: 2, section: "service".into() },
+    ];
+    store.set_case_picks("county", 2024, &picks, "editor").await.expect("pick");
+    assert_eq!(store.case_picks("county", 2024).await.expect("picks"), picks);
+    assert!(store.case_picks("county", 2023).await.expect("picks").is_empty());
+    // A pick of a case that does not exist changes nothing.
+    let wrong = [CasePick { case_id: 9999, position: 1, section: "talent".into() }];
+    assert!(store.set_case_picks("county", 2024, &wrong, "editor").await.is_err());
+    assert_eq!(store.case_picks("county", 2024).await.expect("picks"), picks);
+    let events = store.events("county", 2024).await.expect("events");
+    assert_eq!(events.iter().filter(|e| e.action == "case_picks").count(), 1);
+    assert!(events[0].detail.contains("乙"), "{}", events[0].detail);
+
+    // Reopened, the school deletes a picked case: it leaves the county's picks too.
+    store.transition(&step(&[S::Approved], S::Returned, "unlock")).await.expect("unlock");
+    store.delete_case(first, "s1", 2024, "s1-clerk").await.expect("delete");
+    assert!(store.delete_case(first, "s1", 2024, "s1-clerk").await.is_err(), "deleted twice");
+    assert_eq!(store.case_picks("county", 2024).await.expect("picks"), picks[..1]);
+    let school_events: Vec<String> =
+        store.events("s1", 2024).await.expect("events").into_iter().map(|e| e.action).collect();
+    assert!(school_events.contains(&"case_delete".to_string()), "{school_events:?}");
 }

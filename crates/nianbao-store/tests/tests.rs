@@ -78,4 +78,5 @@ both_backends!(
     figure_choices_are_kept_and_audited,
     publications_are_immutable_and_numbered,
     accounts_sessions_cases_and_photos,
+    cases_lock_with_the_return_and_are_picked_above,
 );

@@ -141,20 +141,38 @@ fn catalogue_line(entry_text: &str, bookmark: &str, level: u8) -> Paragraph {
         )
 }
 
-fn png_of(image: &Image, options: &Options, name: &str) -> Result<Vec<u8>, DocxError> {
-    match (&image.png, &image.svg) {
-        (Some(png), _) => Ok(png.clone()),
+/// The image as PNG bytes with its size in pixels (Word's pictures here are PNG).
+fn png_of(image: &Image, options: &Options, name: &str) -> Result<(Vec<u8>, u32, u32), DocxError> {
+    match (&image.raster, &image.svg) {
+        (Some(raster), _) => {
+            let png = raster.to_png().map_err(|e| DocxError::Image(name.to_string(), e.to_string()))?;
+            Ok((png, raster.width_px, raster.height_px))
+        }
         (None, Some(svg)) => {
-            svg_to_png(svg, 2.0, &options.font_dirs).map_err(|e| DocxError::Image(name.to_string(), e))
+            let png = svg_to_png(svg, 2.0, &options.font_dirs).map_err(|e| DocxError::Image(name.to_string(), e))?;
+            let (width, height) = png_size(&png).ok_or_else(|| DocxError::Image(name.to_string(), "bad PNG".into()))?;
+            Ok((png, width, height))
         }
         (None, None) => Err(DocxError::Image(name.to_string(), "no image data".into())),
     }
 }
 
+/// Width and height from a PNG's header.
+fn png_size(png: &[u8]) -> Option<(u32, u32)> {
+    if png.len() < 24 || &png[12..16] != b"IHDR" {
+        return None;
+    }
+    let word = |at: usize| u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]);
+    Some((word(16), word(20)))
+}
+
 fn figure_paragraphs(figure: &Figure, options: &Options, bookmarks: &Bookmarks) -> Result<Vec<Paragraph>, DocxError> {
-    let png = png_of(&figure.image, options, &figure.caption.full())?;
+    let (png, width_px, height_px) = png_of(&figure.image, options, &figure.caption.full())?;
     let emu_per_mm = 36_000;
-    let picture = Pic::new(&png).size(figure.image.width_mm * emu_per_mm, figure.image.height_mm * emu_per_mm);
+    // Built from the size already read: docx-rs would otherwise decode the image again (and
+    // panic on one it cannot read).
+    let picture = Pic::new_with_dimensions(png, width_px, height_px)
+        .size(figure.image.width_mm * emu_per_mm, figure.image.height_mm * emu_per_mm);
     Ok(vec![
         Paragraph::new().align(AlignmentType::Center).add_run(Run::new().add_image(picture)),
         bookmarked(Paragraph::new().style("Caption"), bookmarks, &figure.caption.anchor, &figure.caption.full()),

@@ -128,16 +128,18 @@ fn inline_html(inlines: &[Inline]) -> String {
         .collect()
 }
 
-/// An image as inline SVG, or a PNG data URL.
+/// An image as inline SVG, or a PNG or JPEG data URL.
 pub fn image_html(image: &Image) -> String {
-    match (&image.svg, &image.png) {
+    match (&image.svg, &image.raster) {
         (Some(svg), _) => {
             svg.replacen("<svg ", &format!("<svg role=\"img\" aria-label=\"{}\" ", escape(&image.alt)), 1)
         }
-        (None, Some(png)) => format!(
-            "<img alt=\"{}\" src=\"data:image/png;base64,{}\">",
+        (None, Some(raster)) => format!(
+            "<img alt=\"{}\" style=\"max-width:100%;width:{}mm;height:auto\" src=\"data:{};base64,{}\">",
             escape(&image.alt),
-            base64::engine::general_purpose::STANDARD.encode(png)
+            image.width_mm,
+            raster.kind.mime(),
+            base64::engine::general_purpose::STANDARD.encode(&raster.bytes)
         ),
         (None, None) => String::new(),
     }

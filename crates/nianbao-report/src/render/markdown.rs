@@ -6,9 +6,9 @@ use crate::table_output::markdown_titled;
 use base64::Engine;
 
 fn image_markdown(image: &Image, caption: &str) -> String {
-    let (mime, data) = match (&image.svg, &image.png) {
+    let (mime, data) = match (&image.svg, &image.raster) {
         (Some(svg), _) => ("image/svg+xml", svg.as_bytes().to_vec()),
-        (None, Some(png)) => ("image/png", png.clone()),
+        (None, Some(raster)) => (raster.kind.mime(), raster.bytes.clone()),
         (None, None) => return String::new(),
     };
     format!("![{caption}](data:{mime};base64,{})", base64::engine::general_purpose::STANDARD.encode(data))

@@ -193,9 +193,11 @@ fn table_markup(view: &TableView, caption: &str, anchor: &str) -> String {
 }
 
 fn figure_markup(figure: &Figure, files: &mut HashMap<FileId, Bytes>) -> Result<String, PdfError> {
-    let (path, data) = match (&figure.image.svg, &figure.image.png) {
+    let (path, data) = match (&figure.image.svg, &figure.image.raster) {
         (Some(svg), _) => (format!("/images/{}.svg", files.len()), Bytes::new(svg.clone().into_bytes())),
-        (None, Some(png)) => (format!("/images/{}.png", files.len()), Bytes::new(png.clone())),
+        (None, Some(raster)) => {
+            (format!("/images/{}.{}", files.len(), raster.kind.extension()), Bytes::new(raster.bytes.clone()))
+        }
         (None, None) => return Ok(String::new()),
     };
     files.insert(file_id(&path)?, data);
