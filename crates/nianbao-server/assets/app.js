@@ -6,7 +6,7 @@ document.addEventListener("DOMContentLoaded", () => {
   // Warn before leaving a form with unsaved edits (the entry grid, the report's sections).
   for (const form of [document.getElementById("entry-form"), document.getElementById("narrative-form")]) {
     if (!form) continue;
-    let dirty = !!form.querySelector(".problems");
+    let dirty = !!form.querySelector(".problems.unsaved");
     form.addEventListener("input", () => { dirty = true; });
     form.addEventListener("submit", () => { dirty = false; });
     window.addEventListener("beforeunload", (event) => { if (dirty) { event.preventDefault(); } });

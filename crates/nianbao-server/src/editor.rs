@@ -44,8 +44,11 @@ struct Field {
     was: String,
     edited: String,
     rows: usize,
-    /// Why the last save of this section was refused (its bindings, at their lines).
+    /// Why the last save of this section was refused, or why its stored text does not build
+    /// against the approved data (its bindings, at their lines).
     problems: Vec<String>,
+    /// The text shown was typed and not saved (a refused save).
+    unsaved: bool,
 }
 
 /// A school's case study in the editor's list of cases to pick.
@@ -181,18 +184,27 @@ async fn editor_page(
         .collect();
     let edits = access.narratives(&org, year).await?;
     let titles = section_titles(template_for(&unit.id, unit.level));
-    let fields = editable_fields(template_for(&unit.id, unit.level))?
+    let fields: Vec<Field> = editable_fields(template_for(&unit.id, unit.level))?
         .into_iter()
         .map(|(key, bundled)| {
             let edit = edits.iter().find(|e| e.section == key);
             let stored = edit.map(|e| e.body.clone()).unwrap_or(bundled);
             // A refused save shows what was typed, over the base it was typed on.
             let (body, was) = kept.typed.get(&key).cloned().unwrap_or_else(|| (stored.clone(), stored));
+            // A stored section whose bindings no longer resolve (a school's figure left the
+            // approved data since) says so here, at its lines, before preview or publish.
+            let problems = match kept.problems.get(&key) {
+                Some(problems) => problems.clone(),
+                None => {
+                    check_section_text(framework, &data.dataset, data.org, year, &key, &body).err().unwrap_or_default()
+                }
+            };
             Field {
                 dom_id: key.replace(|c: char| !c.is_ascii_alphanumeric(), "-"),
                 label: titles.get(&key).cloned().unwrap_or_else(|| key.clone()),
                 rows: (body.chars().count() / 60 + 2).clamp(2, 14),
-                problems: kept.problems.get(&key).cloned().unwrap_or_default(),
+                problems,
+                unsaved: kept.typed.contains_key(&key),
                 was,
                 body,
                 edited: edit
@@ -257,7 +269,17 @@ async fn editor_page(
             ),
         )
         .to_string();
-    let gate: Vec<String> = publish_gate(&data).into_iter().map(|(zh, en)| lang.t(&zh, &en).to_string()).collect();
+    let mut gate: Vec<String> = publish_gate(&data).into_iter().map(|(zh, en)| lang.t(&zh, &en).to_string()).collect();
+    let failing: Vec<&str> = fields.iter().filter(|f| !f.problems.is_empty()).map(|f| f.label.as_str()).collect();
+    if !failing.is_empty() {
+        gate.push(
+            lang.t(
+                &format!("{} 个章节引用的数字在已审核数据中缺失或无法计算，报告无法生成（见下方各章节的提示）：{}", failing.len(), failing.join("、")),
+                &format!("{} section(s) bind figures the approved data lack; the report cannot be built (see each section): {}", failing.len(), failing.join(", ")),
+            )
+            .to_string(),
+        );
+    }
     render(&EditorPage {
         chrome: Chrome::new(lang, lang.t("年报编辑", "Report editor"), Some(user)).with_flash(flash),
         org_id: unit.id.clone(),

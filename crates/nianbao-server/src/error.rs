@@ -38,6 +38,10 @@ pub enum AppError {
         /// What is open: (Chinese, English).
         open: Vec<(String, String)>,
     },
+    /// A report cannot be built from its data: sections whose bindings fail, each as
+    /// (section heading as printed, problems at their lines).
+    #[error("the report cannot be built: {}", .sections.iter().map(|(title, problems)| format!("{title}: {}", problems.join("; "))).collect::<Vec<_>>().join(" | "))]
+    ReportProblems { sections: Vec<(String, Vec<String>)> },
     #[error("{0}")]
     Internal(String),
 }
@@ -86,7 +90,10 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) | AppError::OutOfBounds { .. } => StatusCode::BAD_REQUEST,
-            AppError::Conflict(_) | AppError::NotReady { .. } | AppError::PublishGate { .. } => StatusCode::CONFLICT,
+            AppError::Conflict(_)
+            | AppError::NotReady { .. }
+            | AppError::PublishGate { .. }
+            | AppError::ReportProblems { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Store(StoreError::Conflict { .. } | StoreError::Missing { .. } | StoreError::Workflow { .. }) => {
                 StatusCode::CONFLICT
@@ -122,6 +129,14 @@ impl AppError {
             AppError::PublishGate { open } => format!(
                 "报告暂不能发布：{}。请先处理；如确需发布，请在“发布说明”中写明理由（将印在报告的数据说明中并记入操作记录）。",
                 open.iter().map(|(zh, _)| zh.as_str()).collect::<Vec<_>>().join("；")
+            ),
+            AppError::ReportProblems { sections } => format!(
+                "报告暂不能生成：以下章节引用的数字在本报告的数据中缺失或无法计算。请在年报编辑页修改这些章节，或待相关学校的填报审核通过后再生成。{}",
+                sections
+                    .iter()
+                    .map(|(title, problems)| format!("章节“{title}”：{}", problems.join("；")))
+                    .collect::<Vec<_>>()
+                    .join("。")
             ),
             AppError::Store(StoreError::Conflict { .. }) => "该数据已被他人修改，请刷新后重试。".into(),
             AppError::Store(StoreError::Workflow { from, to }) => {

@@ -266,8 +266,39 @@ pub fn build_report(
     };
     let binding =
         Binding { framework, dataset, org, year, content: &content, content_file: "content", load_image: &load_image };
-    build(template.name, &text, &binding)
-        .map_err(|problems| AppError::BadRequest(format!("报告无法生成 / the report cannot be built:\n{problems}")))
+    build(template.name, &text, &binding).map_err(|problems| {
+        // Where the sections' bindings fail against these data, say which sections and lines.
+        let sections = section_build_problems(framework, dataset, org, year, edits);
+        if sections.is_empty() {
+            AppError::BadRequest(format!("报告无法生成 / the report cannot be built:\n{problems}"))
+        } else {
+            AppError::ReportProblems { sections }
+        }
+    })
+}
+
+/// The editable sections (with the editor's edits) whose bindings fail against the data, each
+/// as (heading as printed, problems at their lines), in the order of the report.
+pub fn section_build_problems(
+    framework: &Framework,
+    dataset: &Dataset,
+    org: usize,
+    year: i32,
+    edits: &[NarrativeEdit],
+) -> Vec<(String, Vec<String>)> {
+    let unit = &dataset.orgs[org];
+    let template = template_for(&unit.id, unit.level);
+    let titles = section_titles(template);
+    let Ok(fields) = editable_fields(template) else { return Vec::new() };
+    fields
+        .into_iter()
+        .filter_map(|(key, bundled)| {
+            let body = edits.iter().find(|e| e.section == key).map(|e| e.body.as_str()).unwrap_or(&bundled);
+            check_section_text(framework, dataset, org, year, &key, body)
+                .err()
+                .map(|problems| (titles.get(&key).cloned().unwrap_or(key), problems))
+        })
+        .collect()
 }
 
 /// One narrative section (or case field) built alone against the data: the report it makes, or

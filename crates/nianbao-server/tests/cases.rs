@@ -304,3 +304,30 @@ async fn a_school_report_prints_its_own_cases_and_every_level_has_a_report() {
     assert_eq!(status, StatusCode::OK);
     assert!(editor.contains("面临挑战") && editor.contains("国际合作"), "the province's sections are labelled");
 }
+
+/// A section whose bindings the approved data cannot fill (no return of the county approved yet)
+/// is named at its lines on the editor page and in the publish gate; the preview and publishing
+/// answer with those sections in Chinese, never a bare error page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sections_the_data_cannot_fill_are_named_before_preview_and_publish() {
+    let deployment = Deployment::new().await;
+    let (status, editor) = get(&deployment, COUNTY, "/app/editor/yudu").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(editor.contains("id=\"problems-scale\""), "the 基本情况 section shows its problems");
+    assert!(editor.contains("个章节引用的数字在已审核数据中缺失或无法计算"), "and the publish gate counts them");
+    assert!(!editor.contains("problems unsaved"), "nothing typed is unsaved: leaving the page does not warn");
+    let (status, draft) = get(&deployment, COUNTY, "/app/editor/yudu/draft.html").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(draft.contains("报告暂不能生成") && draft.contains("章节“基本情况”"), "{draft}");
+    assert!(!draft.contains("the report cannot be built"), "no English on a Chinese page");
+    let (status, published) = post_form(
+        &deployment,
+        COUNTY,
+        "/app/editor/yudu/publish",
+        &[("change_note", ""), ("override_note", "样例：测试")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(published.contains("章节“基本情况”"), "{published}");
+    assert!(deployment.store.publications().await.expect("list").is_empty(), "nothing was published");
+}
