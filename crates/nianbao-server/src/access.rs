@@ -328,6 +328,8 @@ pub struct SchoolCase {
 
 /// The most photos one case study may carry.
 pub const MAX_CASE_PHOTOS: usize = 6;
+/// The most case studies one school may write in a year (a quota on what it can store).
+pub const MAX_CASES_PER_RETURN: usize = 30;
 
 /// An org unit's entered figure of the open year that differs from the roll-up of its schools
 /// (at the printed decimals), and what the editor decided.
@@ -752,6 +754,10 @@ impl<'a> Access<'a> {
             }
         } else if !case.photos.is_empty() {
             return Err(AppError::Forbidden);
+        } else if self.store().cases(&case.org_id, case.year).await?.len() >= MAX_CASES_PER_RETURN {
+            return Err(AppError::BadRequest(format!(
+                "每所学校每年最多 {MAX_CASES_PER_RETURN} 个案例 / at most {MAX_CASES_PER_RETURN} case studies per school and year"
+            )));
         }
         if case.photos.len() + new_photos.len() > MAX_CASE_PHOTOS {
             return Err(AppError::BadRequest(format!(
@@ -787,10 +793,14 @@ impl<'a> Access<'a> {
         Ok(self.store().delete_case(id, org_id, case.year, &self.user.username).await?)
     }
 
+    /// A photo the user may see; one that exists elsewhere answers like one that does not, so
+    /// that photo ids cannot be probed.
     pub async fn photo(&self, id: i64) -> Result<PhotoRecord, AppError> {
         let photo = self.store().photo(id).await?.ok_or(AppError::NotFound)?;
-        self.check(&photo.org_id, Action::Read)?;
-        Ok(photo)
+        match self.state.tree.find(&photo.org_id) {
+            Some(org) if self.may(org, Action::Read) => Ok(photo),
+            _ => Err(AppError::NotFound),
+        }
     }
 
     // ----- the editor -----

@@ -248,6 +248,11 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    // What a signed-in person sees (their pages, the API) is never kept by a shared cache or the
+    // browser's back-forward store; a response that chose its own caching keeps it.
+    if path.starts_with("/app") || path.starts_with("/api") {
+        headers.entry("cache-control").or_insert(HeaderValue::from_static("no-store"));
+    }
     headers.entry("content-security-policy").or_insert(HeaderValue::from_static(
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
     ));

@@ -331,3 +331,58 @@ async fn sections_the_data_cannot_fill_are_named_before_preview_and_publish() {
     assert!(published.contains("章节“基本情况”"), "{published}");
     assert!(deployment.store.publications().await.expect("list").is_empty(), "nothing was published");
 }
+
+/// A school can store only so much: cases per year and photos per case have quotas, refused in
+/// Chinese with nothing stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cases_and_photos_have_quotas() {
+    let deployment = Deployment::new().await;
+    let photo = tiny_jpeg();
+    let many: Vec<(String, String)> = (1..=7).map(|n| (format!("photo{n}"), format!("caption{n}"))).collect();
+    let mut fields: Vec<(&str, &str, &[u8])> = vec![("title", "", "样例".as_bytes()), ("body", "", "正文".as_bytes())];
+    for (photo_field, caption_field) in &many {
+        fields.push((photo_field, "p.jpg", &photo));
+        fields.push((caption_field, "", "图".as_bytes()));
+    }
+    let (status, text) = save_case(&deployment, SCHOOL, "yudu-s1", &fields).await;
+    // The form takes at most six new photos: the seventh is not read, the six fit the quota.
+    assert_eq!(status, StatusCode::SEE_OTHER, "{text}");
+    let case = deployment.store.cases("yudu-s1", 2024).await.expect("cases").remove(0);
+    assert_eq!(case.photos.len(), nianbao_server::access::MAX_CASE_PHOTOS);
+    let id = case.id.to_string();
+    let (status, text) = save_case(
+        &deployment,
+        SCHOOL,
+        "yudu-s1",
+        &[
+            ("id", "", id.as_bytes()),
+            ("title", "", "样例".as_bytes()),
+            ("body", "", "正文".as_bytes()),
+            ("photo1", "p.jpg", &photo),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(text.contains("最多 6 张照片"), "{text}");
+    for n in 1..nianbao_server::access::MAX_CASES_PER_RETURN {
+        let title = format!("样例案例 {n}");
+        let (status, _) = save_case(
+            &deployment,
+            SCHOOL,
+            "yudu-s1",
+            &[("title", "", title.as_bytes()), ("body", "", "正文".as_bytes())],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+    let (status, text) = save_case(
+        &deployment,
+        SCHOOL,
+        "yudu-s1",
+        &[("title", "", "再一个".as_bytes()), ("body", "", "正文".as_bytes())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(text.contains("最多 30 个案例"), "{text}");
+    assert_eq!(deployment.store.cases("yudu-s1", 2024).await.expect("cases").len(), 30);
+}

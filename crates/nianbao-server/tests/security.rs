@@ -95,6 +95,9 @@ async fn pages_carry_security_headers_and_logout_ends_the_session() {
     assert_eq!(headers["x-frame-options"], "DENY");
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert!(headers["content-security-policy"].to_str().expect("ascii").contains("script-src 'self'"));
+    assert_eq!(headers["cache-control"], "no-store", "a signed-in page is never cached");
+    let public = deployment.send(deployment.request(None, "GET", "/").body(Body::empty()).expect("r")).await;
+    assert!(public.headers().get("cache-control").is_none_or(|v| v != "no-store"), "the portal may be cached");
     let logout =
         deployment.send(deployment.request(Some(SCHOOL), "POST", "/logout").body(Body::empty()).expect("r")).await;
     assert_eq!(logout.status(), StatusCode::SEE_OTHER);
@@ -144,7 +147,11 @@ async fn case_photos_must_be_images_and_stay_in_scope() {
     );
     let other =
         deployment.send(deployment.request(Some("yudu-dexin"), "GET", &path).body(Body::empty()).expect("r")).await;
-    assert_eq!(other.status(), StatusCode::FORBIDDEN, "another school cannot see the photo");
+    assert_eq!(other.status(), StatusCode::NOT_FOUND, "another school cannot see the photo, nor tell it exists");
+    let absent = deployment
+        .send(deployment.request(Some("yudu-dexin"), "GET", "/app/photos/999999").body(Body::empty()).expect("r"))
+        .await;
+    assert_eq!(absent.status(), StatusCode::NOT_FOUND, "a photo that is not there answers the same");
     let reviewer =
         deployment.send(deployment.request(Some(COUNTY), "GET", &path).body(Body::empty()).expect("r")).await;
     assert_eq!(reviewer.status(), StatusCode::OK, "the county reviewer can");
