@@ -150,6 +150,13 @@ impl Guarded {
         password: &str,
         address: &str,
     ) -> Result<String, AppError> {
+        // A name or password longer than any account's is wrong: refused before it is hashed,
+        // kept by the throttle or written to the log.
+        if username.chars().count() > MAX_USERNAME_CHARS || password.len() > MAX_PASSWORD_BYTES {
+            let shown: String = username.chars().take(MAX_USERNAME_CHARS).collect();
+            tracing::warn!(username = %shown, address, "failed login: name or password too long");
+            return Err(AppError::BadRequest("用户名或密码不正确。Wrong user name or password.".into()));
+        }
         state.throttle.check(username, address)?;
         let account = self.store.account(username).await?;
         let valid = match &account {
@@ -325,6 +332,13 @@ pub struct SchoolCase {
     pub status: SubmissionStatus,
     pub case: CaseStudy,
 }
+
+/// The longest user name an account can have (longer ones are refused at sign-in unread).
+pub const MAX_USERNAME_CHARS: usize = 64;
+/// The longest password hashed at sign-in.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// The longest reviewer's comment on a return.
+pub const MAX_COMMENT_CHARS: usize = 2000;
 
 /// The most photos one case study may carry.
 pub const MAX_CASE_PHOTOS: usize = 6;
@@ -606,6 +620,11 @@ impl<'a> Access<'a> {
         self.check(org_id, needed)?;
         if action != "approve" && comment.trim().is_empty() {
             return Err(AppError::BadRequest("退回或解锁时请填写意见。A comment is required.".into()));
+        }
+        if comment.chars().count() > MAX_COMMENT_CHARS {
+            return Err(AppError::BadRequest(format!(
+                "意见过长（最多 {MAX_COMMENT_CHARS} 字）/ the comment is too long (at most {MAX_COMMENT_CHARS})"
+            )));
         }
         Ok(self
             .store()

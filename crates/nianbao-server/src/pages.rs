@@ -156,6 +156,9 @@ struct LoginPage {
 }
 
 fn login_page(state: &AppState, lang: Lang, username: &str, problem: Option<String>, status: StatusCode) -> Response {
+    // What was typed is shown again, but never more than a user name can be.
+    let username: String = username.chars().take(crate::access::MAX_USERNAME_CHARS).collect();
+    let username = username.as_str();
     let token = match crate::auth::random_token() {
         Ok(token) => token,
         Err(error) => return error.into_response(),

@@ -205,3 +205,51 @@ fn tiny_png() -> Vec<u8> {
     image.write_to(&mut out, image::ImageFormat::Png).expect("png");
     out.into_inner()
 }
+
+/// Oversized input is refused before it costs anything: a megabyte user name at sign-in is not
+/// echoed back, hashed or counted by the throttle; a reviewer's comment has a length limit and a
+/// refused one changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_names_and_comments_are_refused() {
+    let deployment = Deployment::new().await;
+    let huge = "x".repeat(1 << 20);
+    let response = login(&deployment, &huge, "whatever-it-is").await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let page = body_text(response).await;
+    assert!(page.len() < 64 * 1024, "the page does not echo the megabyte name ({} bytes)", page.len());
+    // Many such attempts lock nobody out: the real account still signs in.
+    for _ in 0..30 {
+        login(&deployment, &huge, "whatever-it-is").await;
+    }
+    let ok = login(&deployment, "yudu-dexin", nianbao_server::demo::DEMO_PASSWORD).await;
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER, "an account is not locked by others' oversized names");
+    // A 2,001-character comment on a return is refused; the return stays as it was.
+    use nianbao_store::{SubmissionStatus as S, Transition};
+    deployment
+        .store
+        .transition(&Transition {
+            org_id: "yudu-s1",
+            year: 2024,
+            from: &[S::NotStarted, S::Draft],
+            to: S::Submitted,
+            actor: "test",
+            comment: "",
+            action: "submit",
+            expected_revision: None,
+        })
+        .await
+        .expect("submit");
+    let long = "意".repeat(nianbao_server::access::MAX_COMMENT_CHARS + 1);
+    let response = deployment
+        .send(
+            deployment
+                .request(Some(COUNTY), "POST", "/app/review/yudu-s1/return")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(form(&[("comment", &long)]))
+                .expect("r"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(body_text(response).await.contains("意见过长"));
+    assert_eq!(deployment.store.submission("yudu-s1", 2024).await.expect("read").status, S::Submitted);
+}
