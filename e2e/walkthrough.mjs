@@ -150,7 +150,9 @@ await page.goto(`${base}/app/review/yudu-s1`);
 await Promise.all([page.waitForURL(/msg=approve/), page.click("#approve")]);
 check((await text("#status")).includes("已审核通过"), "approved");
 const audit = await text("#audit");
-for (const action of ["submit", "return", "approve"]) check(audit.includes(action), `the audit trail should show ${action}`);
+for (const action of ["提交", "退回", "审核通过"]) check(audit.includes(action), `the audit trail should show ${action}`);
+check(/\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}/.test(audit), "the audit trail should show local times as people write them");
+check(!/\d{4}-\d{2}-\d{2}T\d{2}:/.test(audit), "no raw UTC timestamps in the audit trail");
 await shot("approved-with-audit-trail");
 // The county reviewer publishes the county's report: refused while other returns are not
 // approved, then published with a note saying why, which the report prints.

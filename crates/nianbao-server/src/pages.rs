@@ -975,7 +975,7 @@ pub async fn cases(
             body: case.body,
             photos: case.photos.into_iter().map(|p| (p.photo_id, p.caption)).collect(),
             updated_by: case.updated_by,
-            updated_at: case.updated_at.get(..16).unwrap_or(&case.updated_at).replace('T', " "),
+            updated_at: lang.time(&case.updated_at),
         })
         .collect();
     let status = access.submission(&org, year).await?.status;
@@ -1167,6 +1167,39 @@ pub async fn photo(State(state): State<AppState>, User(user): User, Path(id): Pa
 
 // ----- audit of one value -----
 
+/// How a value came to be, as the reader says it.
+fn provenance_title(lang: Lang, provenance: Provenance) -> &'static str {
+    match provenance {
+        Provenance::Entered => lang.t("网页填报", "entered"),
+        Provenance::Imported => lang.t("导入", "imported"),
+        Provenance::Aggregated => lang.t("汇总", "aggregated"),
+        Provenance::Computed => lang.t("计算", "computed"),
+    }
+}
+
+/// An audit action, as the reader says it (unknown ones as stored).
+pub fn action_title(lang: Lang, action: &str) -> String {
+    let (zh, en) = match action {
+        "start" => ("开始填报", "started"),
+        "submit" => ("提交", "submitted"),
+        "return" => ("退回", "returned"),
+        "approve" => ("审核通过", "approved"),
+        "unlock" => ("解锁", "reopened"),
+        "case" => ("保存案例", "case study saved"),
+        "case_delete" => ("删除案例", "case study deleted"),
+        "case_picks" => ("选择案例", "cases picked"),
+        "narrative" => ("修改章节", "section edited"),
+        "aggregate" => ("重新汇总", "aggregated"),
+        "figure_choice" => ("决定采用数值", "figure decided"),
+        "publish_override" => ("说明后发布", "published with a note"),
+        "publish" => ("发布", "published"),
+        "import" => ("导入 Excel", "workbook imported"),
+        "explain" => ("填写说明", "explained"),
+        other => return other.to_string(),
+    };
+    lang.t(zh, en).to_string()
+}
+
 #[derive(Template)]
 #[template(path = "history.html")]
 struct HistoryPage {
@@ -1193,12 +1226,12 @@ pub async fn value_history(
         .into_iter()
         .map(|e| {
             (
-                e.changed_at,
+                lang.time(&e.changed_at),
                 e.changed_by,
                 e.old_value.map(|v| v.to_storage_string()).unwrap_or_default(),
                 e.new_value.to_storage_string(),
                 e.new_version,
-                e.provenance.as_str(),
+                provenance_title(lang, e.provenance),
                 e.reason,
             )
         })
@@ -1270,7 +1303,7 @@ pub async fn review_list(
                 errors: row.errors,
                 warnings: row.warnings,
                 unexplained: row.unexplained,
-                changed: format!("{} {}", row.submission.changed_by, row.submission.changed_at.get(..16).unwrap_or("")),
+                changed: format!("{} {}", row.submission.changed_by, lang.time(&row.submission.changed_at)),
             }
         })
         .collect();
@@ -1300,7 +1333,16 @@ struct ReviewSchoolPage {
     missing: Vec<String>,
     may_review: bool,
     may_unlock: bool,
-    events: Vec<nianbao_store::AuditEvent>,
+    events: Vec<EventView>,
+}
+
+/// An audit event as the reader sees it: local time, action in words.
+#[derive(Debug)]
+struct EventView {
+    at: String,
+    actor: String,
+    action_title: String,
+    detail: String,
 }
 
 pub async fn review_school(
@@ -1313,7 +1355,17 @@ pub async fn review_school(
     let access = state.access(&user);
     let year = state.config.year;
     let data = access.school_year(&org, year).await?;
-    let events = access.events(&org, year).await?;
+    let events = access
+        .events(&org, year)
+        .await?
+        .into_iter()
+        .map(|e| EventView {
+            at: lang.time(&e.at),
+            action_title: action_title(lang, &e.action),
+            actor: e.actor,
+            detail: e.detail,
+        })
+        .collect();
     let unit = state.tree.unit(data.org);
     let status = data.submission.status;
     render(&ReviewSchoolPage {
