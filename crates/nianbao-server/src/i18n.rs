@@ -81,24 +81,6 @@ fn local_minutes(stamp: &str, offset: i64) -> Option<(i64, i64, i64, i64, i64)> 
     Some((year, month, day, minute_of_day / 60, minute_of_day % 60))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Lang;
-
-    #[test]
-    fn times_are_shown_in_beijing_time_as_people_write_them() {
-        assert_eq!(Lang::Zh.time("2026-12-01T07:52:10.123456Z"), "2026年12月1日 15:52");
-        // Across midnight, a month's end and a leap day.
-        assert_eq!(Lang::Zh.time("2026-12-31T16:05:00Z"), "2027年1月1日 00:05");
-        assert_eq!(Lang::Zh.time("2024-02-28T20:00:00.000001Z"), "2024年2月29日 04:00");
-        assert_eq!(Lang::En.time("2025-02-28T17:30:00Z"), "2025-03-01 01:30");
-        // Anything else is left as it is.
-        assert_eq!(Lang::Zh.time("2024-12-01"), "2024-12-01");
-        assert_eq!(Lang::Zh.time(""), "");
-        assert_eq!(Lang::Zh.time("2024-13-01T00:00:00Z"), "2024-13-01T00:00:00Z");
-    }
-}
-
 /// Reads a cookie's value from request headers.
 pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -116,5 +98,23 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(if cookie(&parts.headers, "lang") == Some("en") { Lang::En } else { Lang::Zh })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+
+    #[test]
+    fn times_are_shown_in_beijing_time_as_people_write_them() {
+        assert_eq!(Lang::Zh.time("2026-12-01T07:52:10.123456Z"), "2026年12月1日 15:52");
+        // Across midnight, a month's end and a leap day.
+        assert_eq!(Lang::Zh.time("2026-12-31T16:05:00Z"), "2027年1月1日 00:05");
+        assert_eq!(Lang::Zh.time("2024-02-28T20:00:00.000001Z"), "2024年2月29日 04:00");
+        assert_eq!(Lang::En.time("2025-02-28T17:30:00Z"), "2025-03-01 01:30");
+        // Anything else is left as it is.
+        assert_eq!(Lang::Zh.time("2024-12-01"), "2024-12-01");
+        assert_eq!(Lang::Zh.time(""), "");
+        assert_eq!(Lang::Zh.time("2024-13-01T00:00:00Z"), "2024-13-01T00:00:00Z");
     }
 }
