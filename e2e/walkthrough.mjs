@@ -153,6 +153,7 @@ const audit = await text("#audit");
 for (const action of ["提交", "退回", "审核通过"]) check(audit.includes(action), `the audit trail should show ${action}`);
 check(/\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}/.test(audit), "the audit trail should show local times as people write them");
 check(!/\d{4}-\d{2}-\d{2}T\d{2}:/.test(audit), "no raw UTC timestamps in the audit trail");
+check(audit.includes("于都县县级审核") && !audit.includes("yudu-reviewer"), "actors should be named as people know them, not by login");
 await shot("approved-with-audit-trail");
 // The county reviewer publishes the county's report: refused while other returns are not
 // approved, then published with a note saying why, which the report prints.

@@ -333,6 +333,18 @@ pub struct SchoolCase {
     pub case: CaseStudy,
 }
 
+/// Who did something, as people name them: “display name（org unit）” by user name.
+#[derive(Debug, Default)]
+pub struct People(HashMap<String, String>);
+
+impl People {
+    /// The display name and org unit of `username`; a name without an account (a command-line
+    /// load, a test) as it was recorded.
+    pub fn name(&self, username: &str) -> String {
+        self.0.get(username).cloned().unwrap_or_else(|| username.to_string())
+    }
+}
+
 /// The longest user name an account can have (longer ones are refused at sign-in unread).
 pub const MAX_USERNAME_CHARS: usize = 64;
 /// The longest password hashed at sign-in.
@@ -800,6 +812,26 @@ impl<'a> Access<'a> {
         let id = self.store().save_case(&case).await?;
         self.record(&case.org_id, case.year, "case", &case.title).await?;
         Ok(id)
+    }
+
+    /// Everyone with an account, by the name people know them by.
+    pub async fn people(&self) -> Result<People, AppError> {
+        let accounts = self.store().accounts().await?;
+        Ok(People(
+            accounts
+                .into_iter()
+                .map(|account| {
+                    let org = self.state.tree.find(&account.org_id).map(|o| self.state.tree.unit(o).name.clone());
+                    let name =
+                        if account.display_name.is_empty() { account.username.clone() } else { account.display_name };
+                    let shown = match org {
+                        Some(org) if !name.contains(&org) => format!("{name}（{org}）"),
+                        _ => name,
+                    };
+                    (account.username, shown)
+                })
+                .collect(),
+        ))
     }
 
     /// Deletes a case study of a school (refused once its return is submitted or approved).

@@ -183,6 +183,7 @@ async fn editor_page(
         })
         .collect();
     let edits = access.narratives(&org, year).await?;
+    let people = access.people().await?;
     let titles = section_titles(template_for(&unit.id, unit.level));
     let fields: Vec<Field> = editable_fields(template_for(&unit.id, unit.level))?
         .into_iter()
@@ -289,7 +290,16 @@ async fn editor_page(
         undecided: data.differences.iter().filter(|d| d.choice.is_none()).count(),
         rows,
         fields,
-        publications: access.publications_of(&org).await?,
+        publications: access
+            .publications_of(&org)
+            .await?
+            .into_iter()
+            .map(|p| nianbao_store::Publication {
+                published_at: lang.time(&p.published_at),
+                published_by: people.name(&p.published_by),
+                ..p
+            })
+            .collect(),
         case_rows,
         case_places,
         own_cases,

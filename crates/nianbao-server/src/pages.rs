@@ -962,6 +962,7 @@ pub async fn cases(
     let unit = state.tree.unit(index);
     let places = crate::render::case_places(crate::render::template_for(&unit.id, unit.level));
     let title_of = |key: &str| places.iter().find(|(k, _)| k == key).map(|(_, t)| t.clone()).unwrap_or_default();
+    let people = access.people().await?;
     let cases = access
         .cases(&org, year)
         .await?
@@ -974,7 +975,7 @@ pub async fn cases(
             title: case.title,
             body: case.body,
             photos: case.photos.into_iter().map(|p| (p.photo_id, p.caption)).collect(),
-            updated_by: case.updated_by,
+            updated_by: people.name(&case.updated_by),
             updated_at: lang.time(&case.updated_at),
         })
         .collect();
@@ -1220,6 +1221,7 @@ pub async fn value_history(
     let index = access.check(&org, Action::Read)?;
     let at = state.framework.lookup(&indicator).ok_or(AppError::NotFound)?;
     let year = state.config.year;
+    let people = access.people().await?;
     let entries = access
         .history(&org, year, &indicator)
         .await?
@@ -1227,7 +1229,7 @@ pub async fn value_history(
         .map(|e| {
             (
                 lang.time(&e.changed_at),
-                e.changed_by,
+                people.name(&e.changed_by),
                 e.old_value.map(|v| v.to_storage_string()).unwrap_or_default(),
                 e.new_value.to_storage_string(),
                 e.new_version,
@@ -1281,6 +1283,7 @@ pub async fn review_list(
 ) -> Result<Html<String>, AppError> {
     let year = state.config.year;
     let rows = state.access(&user).review_rows(year).await?;
+    let people = state.access(&user).people().await?;
     let mut counts: Vec<(String, usize)> = Vec::new();
     let rows: Vec<ReviewRowView> = rows
         .into_iter()
@@ -1303,7 +1306,11 @@ pub async fn review_list(
                 errors: row.errors,
                 warnings: row.warnings,
                 unexplained: row.unexplained,
-                changed: format!("{} {}", row.submission.changed_by, lang.time(&row.submission.changed_at)),
+                changed: format!(
+                    "{} {}",
+                    people.name(&row.submission.changed_by),
+                    lang.time(&row.submission.changed_at)
+                ),
             }
         })
         .collect();
@@ -1355,6 +1362,7 @@ pub async fn review_school(
     let access = state.access(&user);
     let year = state.config.year;
     let data = access.school_year(&org, year).await?;
+    let people = access.people().await?;
     let events = access
         .events(&org, year)
         .await?
@@ -1362,7 +1370,7 @@ pub async fn review_school(
         .map(|e| EventView {
             at: lang.time(&e.at),
             action_title: action_title(lang, &e.action),
-            actor: e.actor,
+            actor: people.name(&e.actor),
             detail: e.detail,
         })
         .collect();
