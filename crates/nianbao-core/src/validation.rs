@@ -541,7 +541,7 @@ impl RuleSet {
             tables.dedup();
             tables
         };
-        let (message_zh, message_en) = finding_messages(rule, &status, left, right, &cells, framework);
+        let (message_zh, message_en) = finding_messages(rule, &status, left, right, &cells, framework, year);
         let org_unit = &dataset.orgs[org];
         Some(Finding {
             rule_id: rule.id.clone(),
@@ -717,13 +717,70 @@ fn plain(number: Decimal) -> String {
     if normalized.scale() > 4 { format_decimal(normalized, 4) } else { normalized.to_string() }
 }
 
+/// One side of a failed comparison in words, with its value: a figure by its table, label and
+/// unit (“表 2 行业导师 236 人”), a sum of figures as their sum, anything else as computed.
+fn side_text(side: &Expr, value: Decimal, cells: &[CellRef], framework: &Framework, year: i32) -> (String, String) {
+    let cell_of = |indicator: IndicatorIndex, year_offset: i32| {
+        let id = &framework.indicator(indicator).id;
+        cells.iter().find(|c| c.indicator_id == *id && c.year == year + year_offset)
+    };
+    let is_sum_of_figures = |expr: &Expr| {
+        fn leaves(expr: &Expr) -> bool {
+            match expr {
+                Expr::Reference { .. } | Expr::Number(_) => true,
+                Expr::Binary(BinaryOp::Add, a, b) => leaves(a) && leaves(b),
+                Expr::Call(expr::Function::Sum | expr::Function::Coalesce, arguments) => arguments.iter().all(leaves),
+                _ => false,
+            }
+        }
+        matches!(expr, Expr::Binary(BinaryOp::Add, ..) | Expr::Call(expr::Function::Sum, _)) && leaves(expr)
+    };
+    match side {
+        Expr::Reference { indicator, year_offset } => match cell_of(*indicator, *year_offset) {
+            Some(cell) => {
+                let table = cell.table_number.as_deref().map(|n| format!("{n} ")).unwrap_or_default();
+                let (year_zh, year_en) = if *year_offset != 0 {
+                    (format!("{} 年", cell.year), format!("{} ", cell.year))
+                } else {
+                    (String::new(), String::new())
+                };
+                let unit = match cell.unit {
+                    "" | ":" => String::new(),
+                    "%" => "%".to_string(),
+                    unit => format!(" {unit}"),
+                };
+                let percent = if cell.unit == "%" { "%" } else { "" };
+                let name = indicator_name(framework, *indicator);
+                // A name that already says its unit (“在线精品课程数（门）”) is not followed by it.
+                let unit = if !cell.unit.is_empty() && name.ends_with(&format!("（{}）", cell.unit)) {
+                    String::new()
+                } else {
+                    unit
+                };
+                let name_en = &framework.indicator(*indicator).name_en;
+                (
+                    format!("{year_zh}{table}{name} {}{unit}", plain(value)),
+                    format!("{year_en}{name_en} {}{percent}", plain(value)),
+                )
+            }
+            None => (format!("计算得 {}", plain(value)), format!("computed {}", plain(value))),
+        },
+        Expr::Number(_) => (plain(value), plain(value)),
+        expr if is_sum_of_figures(expr) => {
+            (format!("各项之和 {}", plain(value)), format!("the parts add up to {}", plain(value)))
+        }
+        _ => (format!("计算得 {}", plain(value)), format!("computed {}", plain(value))),
+    }
+}
+
 fn finding_messages(
     rule: &Rule,
     status: &FindingStatus,
     left: Option<Decimal>,
     right: Option<Decimal>,
     cells: &[CellRef],
-    _framework: &Framework,
+    framework: &Framework,
+    year: i32,
 ) -> (String, String) {
     let (detail_zh, detail_en) = match status {
         FindingStatus::NotEvaluable(reason) => {
@@ -766,15 +823,26 @@ fn finding_messages(
             (Some(left), Some(right)) => {
                 let tolerance = rule.tolerance.map(|t| format!("，允许误差 {}", plain(t))).unwrap_or_default();
                 let tolerance_en = rule.tolerance.map(|t| format!(", tolerance {}", plain(t))).unwrap_or_default();
-                (
-                    format!("左边 {}，右边 {}，相差 {}{tolerance}", plain(left), plain(right), plain(left - right)),
-                    format!(
-                        "left {}, right {}, difference {}{tolerance_en}",
-                        plain(left),
-                        plain(right),
-                        plain(left - right)
+                let difference = plain((left - right).abs());
+                match &rule.expr {
+                    // A bound on one figure (“不能为负数”): the figure is all there is to say.
+                    Expr::Binary(_, side, bound) if matches!(**bound, Expr::Number(_)) => {
+                        let (zh, en) = side_text(side, left, cells, framework, year);
+                        (zh, en)
+                    }
+                    Expr::Binary(_, left_side, right_side) => {
+                        let (left_zh, left_en) = side_text(left_side, left, cells, framework, year);
+                        let (right_zh, right_en) = side_text(right_side, right, cells, framework, year);
+                        (
+                            format!("{left_zh}，{right_zh}，相差 {difference}{tolerance}"),
+                            format!("{left_en}, {right_en}, difference {difference}{tolerance_en}"),
+                        )
+                    }
+                    _ => (
+                        format!("计算得 {} 与 {}，相差 {difference}{tolerance}", plain(left), plain(right)),
+                        format!("{} against {}, difference {difference}{tolerance_en}", plain(left), plain(right)),
                     ),
-                )
+                }
             }
             _ => (String::new(), String::new()),
         },

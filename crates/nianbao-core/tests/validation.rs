@@ -245,7 +245,7 @@ fn declared_rule_with_tolerance_reports_both_sides() {
     assert_eq!(finding.left, Some(Decimal::from_str("3.35").expect("d")));
     assert_eq!(finding.right.map(|r| r.round_dp(4)), Some(Decimal::from_str("3.3333").expect("d")));
     assert!(
-        finding.message_zh.starts_with("比值应相符：左边 3.35，右边 3.3333，相差 0.0167，允许误差 0.01"),
+        finding.message_zh.starts_with("比值应相符：附表 1 生师比 3.35，计算得 3.3333，相差 0.0167，允许误差 0.01"),
         "{}",
         finding.message_zh
     );
