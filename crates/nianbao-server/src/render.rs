@@ -131,6 +131,8 @@ pub fn case_places(template: BundledTemplate) -> Vec<(String, String)> {
         .lines()
         .filter_map(|line| line.trim().strip_prefix("::: narrative "))
         .filter_map(|rest| rest.split_whitespace().next())
+        // A preface is the editor's own words: no case goes there.
+        .filter(|key| *key != "preface")
         .map(|key| (key.to_string(), titles.get(key).cloned().unwrap_or_else(|| key.to_string())))
         .collect()
 }
