@@ -826,7 +826,9 @@ impl<'a> Access<'a> {
                         if account.display_name.is_empty() { account.username.clone() } else { account.display_name };
                     // A display name that already names its unit (“于都县县级审核”) is not repeated.
                     let shown = match org {
-                        Some(org) if !name.contains(org.split('（').next().unwrap_or(&org)) => format!("{name}（{org}）"),
+                        Some(org) if !name.contains(org.split('（').next().unwrap_or(&org)) => {
+                            format!("{name}（{org}）")
+                        }
                         _ => name,
                     };
                     (account.username, shown)

@@ -60,24 +60,10 @@ fn local_minutes(stamp: &str, offset: i64) -> Option<(i64, i64, i64, i64, i64)> 
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
         return None;
     }
-    // Days since 1970-01-01 of the civil date (Howard Hinnant's algorithm), then back.
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let year_of_era = y - era * 400;
-    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    let days = era * 146_097 + day_of_era - 719_468;
+    let days = nianbao_store::time::days_from_civil(year, month, day);
     let total = (days * 24 + hour) * 60 + minute + offset;
     let (days, minute_of_day) = (total.div_euclid(1440), total.rem_euclid(1440));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = nianbao_store::time::civil_from_days(days);
     Some((year, month, day, minute_of_day / 60, minute_of_day % 60))
 }
 

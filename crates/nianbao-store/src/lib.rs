@@ -8,7 +8,7 @@ mod backend;
 mod model;
 mod platform;
 mod platform_backend;
-mod time;
+pub mod time;
 
 pub use backend::{PostgresStore, SqliteStore};
 pub use model::*;
