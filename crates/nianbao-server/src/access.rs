@@ -155,7 +155,7 @@ impl Guarded {
         if username.chars().count() > MAX_USERNAME_CHARS || password.len() > MAX_PASSWORD_BYTES {
             let shown: String = username.chars().take(MAX_USERNAME_CHARS).collect();
             tracing::warn!(username = %shown, address, "failed login: name or password too long");
-            return Err(AppError::BadRequest("用户名或密码不正确。Wrong user name or password.".into()));
+            return Err(AppError::invalid("用户名或密码不正确。", "Wrong user name or password."));
         }
         state.throttle.check(username, address)?;
         let account = self.store.account(username).await?;
@@ -170,7 +170,7 @@ impl Guarded {
         if !valid {
             state.throttle.fail(username, address);
             tracing::warn!(username, address, "failed login");
-            return Err(AppError::BadRequest("用户名或密码不正确。Wrong user name or password.".into()));
+            return Err(AppError::invalid("用户名或密码不正确。", "Wrong user name or password."));
         }
         state.throttle.succeed(username);
         let token = crate::auth::random_token()?;
@@ -453,10 +453,10 @@ impl<'a> Access<'a> {
     async fn check_editable(&self, org_id: &str, year: i32) -> Result<SubmissionStatus, AppError> {
         self.check(org_id, Action::Enter)?;
         if year != self.state.config.year {
-            return Err(AppError::BadRequest(format!(
-                "只能填报开放年度 {} 的数据。Only the open year {} can be entered.",
-                self.state.config.year, self.state.config.year
-            )));
+            return Err(AppError::invalid(
+                format!("只能填报开放年度 {} 的数据。", self.state.config.year),
+                format!("Only the open year {} can be entered.", self.state.config.year),
+            ));
         }
         let status = self.store().submission(org_id, year).await?.status;
         if !status.school_may_edit() {
@@ -567,7 +567,10 @@ impl<'a> Access<'a> {
         for (rule_id, text) in texts {
             let Some(warning) = data.warnings().find(|f| f.rule_id == *rule_id) else { continue };
             if text.chars().count() > 2000 {
-                return Err(AppError::BadRequest(format!("说明过长（{rule_id}，最多 2000 字）")));
+                return Err(AppError::invalid(
+                    format!("说明过长（{rule_id}，最多 2000 字）"),
+                    format!("the explanation of {rule_id} is too long (at most 2,000 characters)"),
+                ));
             }
             let current = data.explanations.iter().find(|e| e.rule_id == *rule_id);
             let seen = warning.values_seen();
@@ -631,12 +634,13 @@ impl<'a> Access<'a> {
         };
         self.check(org_id, needed)?;
         if action != "approve" && comment.trim().is_empty() {
-            return Err(AppError::BadRequest("退回或解锁时请填写意见。A comment is required.".into()));
+            return Err(AppError::invalid("退回或解锁时请填写意见。", "A comment is required."));
         }
         if comment.chars().count() > MAX_COMMENT_CHARS {
-            return Err(AppError::BadRequest(format!(
-                "意见过长（最多 {MAX_COMMENT_CHARS} 字）/ the comment is too long (at most {MAX_COMMENT_CHARS})"
-            )));
+            return Err(AppError::invalid(
+                format!("意见过长（最多 {MAX_COMMENT_CHARS} 字）"),
+                format!("the comment is too long (at most {MAX_COMMENT_CHARS})"),
+            ));
         }
         Ok(self
             .store()
@@ -696,12 +700,13 @@ impl<'a> Access<'a> {
         self.state.framework.lookup(indicator_id).ok_or(AppError::NotFound)?;
         let reason = reason.trim();
         if !aggregate && reason.is_empty() {
-            return Err(AppError::BadRequest(
-                "保留本级填报数时请写明理由。A reason is required to keep the entered figure.".into(),
+            return Err(AppError::invalid(
+                "保留本级填报数时请写明理由。",
+                "A reason is required to keep the entered figure.",
             ));
         }
         if reason.chars().count() > 500 {
-            return Err(AppError::BadRequest("理由过长（最多 500 字）/ the reason is too long".into()));
+            return Err(AppError::invalid("理由过长（最多 500 字）", "the reason is too long (at most 500)"));
         }
         let choice = FigureChoice {
             indicator_id: indicator_id.to_string(),
@@ -786,14 +791,16 @@ impl<'a> Access<'a> {
         } else if !case.photos.is_empty() {
             return Err(AppError::Forbidden);
         } else if self.store().cases(&case.org_id, case.year).await?.len() >= MAX_CASES_PER_RETURN {
-            return Err(AppError::BadRequest(format!(
-                "每所学校每年最多 {MAX_CASES_PER_RETURN} 个案例 / at most {MAX_CASES_PER_RETURN} case studies per school and year"
-            )));
+            return Err(AppError::invalid(
+                format!("每所学校每年最多 {MAX_CASES_PER_RETURN} 个案例"),
+                format!("at most {MAX_CASES_PER_RETURN} case studies per school and year"),
+            ));
         }
         if case.photos.len() + new_photos.len() > MAX_CASE_PHOTOS {
-            return Err(AppError::BadRequest(format!(
-                "一个案例最多 {MAX_CASE_PHOTOS} 张照片 / at most {MAX_CASE_PHOTOS} photos per case study"
-            )));
+            return Err(AppError::invalid(
+                format!("一个案例最多 {MAX_CASE_PHOTOS} 张照片"),
+                format!("at most {MAX_CASE_PHOTOS} photos per case study"),
+            ));
         }
         // The return's lock is checked before any photo is stored.
         let status = self.store().submission(&case.org_id, case.year).await?.status;
@@ -989,7 +996,7 @@ impl<'a> Access<'a> {
     pub async fn set_narrative(&self, org_id: &str, year: i32, section: &str, body: &str) -> Result<(), AppError> {
         self.check(org_id, Action::Edit)?;
         if body.chars().count() > 20_000 {
-            return Err(AppError::BadRequest("文字过长（最多 20000 字）".into()));
+            return Err(AppError::invalid("文字过长（最多 20000 字）", "the text is too long (at most 20,000)"));
         }
         self.store().set_narrative(org_id, year, section, body, &self.user.username).await?;
         self.record(org_id, year, "narrative", section).await
@@ -1025,8 +1032,9 @@ impl<'a> Access<'a> {
         let org = self.check(org_id, Action::Edit)?;
         let unit = self.state.tree.unit(org);
         if unit.level == OrgLevel::School {
-            return Err(AppError::BadRequest(
-                "学校年报收录本校全部案例，无需选择 / a school's report prints all its own cases".into(),
+            return Err(AppError::invalid(
+                "学校年报收录本校全部案例，无需选择",
+                "a school's report prints all its own cases",
             ));
         }
         let places = crate::render::case_places(crate::render::template_for(&unit.id, unit.level));
@@ -1036,25 +1044,28 @@ impl<'a> Access<'a> {
         let mut checked = Vec::new();
         for pick in picks {
             let Some(found) = available.iter().find(|c| c.case.id == pick.case_id) else {
-                return Err(AppError::BadRequest(format!(
-                    "案例 {} 不是本级所属学校的案例 / case {} is not a case of a school below",
-                    pick.case_id, pick.case_id
-                )));
+                return Err(AppError::invalid(
+                    format!("案例 {} 不是本级所属学校的案例", pick.case_id),
+                    format!("case {} is not a case of a school below", pick.case_id),
+                ));
             };
             // A pick made while the school was approved may stay (it is left out of the report
             // until the school is approved again); a new pick needs the approval.
             if found.status != SubmissionStatus::Approved && !already.contains(&pick.case_id) {
-                return Err(AppError::BadRequest(format!(
-                    "“{}”所属学校（{}）的填报尚未审核通过，审核通过后才能选入报告 / the school's return is not approved yet",
-                    found.case.title,
-                    self.state.tree.unit(found.school).name
-                )));
+                return Err(AppError::invalid(
+                    format!(
+                        "“{}”所属学校（{}）的填报尚未审核通过，审核通过后才能选入报告",
+                        found.case.title,
+                        self.state.tree.unit(found.school).name
+                    ),
+                    format!("“{}”: the school's return is not approved yet", found.case.title),
+                ));
             }
             if !places.iter().any(|(key, _)| *key == pick.section) {
-                return Err(AppError::BadRequest(format!(
-                    "报告中没有章节“{}” / the report has no section {:?}",
-                    pick.section, pick.section
-                )));
+                return Err(AppError::invalid(
+                    format!("报告中没有章节“{}”", pick.section),
+                    format!("the report has no section {:?}", pick.section),
+                ));
             }
             if seen.insert(pick.case_id) {
                 checked.push(pick);

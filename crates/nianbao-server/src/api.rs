@@ -91,7 +91,9 @@ pub async fn put_value(
     Path((org, year, indicator)): Path<(String, i32, String)>,
     body: Result<Json<PutValue>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Json_>, ApiError> {
-    let Json(body) = body.map_err(|e| AppError::BadRequest(format!("request body: {}", e.body_text())))?;
+    let Json(body) = body.map_err(|e| {
+        AppError::invalid("请求内容不是有效的 JSON，或缺少必需的字段。", format!("request body: {}", e.body_text()))
+    })?;
     let index = state.framework.lookup(&indicator).ok_or(AppError::NotFound)?;
     let kind = state.framework.indicator(index).kind;
     let raw = match &body.value {
@@ -99,11 +101,16 @@ pub async fn put_value(
         Json_::String(text) => text.clone(),
         Json_::Number(number) => number.to_string(),
         other => {
-            return Err(AppError::BadRequest(format!("value: expected a string, number or null, not {other}")).into());
+            return Err(AppError::invalid(
+                "value 须为字符串、数字或 null。",
+                format!("value: expected a string, number or null, not {other}"),
+            )
+            .into());
         }
     };
-    let value = nianbao_io::lenient::read_text(&raw, kind)
-        .map_err(|p| AppError::BadRequest(format!("value {raw:?}: {} ({})", p.message_en, p.message_zh)))?;
+    let value = nianbao_io::lenient::read_text(&raw, kind).map_err(|p| {
+        AppError::invalid(format!("值“{raw}”：{}", p.message_zh), format!("value {raw:?}: {}", p.message_en))
+    })?;
     let version = state
         .access(&user)
         .put_value(&org, year, &indicator, value.clone(), body.expected_version, body.overwrite)
@@ -186,7 +193,9 @@ pub async fn explanations(
     Path((org, year)): Path<(String, i32)>,
     body: Result<Json<std::collections::BTreeMap<String, String>>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Json_>, ApiError> {
-    let Json(texts) = body.map_err(|e| AppError::BadRequest(format!("request body: {}", e.body_text())))?;
+    let Json(texts) = body.map_err(|e| {
+        AppError::invalid("请求内容不是有效的 JSON，或缺少必需的字段。", format!("request body: {}", e.body_text()))
+    })?;
     let texts: Vec<(String, String)> = texts.into_iter().collect();
     let saved = state.access(&user).explain(&org, year, &texts).await?;
     Ok(Json(json!({ "saved": saved })))

@@ -222,7 +222,7 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
     let body = if provided.is_none() && is_form {
         let bytes = match axum::body::to_bytes(body, 4 << 20).await {
             Ok(bytes) => bytes,
-            Err(_) => return AppError::BadRequest("the form is too large".into()).into_response(),
+            Err(_) => return AppError::invalid("表单过大，请分次提交", "the form is too large").into_response(),
         };
         provided = form_field(&bytes, "csrf");
         Body::from(bytes)

@@ -333,7 +333,7 @@ pub async fn choose(
     let aggregate = match form.choice.as_str() {
         "aggregate" => true,
         "entered" => false,
-        _ => return Err(AppError::BadRequest("未知的选择 / unknown choice".into())),
+        _ => return Err(AppError::invalid("未知的选择", "unknown choice")),
     };
     if form.indicator == "*" {
         let data = access.report_data(&org, DataScope::Approved).await?;
@@ -364,13 +364,13 @@ pub async fn pick_cases(
             continue;
         }
         let case_id: i64 =
-            id.trim().parse().map_err(|_| AppError::BadRequest(format!("无效的案例编号 {id} / bad case id")))?;
+            id.trim().parse().map_err(|_| AppError::invalid(format!("无效的案例编号 {id}"), format!("bad case id")))?;
         let order = value(&format!("order:{case_id}")).unwrap_or_default();
         let order: u32 = if order.is_empty() {
             u32::MAX
         } else {
             order.parse().map_err(|_| {
-                AppError::BadRequest(format!("顺序须为正整数（收到“{order}”）/ the order must be a whole number"))
+                AppError::invalid(format!("顺序须为正整数（收到“{order}”）"), "the order must be a whole number")
             })?
         };
         let section = value(&format!("section:{case_id}")).unwrap_or_default();
@@ -395,7 +395,11 @@ fn check_section(state: &AppState, org: usize, section: &str) -> Result<(), AppE
     let known = editable_fields(template_for(&state.tree.unit(org).id, state.tree.unit(org).level))?
         .into_iter()
         .any(|(key, _)| key == section);
-    if known { Ok(()) } else { Err(AppError::BadRequest(format!("unknown section {section:?}"))) }
+    if known {
+        Ok(())
+    } else {
+        Err(AppError::invalid(format!("未知的章节“{section}”"), format!("unknown section {section:?}")))
+    }
 }
 
 /// One save for every section: each section typed differently from the text the page was made
@@ -429,7 +433,7 @@ pub async fn save_narratives(
         }
     }
     if let Some((unknown, _, _)) = sent.iter().find(|(key, _, _)| !known.contains(key)) {
-        return Err(AppError::BadRequest(format!("未知的章节 {unknown} / unknown section {unknown:?}")));
+        return Err(AppError::invalid(format!("未知的章节 {unknown}"), format!("unknown section {unknown:?}")));
     }
     let stored = access.narratives(&org, year).await?;
     let bundled: HashMap<String, String> =
@@ -478,7 +482,7 @@ pub async fn preview(
     let index = access.check(&org, Action::Edit)?;
     // `section` names the section; its text is `body`, or the all-sections form's `s:<section>`.
     let value = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let section = value("section").ok_or_else(|| AppError::BadRequest("缺少章节 / section missing".into()))?;
+    let section = value("section").ok_or_else(|| AppError::invalid("缺少章节", "section missing"))?;
     let body = value("body").or_else(|| value(&format!("s:{section}"))).unwrap_or_default();
     check_section(&state, index, &section)?;
     let data = access.report_data(&org, DataScope::Approved).await?;
@@ -587,10 +591,10 @@ pub async fn publish(
     let earlier = access.publications_of(&org).await?.into_iter().filter(|p| p.year == year).count();
     let note = form.change_note.trim().to_string();
     if note.chars().count() > 500 {
-        return Err(AppError::BadRequest("修改说明过长（最多 500 字）/ the change note is too long".into()));
+        return Err(AppError::invalid("修改说明过长（最多 500 字）", "the change note is too long (at most 500)"));
     }
     if earlier > 0 && note.is_empty() {
-        return Err(AppError::BadRequest("更正版本须说明修改内容 / a correction needs a note of what changed".into()));
+        return Err(AppError::invalid("更正版本须说明修改内容", "a correction needs a note of what changed"));
     }
     let note = if note.is_empty() { "首次发布".to_string() } else { note };
     let data = access.report_data(&org, DataScope::Approved).await?;
@@ -606,7 +610,7 @@ pub async fn publish(
     let open = publish_gate(&data);
     let override_note = form.override_note.trim().to_string();
     if override_note.chars().count() > 500 {
-        return Err(AppError::BadRequest("发布说明过长（最多 500 字）/ the override note is too long".into()));
+        return Err(AppError::invalid("发布说明过长（最多 500 字）", "the override note is too long (at most 500)"));
     }
     if !open.is_empty() && override_note.is_empty() {
         return Err(AppError::PublishGate { open });

@@ -14,8 +14,9 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
-    #[error("{0}")]
-    BadRequest(String),
+    /// Input that cannot be taken, said in each language (the page's language is shown).
+    #[error("{en}")]
+    Invalid { zh: String, en: String },
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -44,6 +45,13 @@ pub enum AppError {
     ReportProblems { sections: Vec<(String, Vec<String>)> },
     #[error("{0}")]
     Internal(String),
+}
+
+impl AppError {
+    /// Input refused, with what to say in Chinese and in English.
+    pub fn invalid(zh: impl Into<String>, en: impl Into<String>) -> AppError {
+        AppError::Invalid { zh: zh.into(), en: en.into() }
+    }
 }
 
 /// How many missing cells a refusal names before it says “and n more”.
@@ -89,7 +97,7 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::BadRequest(_) | AppError::OutOfBounds { .. } => StatusCode::BAD_REQUEST,
+            AppError::Invalid { .. } | AppError::OutOfBounds { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict(_)
             | AppError::NotReady { .. }
             | AppError::PublishGate { .. }
@@ -130,6 +138,7 @@ impl AppError {
                 "报告暂不能发布：{}。请先处理；如确需发布，请在“发布说明”中写明理由（将印在报告的数据说明中并记入操作记录）。",
                 open.iter().map(|(zh, _)| zh.as_str()).collect::<Vec<_>>().join("；")
             ),
+            AppError::Invalid { zh, .. } => zh.clone(),
             AppError::ReportProblems { sections } => format!(
                 "报告暂不能生成：以下章节引用的数字在本报告的数据中缺失或无法计算。请在年报编辑页修改这些章节，或待相关学校的填报审核通过后再生成。{}",
                 sections

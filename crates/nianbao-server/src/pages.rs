@@ -222,8 +222,8 @@ pub async fn login(
         Err(AppError::TooManyRequests(message)) => {
             login_page(&state, lang, &form.username, Some(message), StatusCode::TOO_MANY_REQUESTS)
         }
-        Err(AppError::BadRequest(message)) => {
-            login_page(&state, lang, &form.username, Some(message), StatusCode::UNAUTHORIZED)
+        Err(error @ AppError::Invalid { .. }) => {
+            login_page(&state, lang, &form.username, Some(error.message(lang)), StatusCode::UNAUTHORIZED)
         }
         Err(error) => error.into_response(),
     }
@@ -730,7 +730,7 @@ pub async fn entry_save(
     let placed: Vec<crate::exchange::PlacedWrite> = writes.iter().map(|w| (w.clone(), String::new())).collect();
     let outcomes = match access.save_cells(&org, year, writes).await {
         Ok(outcomes) => outcomes,
-        Err(error @ (AppError::Conflict(_) | AppError::BadRequest(_) | AppError::Store(_))) => {
+        Err(error @ (AppError::Conflict(_) | AppError::Invalid { .. } | AppError::Store(_))) => {
             let html = entry_page(&state, &access, lang, &data, table_at, &typed, vec![error.message(lang)], None)?;
             return Ok((StatusCode::CONFLICT, html).into_response());
         }
@@ -808,15 +808,22 @@ pub async fn excel_template(
 
 async fn read_upload(multipart: &mut Multipart, limit: usize) -> Result<HashMap<String, (String, Vec<u8>)>, AppError> {
     let mut parts = HashMap::new();
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("upload: {e}")))? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::invalid("上传中断或格式有误，请重新上传。", format!("upload: {e}")))?
+    {
         let name = field.name().unwrap_or("").to_string();
         let content_type = field.content_type().unwrap_or("").to_string();
-        let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("upload: {e}")))?;
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| AppError::invalid("上传中断或格式有误，请重新上传。", format!("upload: {e}")))?;
         if bytes.len() > limit {
-            return Err(AppError::BadRequest(format!(
-                "文件过大（{} 字节，上限 {limit}）/ the file is too large",
-                bytes.len()
-            )));
+            return Err(AppError::invalid(
+                format!("文件过大（{} 字节，上限 {limit} 字节），请缩小后重新上传", bytes.len()),
+                format!("the file is too large ({} bytes, at most {limit})", bytes.len()),
+            ));
         }
         parts.insert(name, (content_type, bytes.to_vec()));
     }
@@ -834,7 +841,7 @@ pub async fn excel_upload(
     let index = access.check(&org, Action::Enter)?;
     let year = state.config.year;
     let parts = read_upload(&mut multipart, state.config.max_upload_bytes).await?;
-    let (_, bytes) = parts.get("file").ok_or_else(|| AppError::BadRequest("没有上传文件 / no file".into()))?;
+    let (_, bytes) = parts.get("file").ok_or_else(|| AppError::invalid("没有上传文件", "no file"))?;
     let values = access.values(&org, year - 1, year).await?;
     let (dataset, at) = crate::access::dataset_of(&state, index, &values);
     // A school's template holds a few hundred cells: a school upload is bounded far below a
@@ -907,7 +914,7 @@ pub async fn excel_upload(
                 let html = entry_page(&state, &access, lang, &data, 0, &HashMap::new(), lines, Some(flash))?;
                 return Ok((status, html).into_response());
             }
-            Err(error @ (AppError::Conflict(_) | AppError::BadRequest(_) | AppError::Store(_))) => {
+            Err(error @ (AppError::Conflict(_) | AppError::Invalid { .. } | AppError::Store(_))) => {
                 problems.push(error.message(lang))
             }
             Err(error) => return Err(error),
@@ -1040,7 +1047,6 @@ fn photo_problem(lang: Lang, field: &str, error: &nianbao_report::document::Phot
 pub async fn case_save(
     State(state): State<AppState>,
     User(user): User,
-    lang: Lang,
     Path(org): Path<String>,
     mut multipart: Multipart,
 ) -> Result<Redirect, AppError> {
@@ -1055,22 +1061,22 @@ pub async fn case_save(
     };
     let (title, body, section) = (text("title"), text("body"), text("section"));
     if title.is_empty() || body.is_empty() {
-        return Err(AppError::BadRequest(lang.t("案例须有标题和正文", "a case study needs a title and a text").into()));
+        return Err(AppError::invalid("案例须有标题和正文", "a case study needs a title and a text"));
     }
     if title.chars().count() > 200 || body.chars().count() > 20_000 {
-        return Err(AppError::BadRequest(
-            lang.t("标题（最多 200 字）或正文（最多 20000 字）过长", "the title (200) or text (20,000) is too long")
-                .into(),
+        return Err(AppError::invalid(
+            "标题（最多 200 字）或正文（最多 20000 字）过长",
+            "the title (200) or text (20,000) is too long",
         ));
     }
     let unit = state.tree.unit(index);
     let places = crate::render::case_places(crate::render::template_for(&unit.id, unit.level));
     if !section.is_empty() && !places.iter().any(|(key, _)| *key == section) {
-        return Err(AppError::BadRequest(lang.t("未知的章节", "unknown chapter").into()));
+        return Err(AppError::invalid("未知的章节", "unknown chapter"));
     }
     let id: i64 = match text("id") {
         id if id.is_empty() => 0,
-        id => id.parse().map_err(|_| AppError::BadRequest(lang.t("无效的案例编号", "bad case id").into()))?,
+        id => id.parse().map_err(|_| AppError::invalid("无效的案例编号", "bad case id"))?,
     };
     let year = state.config.year;
     // The photos of the stored case that stay, in their order, with their edited captions.
@@ -1103,7 +1109,7 @@ pub async fn case_save(
         uploads.push((n, bytes.clone(), caption));
     }
     if kept.iter().map(|p| &p.caption).chain(uploads.iter().map(|u| &u.2)).any(|c| c.chars().count() > 200) {
-        return Err(AppError::BadRequest(lang.t("图题过长（最多 200 字）", "a caption is too long (200)").into()));
+        return Err(AppError::invalid("图题过长（最多 200 字）", "a caption is too long (at most 200)"));
     }
     // Every photo is decoded whole before anything is stored: a damaged one is refused here, not
     // found later when a report cannot be built.
@@ -1122,8 +1128,10 @@ pub async fn case_save(
     let new_photos = match checked {
         Ok(photos) => photos,
         Err((n, error)) => {
-            let field = lang.t(&format!("第 {n} 张新照片"), &format!("new photo {n}")).to_string();
-            return Err(AppError::BadRequest(photo_problem(lang, &field, &error)));
+            return Err(AppError::invalid(
+                photo_problem(Lang::Zh, &format!("第 {n} 张新照片"), &error),
+                photo_problem(Lang::En, &format!("new photo {n}"), &error),
+            ));
         }
     };
     let case = CaseStudy {

@@ -272,7 +272,10 @@ pub fn build_report(
         // Where the sections' bindings fail against these data, say which sections and lines.
         let sections = section_build_problems(framework, dataset, org, year, edits);
         if sections.is_empty() {
-            AppError::BadRequest(format!("报告无法生成 / the report cannot be built:\n{problems}"))
+            AppError::invalid(
+                format!("报告模板有误，无法生成：\n{problems}"),
+                format!("the report cannot be built:\n{problems}"),
+            )
         } else {
             AppError::ReportProblems { sections }
         }

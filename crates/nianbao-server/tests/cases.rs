@@ -384,5 +384,6 @@ async fn cases_and_photos_have_quotas() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(text.contains("最多 30 个案例"), "{text}");
+    assert!(!text.contains("at most"), "a Chinese page carries no English tail: {text}");
     assert_eq!(deployment.store.cases("yudu-s1", 2024).await.expect("cases").len(), 30);
 }
