@@ -364,7 +364,7 @@ pub async fn pick_cases(
             continue;
         }
         let case_id: i64 =
-            id.trim().parse().map_err(|_| AppError::invalid(format!("无效的案例编号 {id}"), format!("bad case id")))?;
+            id.trim().parse().map_err(|_| AppError::invalid(format!("无效的案例编号 {id}"), "bad case id"))?;
         let order = value(&format!("order:{case_id}")).unwrap_or_default();
         let order: u32 = if order.is_empty() {
             u32::MAX
