@@ -25,6 +25,7 @@ pub use state::{AppState, ServerConfig};
 use axum::Router;
 use axum::routing::{get, post, put};
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// Every route of the application. The list is also what the authorisation matrix test walks.
 pub fn router(state: AppState) -> Router {
@@ -85,9 +86,65 @@ pub async fn serve(state: AppState, address: SocketAddr) -> std::io::Result<()> 
     let listener = tokio::net::TcpListener::bind(address).await?;
     tracing::info!(address = %listener.local_addr()?, "nianbao serving");
     eprintln!("nianbao: serving on http://{}", listener.local_addr()?);
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    serve_on(listener, state, shutdown_signal()).await
+}
+
+/// Serves on `listener` until `shutdown` completes, then finishes the requests in flight (at
+/// most 30 s). A connection that does not send its request headers within
+/// [`state::ServerConfig::header_timeout`] (a half-open or slow one, or one idle that long
+/// between requests) is closed; beyond [`state::ServerConfig::max_connections`] at once, new
+/// connections are closed as they arrive.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use tower::{Service, ServiceExt};
+    let (header_timeout, max_connections) = (state.config.header_timeout, state.config.max_connections);
+    let connections = Arc::new(tokio::sync::Semaphore::new(max_connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut make_service = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    builder.http2().timer(TokioTimer::new()).keep_alive_interval(Some(header_timeout));
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait a moment rather than spin.
+                    tracing::warn!(%error, "accepting a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(permit) = connections.clone().try_acquire_owned() else {
+            tracing::warn!(%remote, max_connections, "too many connections: closed");
+            drop(stream);
+            continue;
+        };
+        let Ok(service) = make_service.call(remote).await;
+        let hyper_service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+            service.clone().oneshot(request.map(axum::body::Body::new))
+        });
+        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), hyper_service).into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%remote, %error, "connection ended");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(std::time::Duration::from_secs(30), graceful.shutdown()).await.is_err() {
+        tracing::warn!("requests still in flight after 30 s: stopping anyway");
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -21,6 +21,11 @@ pub struct ServerConfig {
     pub max_photo_bytes: usize,
     /// Largest Excel upload.
     pub max_upload_bytes: usize,
+    /// How long a connection may take to send a request's headers (also while idle between
+    /// requests): half-open and slow connections are closed after it.
+    pub header_timeout: std::time::Duration,
+    /// Connections served at once; more are closed as they arrive until one ends.
+    pub max_connections: usize,
 }
 
 impl ServerConfig {
@@ -31,6 +36,8 @@ impl ServerConfig {
             session_seconds: 8 * 3600,
             max_photo_bytes: 5 << 20,
             max_upload_bytes: 20 << 20,
+            header_timeout: std::time::Duration::from_secs(15),
+            max_connections: 2048,
         }
     }
 }

@@ -253,3 +253,57 @@ async fn oversized_names_and_comments_are_refused() {
     assert!(body_text(response).await.contains("意见过长"));
     assert_eq!(deployment.store.submission("yudu-s1", 2024).await.expect("read").status, S::Submitted);
 }
+
+/// A connection that never finishes its request headers is closed after the header timeout, and
+/// beyond the connection limit new connections are closed at once; a real request is answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn half_open_and_surplus_connections_are_closed() {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let deployment = Deployment::new().await;
+    let mut config = nianbao_server::state::ServerConfig::for_year(2024);
+    config.header_timeout = Duration::from_millis(600);
+    config.max_connections = 3;
+    let state =
+        nianbao_server::state::AppState::new(deployment.store.clone(), framework(), config).await.expect("state");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(nianbao_server::serve_on(listener, state, async {
+        let _ = stopped.await;
+    }));
+    // Half a request, then silence: closed by the server within the timeout (plus slack).
+    let started = Instant::now();
+    let mut slow = tokio::net::TcpStream::connect(address).await.expect("connect");
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").await.expect("write");
+    let mut buffer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), slow.read_to_end(&mut buffer))
+        .await
+        .expect("the server closes a half-open connection")
+        .expect("read");
+    assert!(started.elapsed() >= Duration::from_millis(500), "closed by the timeout, not at once");
+    // Three idle connections hold every place: a fourth is closed as it arrives.
+    let mut idle = Vec::new();
+    for _ in 0..3 {
+        idle.push(tokio::net::TcpStream::connect(address).await.expect("connect"));
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut surplus = tokio::net::TcpStream::connect(address).await.expect("connect");
+    let _ = surplus.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_millis(400), surplus.read_to_end(&mut answer)).await;
+    assert!(answer.is_empty(), "a connection beyond the limit is not served");
+    drop(idle);
+    // Once the idle ones are gone, a whole request is answered.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut client = tokio::net::TcpStream::connect(address).await.expect("connect");
+    client.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.expect("write");
+    let mut response = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), client.read_to_end(&mut response))
+        .await
+        .expect("answered")
+        .expect("read");
+    assert!(response.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&response[..response.len().min(200)]));
+    stop.send(()).expect("stop");
+    server.await.expect("join").expect("served");
+}
