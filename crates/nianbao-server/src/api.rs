@@ -74,9 +74,9 @@ pub async fn values(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PutValue {
-    /// The value as text (`"1234.5"`, `"-"` for not applicable, `null` to clear); numbers are
-    /// accepted too but strings keep every digit.
-    pub value: Json_,
+    /// The value as text (`"1234.5"`, `"-"` for not applicable, `null` to clear), or a JSON
+    /// number, read from its digits as written (never through a binary float).
+    pub value: Box<serde_json::value::RawValue>,
     /// The version read; absent when creating the value.
     #[serde(default)]
     pub expected_version: Option<i64>,
@@ -96,14 +96,17 @@ pub async fn put_value(
     })?;
     let index = state.framework.lookup(&indicator).ok_or(AppError::NotFound)?;
     let kind = state.framework.indicator(index).kind;
-    let raw = match &body.value {
-        Json_::Null => String::new(),
-        Json_::String(text) => text.clone(),
-        Json_::Number(number) => number.to_string(),
-        other => {
+    let written = body.value.get().trim();
+    let raw = match written.as_bytes().first() {
+        _ if written == "null" => String::new(),
+        Some(b'"') => serde_json::from_str::<String>(written)
+            .map_err(|e| AppError::invalid("value 不是有效的 JSON 字符串。", format!("value: {e}")))?,
+        // A number as its digits were written: `1.000000000000000000000000001` keeps them all.
+        Some(b'-' | b'0'..=b'9') => written.to_string(),
+        _ => {
             return Err(AppError::invalid(
                 "value 须为字符串、数字或 null。",
-                format!("value: expected a string, number or null, not {other}"),
+                format!("value: expected a string, number or null, not {written}"),
             )
             .into());
         }

@@ -480,3 +480,41 @@ async fn the_editor_saves_every_section_at_once_and_loses_nothing() {
     let sections: Vec<&str> = saved.iter().map(|n| n.section.as_str()).collect();
     assert_eq!(sections, [first.as_str()], "only the good section was saved");
 }
+
+/// A JSON number is read from its digits as written: one that a binary float would round is
+/// stored exactly or refused, never stored rounded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_numbers_keep_every_digit() {
+    let deployment = Deployment::new().await;
+    let school = deployment.token(SCHOOL).await;
+    let path = "/api/v1/orgs/yudu-s1/years/2024/values/a1.monthly_income";
+    for (number, stored) in
+        [("3418.5", Some("3418.5")), ("1.000000000000000000000000001", None), ("4000", Some("4000"))]
+    {
+        let body = format!(r#"{{"value": {number}, "overwrite": true}}"#);
+        let (status, answer) = api(&deployment, &school, "PUT", path, Some(&body)).await;
+        match stored {
+            Some(text) => {
+                assert_eq!(status, StatusCode::OK, "{number}: {answer}");
+                assert_eq!(answer["value"], text, "{number}");
+            }
+            // Stored with every digit, or refused; never rounded to 1.
+            None if status == StatusCode::OK => assert_eq!(answer["value"], number, "{number}"),
+            None => {
+                assert_eq!(status, StatusCode::BAD_REQUEST, "{number}: {answer}");
+                let value = deployment
+                    .store
+                    .value("yudu-s1", 2024, "a1.monthly_income", nianbao_store::Layer::Reported)
+                    .await
+                    .expect("read");
+                assert_ne!(value.map(|v| v.value.to_storage_string()).as_deref(), Some("1"), "stored rounded");
+            }
+        }
+    }
+    for bad in ["true", "[1]", r#"{"a": 1}"#] {
+        let body = format!(r#"{{"value": {bad}, "overwrite": true}}"#);
+        let (status, answer) = api(&deployment, &school, "PUT", path, Some(&body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {answer}");
+        assert!(answer["error"]["message_zh"].as_str().expect("zh").contains("value 须为"), "{answer}");
+    }
+}
