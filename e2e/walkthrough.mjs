@@ -22,6 +22,13 @@ const browser = await chromium.launch({
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
 const page = await context.newPage();
 page.setDefaultTimeout(60_000);
+// Irreversible actions (submit, approve, publish, delete) ask first: the walk-through records
+// each question and says yes.
+const confirmations = [];
+page.on("dialog", async (dialog) => {
+  confirmations.push(dialog.message());
+  await dialog.accept();
+});
 const log = [];
 let step = 0;
 
@@ -233,6 +240,9 @@ await page.goto(`${base}/data/yudu-s1`);
 check((await page.content()).includes("2024"), "the approved school's 2024 data should now be public");
 await shot("public-school-data");
 
+check(confirmations.some((m) => m.includes("确定提交")), "submitting should ask for confirmation");
+check(confirmations.some((m) => m.includes("确定审核通过")), "approving should ask for confirmation");
+check(confirmations.some((m) => m.includes("确定发布")), "publishing should ask for confirmation");
 writeFileSync(join(artefacts, "steps.txt"), log.join("\n") + "\n");
 await browser.close();
 console.log(`walk-through passed: ${step} screenshots in ${artefacts}`);
