@@ -23,7 +23,8 @@ pub enum Action {
     Enter,
     /// Return or approve a school's submission.
     Review,
-    /// Reopen approved data (a level above the reviewer).
+    /// Reopen approved data: the city or an administrator, or the county reviewer who approved
+    /// it while no report above the county has been published for the year.
     Unlock,
     /// Aggregate, edit narrative and publish a report: a school its own 一校一年报, a county
     /// reviewer the county's, a city editor the city's and its counties', an administrator any
@@ -45,7 +46,7 @@ pub fn permitted(tree: &OrgTree, role: Role, scope: usize, target: usize, action
         Action::Read => true,
         Action::Enter => is_school && matches!(role, Role::School | Role::Admin),
         Action::Review => is_school && target != scope && matches!(role, Role::County | Role::City | Role::Admin),
-        Action::Unlock => is_school && target != scope && matches!(role, Role::City | Role::Admin),
+        Action::Unlock => is_school && target != scope && matches!(role, Role::County | Role::City | Role::Admin),
         Action::Edit => match role {
             Role::School | Role::County => target == scope,
             Role::City | Role::Admin => !is_school,
@@ -641,6 +642,23 @@ impl<'a> Access<'a> {
                 format!("意见过长（最多 {MAX_COMMENT_CHARS} 字）"),
                 format!("the comment is too long (at most {MAX_COMMENT_CHARS})"),
             ));
+        }
+        // A county reopens its own approval only while nothing above it has printed the data.
+        if action == "unlock" && self.user.role == Role::County {
+            let tree = &self.state.tree;
+            let published_above = self.store().publications().await?.into_iter().find(|p| {
+                p.year == year
+                    && tree
+                        .find(&p.org_id)
+                        .is_some_and(|above| above != self.user.org && tree.is_within(self.user.org, above))
+            });
+            if let Some(publication) = published_above {
+                let name = tree.find(&publication.org_id).map(|o| tree.unit(o).name.clone()).unwrap_or_default();
+                return Err(AppError::invalid(
+                    format!("{name}已发布 {year} 年度报告，县级不能再解锁；如需修改，请联系市级审核人员解锁。"),
+                    format!("{name} has published its {year} report: only the city can reopen this return now"),
+                ));
+            }
         }
         Ok(self
             .store()

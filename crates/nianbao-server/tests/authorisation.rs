@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{StatusCode, header};
 
 /// Who may do what. `Read`: anyone signed in within scope. `Enter`: the school and admins.
-/// `Review`: county, city, admin. `Unlock`: city, admin. `Edit`: city, admin (on a city; a county
+/// `Review`: county, city, admin. `Unlock`: county (until a report above it is published), city, admin. `Edit`: city, admin (on a city; a county
 /// reviewer and a school on their own unit only: see `reports_at_every_level_are_edited_by_their_own_level`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Need {
@@ -31,7 +31,7 @@ fn expected(user: &str, need: Need, own: bool) -> bool {
         Need::Read => &[SCHOOL, COUNTY, CITY, ADMIN],
         Need::Enter => &[SCHOOL, ADMIN],
         Need::Review => &[COUNTY, CITY, ADMIN],
-        Need::Unlock => &[CITY, ADMIN],
+        Need::Unlock => &[COUNTY, CITY, ADMIN],
         Need::Edit => &[CITY, ADMIN],
     };
     own && allowed_roles.contains(&user)

@@ -105,14 +105,14 @@ async fn api_workflow(deployment: &Deployment) {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    // The county cannot unlock its own approval; the city can.
-    assert_eq!(
-        api(deployment, &county, "POST", &format!("{base}/unlock"), Some(r#"{"comment": "x"}"#)).await.0,
-        StatusCode::FORBIDDEN
-    );
+    // The county may reopen its own approval while nothing above it is published (after that
+    // only the city can: `a_county_reopens_its_approval_until_the_city_publishes`).
     let (status, body) =
-        api(deployment, &city, "POST", &format!("{base}/unlock"), Some(r#"{"comment": "表 2 需更正"}"#)).await;
+        api(deployment, &county, "POST", &format!("{base}/unlock"), Some(r#"{"comment": "表 2 需更正"}"#)).await;
     assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("returned")), "{body}");
+    // The city can too; the return is already reopened, so there is nothing to unlock.
+    let (status, _) = api(deployment, &city, "POST", &format!("{base}/unlock"), Some(r#"{"comment": "x"}"#)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
     // Every action is in the audit trail, and every value change in its history.
     let events = deployment.store.events("yudu-s1", 2024).await.expect("events");
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
@@ -517,4 +517,54 @@ async fn json_numbers_keep_every_digit() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {answer}");
         assert!(answer["error"]["message_zh"].as_str().expect("zh").contains("value 须为"), "{answer}");
     }
+}
+
+/// A county reviewer may reopen its own approval until a report above the county is published
+/// for the year; then only the city can.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_reopens_its_approval_until_the_city_publishes() {
+    let deployment = Deployment::new().await;
+    let unlock = |comment: &'static str| {
+        deployment
+            .request(Some(COUNTY), "POST", "/app/review/yudu-s1/unlock")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form(&[("comment", comment)]))
+            .expect("r")
+    };
+    approve_in_store(&deployment, SCHOOL).await;
+    let response = deployment.send(unlock("样例：复核表 2")).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", body_text(response).await);
+    let status = deployment.store.submission("yudu-s1", 2024).await.expect("read").status;
+    assert_eq!(status, nianbao_store::SubmissionStatus::Returned);
+    // Approved again, and the city publishes: the county can no longer reopen it.
+    for (from, to, action) in [
+        (&[nianbao_store::SubmissionStatus::Returned][..], nianbao_store::SubmissionStatus::Submitted, "submit"),
+        (&[nianbao_store::SubmissionStatus::Submitted][..], nianbao_store::SubmissionStatus::Approved, "approve"),
+    ] {
+        deployment
+            .store
+            .transition(&nianbao_store::Transition {
+                org_id: "yudu-s1",
+                year: 2024,
+                from,
+                to,
+                actor: "test",
+                comment: "",
+                action,
+                expected_revision: None,
+            })
+            .await
+            .expect("transition");
+    }
+    let publish = deployment
+        .request(Some(CITY), "POST", "/app/editor/ganzhou/publish")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form(&[("change_note", ""), ("override_note", "样例：测试发布")]))
+        .expect("r");
+    assert_eq!(deployment.send(publish).await.status(), StatusCode::SEE_OTHER);
+    let response = deployment.send(unlock("样例：再复核")).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(body_text(response).await.contains("县级不能再解锁"));
+    let status = deployment.store.submission("yudu-s1", 2024).await.expect("read").status;
+    assert_eq!(status, nianbao_store::SubmissionStatus::Approved, "nothing changed");
 }
