@@ -85,6 +85,20 @@ await Promise.all([page.waitForLoadState("load"), page.click("#save")]);
 check((await text("#error-count")) === "0", "the error should be gone after the fix");
 check(!(await page.locator("#row-t2-industry_mentors.error").count()), "the cell should no longer be flagged");
 await shot("fixed");
+// The grid works from the keyboard: ↑ moves to the cell before, Enter to the next one without
+// submitting the table.
+const before = page.url();
+await page.focus(mentors);
+await page.keyboard.press("ArrowUp");
+const moved = await page.evaluate(() => document.activeElement?.closest("td.cell") ? document.activeElement.id : "");
+check(moved && moved !== "v-t2-industry_mentors", `↑ should move to the cell before, focus is on ${moved}`);
+await page.keyboard.press("Enter");
+await page.waitForTimeout(300);
+check(page.url() === before, "Enter in a cell must not submit the table");
+check(await page.evaluate(() => document.activeElement?.id) === "v-t2-industry_mentors", "Enter should move to the next cell");
+await page.focus(`#${moved}`);
+await page.keyboard.press("Tab");
+check(await page.evaluate(() => document.activeElement?.tagName) !== "A", "Tab should not stop on a history link");
 
 // 4. Every warning gets a written explanation.
 const boxes = page.locator('#explain-form textarea');

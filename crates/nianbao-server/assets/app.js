@@ -11,6 +11,23 @@ document.addEventListener("DOMContentLoaded", () => {
     form.addEventListener("submit", () => { dirty = false; });
     window.addEventListener("beforeunload", (event) => { if (dirty) { event.preventDefault(); } });
   }
+  // The entry grid for the keyboard: Enter and ↓ go to the next cell, ↑ to the one before
+  // (Enter never submits the table half-typed); Tab goes cell to cell (history links are skipped).
+  const grid = document.getElementById("entry-form");
+  if (grid) {
+    const cells = () => Array.from(grid.querySelectorAll("td.cell input:not([type=hidden]):not([disabled])"));
+    grid.addEventListener("keydown", (event) => {
+      const target = event.target;
+      if (!(target instanceof HTMLInputElement) || !target.closest("td.cell")) return;
+      const down = event.key === "Enter" || event.key === "ArrowDown";
+      const up = event.key === "ArrowUp";
+      if (!down && !up) return;
+      event.preventDefault();
+      const all = cells();
+      const next = all[all.indexOf(target) + (up ? -1 : 1)];
+      if (next) { next.focus(); next.select(); }
+    });
+  }
   // Forms that undo work (deleting a case study) ask first.
   for (const form of document.querySelectorAll("form[data-confirm]")) {
     form.addEventListener("submit", (event) => {
