@@ -289,7 +289,9 @@ struct Tab {
     id: String,
     title: String,
     active: bool,
-    flagged: usize,
+    /// Errors and warnings in the table's cells, badged apart.
+    errors: usize,
+    warnings: usize,
 }
 
 #[derive(Debug)]
@@ -530,7 +532,12 @@ fn entry_page(
             id: t.id.clone(),
             title: format!("{} {}", t.number.clone().unwrap_or_default(), short_caption(lang, t)),
             active: t.id == table.id,
-            flagged: data.findings.iter().filter(|f| f.severity != Severity::Info && touches(f, &t.id, year)).count(),
+            errors: data.findings.iter().filter(|f| f.severity == Severity::Error && touches(f, &t.id, year)).count(),
+            warnings: data
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Warning && touches(f, &t.id, year))
+                .count(),
         })
         .collect();
     let warnings: Vec<FindingView> = data.warnings().map(|f| finding_view(lang, f, data)).collect();
