@@ -320,8 +320,9 @@ pub struct ReportData {
     pub coverage: Vec<(u32, u32)>,
     /// Per figure of the open year: the roll-up of the schools' returns (empty for a school).
     pub aggregates: Vec<Value>,
-    /// The school cases the report prints, with their photos.
-    pub cases: Vec<crate::render::PrintedCase>,
+    /// The school cases the report prints, each with the section it goes in (photos are read
+    /// by [`Access::printed_cases`] when a report is built).
+    pub cases: Vec<(CaseStudy, String)>,
     /// Picked cases not printed because their school's return is not approved: “title（school）”.
     pub cases_left_out: Vec<String>,
 }
@@ -980,7 +981,7 @@ impl<'a> Access<'a> {
             None => (Vec::new(), Vec::new()),
         };
         let tree_org = self.state.tree.find(org_id).ok_or(AppError::NotFound)?;
-        let (cases, cases_left_out) = self.printed_cases(tree_org, year, scope).await?;
+        let (cases, cases_left_out) = self.cases_to_print(tree_org, year, scope, &statuses).await?;
         Ok(ReportData {
             org: index,
             dataset,
@@ -1095,20 +1096,20 @@ impl<'a> Access<'a> {
         Ok(self.store().set_case_picks(org_id, year, &checked, &self.user.username).await?)
     }
 
-    /// The school cases a report prints, with their photos: a school's own cases; above the
-    /// schools, the picked cases whose school's return is approved (with `Drafts`, every pick).
-    /// Picks left out (their school not approved) are named in `left_out`.
-    async fn printed_cases(
+    /// The school cases a report prints: a school's own cases; above the schools, the picked
+    /// cases whose school's return is approved (with `Drafts`, every pick), each with the section
+    /// it goes in. Picks left out (their school not approved) are named in the second list.
+    /// Photos are not read here (see [`Access::printed_cases`]).
+    async fn cases_to_print(
         &self,
         org: usize,
         year: i32,
         scope: DataScope,
-    ) -> Result<(Vec<crate::render::PrintedCase>, Vec<String>), AppError> {
+        statuses: &HashMap<String, SubmissionStatus>,
+    ) -> Result<(Vec<(CaseStudy, String)>, Vec<String>), AppError> {
         let unit = self.state.tree.unit(org);
-        let statuses: HashMap<String, SubmissionStatus> =
-            self.store().submissions(year).await?.into_iter().map(|s| (s.org_id, s.status)).collect();
         let approved = |school: &str| statuses.get(school) == Some(&SubmissionStatus::Approved);
-        let mut chosen: Vec<(CaseStudy, String)> = Vec::new();
+        let mut chosen = Vec::new();
         let mut left_out = Vec::new();
         if unit.level == OrgLevel::School {
             if scope == DataScope::Drafts || approved(&unit.id) {
@@ -1131,8 +1132,14 @@ impl<'a> Access<'a> {
                 }
             }
         }
+        Ok((chosen, left_out))
+    }
+
+    /// The cases of [`ReportData::cases`] with their photos read, as a report prints them (only
+    /// for building a report: the editor's page and live preview do not read photos).
+    pub async fn printed_cases(&self, data: &ReportData) -> Result<Vec<crate::render::PrintedCase>, AppError> {
         let mut printed = Vec::new();
-        for (case, section) in chosen {
+        for (case, section) in &data.cases {
             let mut photos = Vec::new();
             for photo in &case.photos {
                 let record = self.store().photo(photo.photo_id).await?.ok_or(AppError::NotFound)?;
@@ -1140,18 +1147,18 @@ impl<'a> Access<'a> {
                     .map_err(|e| AppError::Internal(format!("photo {}: {e}", photo.photo_id)))?;
                 photos.push((raster, photo.caption.clone()));
             }
-            let school =
-                self.state.tree.find(&case.org_id).map(|s| self.state.tree.unit(s).name.clone()).unwrap_or_default();
+            let tree = &self.state.tree;
+            let school = tree.find(&case.org_id).map(|s| tree.unit(s).name.clone()).unwrap_or_default();
             printed.push(crate::render::PrintedCase {
                 case_id: case.id,
-                title: case.title,
+                title: case.title.clone(),
                 school,
-                body: case.body,
-                section,
+                body: case.body.clone(),
+                section: section.clone(),
                 photos,
             });
         }
-        Ok((printed, left_out))
+        Ok(printed)
     }
 
     pub async fn publish(&self, publication: NewPublication) -> Result<Publication, AppError> {

@@ -509,7 +509,8 @@ pub async fn draft(
     let data = access.report_data(&org, scope).await?;
     let year = state.config.year;
     let edits = access.narratives(&org, year).await?;
-    let mut report = build_report(&state.framework, &data.dataset, data.org, year, &edits, &data.cases)?;
+    let cases = access.printed_cases(&data).await?;
+    let mut report = build_report(&state.framework, &data.dataset, data.org, year, &edits, &cases)?;
     add_data_note(&mut report, &data, data.dataset.orgs[data.org].level, None);
     Ok(Html(nianbao_report::render::html::html(&report, &nianbao_report::render::Options::default())))
 }
@@ -625,7 +626,8 @@ pub async fn publish(
     let (at, dataset) = (data.org, data.dataset.clone());
     let edits = access.narratives(&org, year).await?;
     let framework = state.framework.clone();
-    let mut report = build_report(&framework, &dataset, at, year, &edits, &data.cases)?;
+    let cases = access.printed_cases(&data).await?;
+    let mut report = build_report(&framework, &dataset, at, year, &edits, &cases)?;
     let override_text = (!open.is_empty()).then(|| {
         format!(
             "发布时仍有以下情况，经编辑确认后发布：{}。编辑说明：{override_note}",

@@ -103,9 +103,12 @@ impl AppError {
             | AppError::PublishGate { .. }
             | AppError::ReportProblems { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Store(StoreError::Conflict { .. } | StoreError::Missing { .. } | StoreError::Workflow { .. }) => {
-                StatusCode::CONFLICT
-            }
+            AppError::Store(
+                StoreError::Conflict { .. }
+                | StoreError::Missing { .. }
+                | StoreError::Workflow { .. }
+                | StoreError::CaseChanged { .. },
+            ) => StatusCode::CONFLICT,
             AppError::Store(
                 StoreError::Locked { .. }
                 | StoreError::YearClosed(_)
@@ -148,6 +151,9 @@ impl AppError {
                     .join("。")
             ),
             AppError::Store(StoreError::Conflict { .. }) => "该数据已被他人修改，请刷新后重试。".into(),
+            AppError::Store(StoreError::CaseChanged { .. }) => {
+                "此案例在您打开页面后已被他人修改，您的修改没有保存。请重新打开案例页，核对后再修改。".into()
+            }
             AppError::Store(StoreError::Workflow { from, to }) => {
                 format!("当前状态（{from}）不能执行此操作（→ {to}）。")
             }

@@ -945,6 +945,8 @@ struct CaseView {
     photos: Vec<(i64, String)>,
     updated_by: String,
     updated_at: String,
+    /// The stored stamp the edit form was made with (an edit of a stale page is refused).
+    stamp: String,
 }
 
 #[derive(Template)]
@@ -991,6 +993,7 @@ pub async fn cases(
             photos: case.photos.into_iter().map(|p| (p.photo_id, p.caption)).collect(),
             updated_by: people.name(&case.updated_by),
             updated_at: lang.time(&case.updated_at),
+            stamp: case.updated_at,
         })
         .collect();
     let status = access.submission(&org, year).await?.status;
@@ -1016,11 +1019,6 @@ pub async fn cases(
         places,
         max_photos: crate::access::MAX_CASE_PHOTOS,
     })
-}
-
-/// The image type by its first bytes (the declared type is not trusted).
-pub fn photo_type(bytes: &[u8]) -> Option<&'static str> {
-    nianbao_report::document::Raster::sized(bytes.to_vec()).ok().map(|raster| raster.kind.mime())
 }
 
 /// Why an uploaded photo cannot be used, in the reader's language, naming the field.
@@ -1085,6 +1083,12 @@ pub async fn case_save(
         id if id.is_empty() => 0,
         id => id.parse().map_err(|_| AppError::invalid("无效的案例编号", "bad case id"))?,
     };
+    if id != 0 && text("was").is_empty() {
+        return Err(AppError::invalid(
+            "修改案例的表单不完整，请重新打开案例页后再修改。",
+            "the edit form is incomplete: open the case page again",
+        ));
+    }
     let year = state.config.year;
     // The photos of the stored case that stay, in their order, with their edited captions.
     let mut kept = Vec::new();
@@ -1150,7 +1154,8 @@ pub async fn case_save(
         photos: kept,
         section,
         updated_by: String::new(),
-        updated_at: String::new(),
+        // An edit is made only on the version the form was made with.
+        updated_at: if id == 0 { String::new() } else { text("was") },
     };
     let saved = access.save_case(case, new_photos).await?;
     Ok(Redirect::to(&format!("/app/cases/{org}?msg=case#case-{saved}")))

@@ -89,6 +89,7 @@ async fn a_school_edits_and_deletes_its_cases_until_it_submits() {
         "yudu-s1",
         &[
             ("id", "", id.as_bytes()),
+            ("was", "", case.updated_at.as_bytes()),
             ("title", "", "样例案例甲（修订）".as_bytes()),
             ("body", "", "正文。".as_bytes()),
             ("section", "", b"talent"),
@@ -105,6 +106,33 @@ async fn a_school_edits_and_deletes_its_cases_until_it_submits() {
         (edited.photos[0].photo_id, edited.photos[0].caption.as_str()),
         (case.photos[1].photo_id, "样例图二（改）")
     );
+    // A second session saving from the page it opened before that edit is refused, naming the
+    // case's change, and the first edit stands.
+    let (status, text) = save_case(
+        &deployment,
+        SCHOOL,
+        "yudu-s1",
+        &[
+            ("id", "", id.as_bytes()),
+            ("was", "", case.updated_at.as_bytes()),
+            ("title", "", "样例案例甲（旧页面）".as_bytes()),
+            ("body", "", "旧页面的正文。".as_bytes()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{text}");
+    assert!(text.contains("已被他人修改"), "{text}");
+    let after = deployment.store.case_study(case.id).await.expect("read").expect("present");
+    assert_eq!((after.title.as_str(), after.photos.len()), ("样例案例甲（修订）", 1), "the first edit stands");
+    // An edit form without the version it was made on is refused too.
+    let (status, _) = save_case(
+        &deployment,
+        SCHOOL,
+        "yudu-s1",
+        &[("id", "", id.as_bytes()), ("title", "", "x".as_bytes()), ("body", "", "x".as_bytes())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     // Another school cannot edit or delete it.
     let (status, _) = save_case(
         &deployment,
@@ -356,6 +384,7 @@ async fn cases_and_photos_have_quotas() {
         "yudu-s1",
         &[
             ("id", "", id.as_bytes()),
+            ("was", "", case.updated_at.as_bytes()),
             ("title", "", "样例".as_bytes()),
             ("body", "", "正文".as_bytes()),
             ("photo1", "p.jpg", &photo),

@@ -192,12 +192,14 @@ pub async fn api(
     (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
 }
 
-/// Submits and approves a school's 2024 return in the store (as its reviewer would).
+/// Submits and approves a school's 2024 return in the store (as its reviewer would), from any
+/// status a school can still change (not started, draft, returned).
 pub async fn approve_in_store(deployment: &Deployment, school: &str) {
     use nianbao_store::{SubmissionStatus as S, Transition};
-    for (from, to, action) in
-        [(&[S::NotStarted, S::Draft][..], S::Submitted, "submit"), (&[S::Submitted][..], S::Approved, "approve")]
-    {
+    for (from, to, action) in [
+        (&[S::NotStarted, S::Draft, S::Returned][..], S::Submitted, "submit"),
+        (&[S::Submitted][..], S::Approved, "approve"),
+    ] {
         let transition = Transition {
             org_id: school,
             year: 2024,

@@ -537,25 +537,7 @@ async fn a_county_reopens_its_approval_until_the_city_publishes() {
     let status = deployment.store.submission("yudu-s1", 2024).await.expect("read").status;
     assert_eq!(status, nianbao_store::SubmissionStatus::Returned);
     // Approved again, and the city publishes: the county can no longer reopen it.
-    for (from, to, action) in [
-        (&[nianbao_store::SubmissionStatus::Returned][..], nianbao_store::SubmissionStatus::Submitted, "submit"),
-        (&[nianbao_store::SubmissionStatus::Submitted][..], nianbao_store::SubmissionStatus::Approved, "approve"),
-    ] {
-        deployment
-            .store
-            .transition(&nianbao_store::Transition {
-                org_id: "yudu-s1",
-                year: 2024,
-                from,
-                to,
-                actor: "test",
-                comment: "",
-                action,
-                expected_revision: None,
-            })
-            .await
-            .expect("transition");
-    }
+    approve_in_store(&deployment, SCHOOL).await;
     let publish = deployment
         .request(Some(CITY), "POST", "/app/editor/ganzhou/publish")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")

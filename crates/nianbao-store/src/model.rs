@@ -154,6 +154,8 @@ pub enum StoreError {
     UnderReview { org: String, year: i32 },
     #[error("{org} {year}: the data changed while it was being checked for submission; check it again")]
     ChangedSince { org: String, year: i32 },
+    #[error("case study {id} was changed by someone else since it was read; reload and merge")]
+    CaseChanged { id: i64 },
     #[error("cannot move from {from} to {to}")]
     Workflow { from: &'static str, to: &'static str },
     #[error("stored data is invalid: {0}")]

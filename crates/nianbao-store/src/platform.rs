@@ -368,8 +368,10 @@ pub trait Platform: Send + Sync {
 
     async fn add_photo(&self, org_id: &str, content_type: &str, bytes: &[u8], actor: &str) -> Result<i64, StoreError>;
     async fn photo(&self, id: i64) -> Result<Option<PhotoRecord>, StoreError>;
-    /// Inserts (id 0) or updates a case study with its photos; returns its id. A case is part of
-    /// its school's return: refused like a value write when the return is submitted or approved.
+    /// Inserts (id 0) or updates a case study with its photos; returns its id. An update with
+    /// `updated_at` set is made only if the stored case still carries that stamp (else
+    /// [`StoreError::CaseChanged`]). A case is part of its school's return: refused like a value
+    /// write when the return is submitted or approved.
     async fn save_case(&self, case: &CaseStudy) -> Result<i64, StoreError>;
     /// Deletes a case study of `org_id` and `year` (and the reports' picks of it), refused like
     /// [`Platform::save_case`]; the audit event is written in the same transaction.

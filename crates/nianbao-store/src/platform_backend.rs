@@ -511,9 +511,11 @@ macro_rules! implement_platform {
                     .fetch_one(&mut *transaction)
                     .await?
                 } else {
+                    // Compare-and-set on the stamp the editor read: an edit made on a stale page
+                    // never overwrites someone else's newer one.
                     let updated = sqlx::query(
                         "UPDATE case_study SET title = $1, body = $2, updated_by = $3, updated_at = $4, section = $8 \
-                         WHERE id = $5 AND org_id = $6 AND year = $7",
+                         WHERE id = $5 AND org_id = $6 AND year = $7 AND ($9 = '' OR updated_at = $9)",
                     )
                     .bind(&case.title)
                     .bind(&case.body)
@@ -523,10 +525,20 @@ macro_rules! implement_platform {
                     .bind(&case.org_id)
                     .bind(i64::from(case.year))
                     .bind(&case.section)
+                    .bind(&case.updated_at)
                     .execute(&mut *transaction)
                     .await?;
                     if updated.rows_affected() != 1 {
-                        return Err(StoreError::Invalid(format!("case study {} of {} {} does not exist", case.id, case.org_id, case.year)));
+                        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM case_study WHERE id = $1 AND org_id = $2 AND year = $3")
+                            .bind(case.id)
+                            .bind(&case.org_id)
+                            .bind(i64::from(case.year))
+                            .fetch_optional(&mut *transaction)
+                            .await?;
+                        return Err(match exists {
+                            Some(_) => StoreError::CaseChanged { id: case.id },
+                            None => StoreError::Invalid(format!("case study {} of {} {} does not exist", case.id, case.org_id, case.year)),
+                        });
                     }
                     sqlx::query("DELETE FROM case_photo WHERE case_id = $1").bind(case.id).execute(&mut *transaction).await?;
                     case.id

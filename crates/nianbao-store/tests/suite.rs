@@ -538,6 +538,14 @@ pub async fn accounts_sessions_cases_and_photos(store: &dyn Store) {
     assert_eq!(captions, ["图二", "图一"]);
     assert_eq!(store.case_study(case.id).await.expect("read").expect("present"), cases[0]);
     assert_eq!(store.photo(photo).await.expect("photo").expect("present").bytes, [137, 80, 78, 71]);
+    // An update names the stamp it was read with: made on the current one, refused on a stale one
+    // (two sessions on one case), and the refused one changes nothing.
+    let read = cases[0].clone();
+    let fresh = CaseStudy { title: "实训基地（一）".into(), ..read.clone() };
+    store.save_case(&fresh).await.expect("update on the current stamp");
+    let stale = CaseStudy { title: "实训基地（二）".into(), ..read };
+    assert!(matches!(store.save_case(&stale).await, Err(StoreError::CaseChanged { .. })));
+    assert_eq!(store.case_study(case.id).await.expect("read").expect("present").title, "实训基地（一）");
 }
 
 /// A case study is part of its school's return: locked while submitted or approved like the
