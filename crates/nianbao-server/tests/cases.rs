@@ -416,3 +416,102 @@ async fn cases_and_photos_have_quotas() {
     assert!(!text.contains("at most"), "a Chinese page carries no English tail: {text}");
     assert_eq!(deployment.store.cases("yudu-s1", 2024).await.expect("cases").len(), 30);
 }
+
+/// The case and pick forms against a corpus of hostile and broken posts: each is refused with a
+/// Chinese message (never a 500, never an English tail), and the store is unchanged after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_case_and_pick_forms_are_refused_and_change_nothing() {
+    let deployment = Deployment::new().await;
+    let photo = tiny_jpeg();
+    let long_title = "题".repeat(201);
+    let long_body = "文".repeat(20_001);
+    let long_caption = "图".repeat(201);
+    let mut cut = photo.clone();
+    cut.truncate(photo.len() / 2);
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>".to_vec();
+    let title = "样例".as_bytes();
+    let body = "正文".as_bytes();
+    type Fields<'a> = Vec<(&'a str, &'a str, &'a [u8])>;
+    let corpus: Vec<(&str, Fields, StatusCode, &str)> = vec![
+        ("no title", vec![("body", "", body)], StatusCode::BAD_REQUEST, "须有标题和正文"),
+        ("blank text", vec![("title", "", title), ("body", "", b"   \n ")], StatusCode::BAD_REQUEST, "须有标题和正文"),
+        (
+            "title too long",
+            vec![("title", "", long_title.as_bytes()), ("body", "", body)],
+            StatusCode::BAD_REQUEST,
+            "过长",
+        ),
+        (
+            "text too long",
+            vec![("title", "", title), ("body", "", long_body.as_bytes())],
+            StatusCode::BAD_REQUEST,
+            "过长",
+        ),
+        (
+            "caption too long",
+            vec![
+                ("title", "", title),
+                ("body", "", body),
+                ("photo1", "a.jpg", &photo),
+                ("caption1", "", long_caption.as_bytes()),
+            ],
+            StatusCode::BAD_REQUEST,
+            "图题过长",
+        ),
+        (
+            "unknown chapter",
+            vec![("title", "", title), ("body", "", body), ("section", "", b"../etc")],
+            StatusCode::BAD_REQUEST,
+            "未知的章节",
+        ),
+        (
+            "id not a number",
+            vec![("id", "", b"1 OR 1=1"), ("title", "", title), ("body", "", body)],
+            StatusCode::BAD_REQUEST,
+            "无效的案例编号",
+        ),
+        (
+            "id of nothing",
+            vec![("id", "", b"999999"), ("was", "", b"x"), ("title", "", title), ("body", "", body)],
+            StatusCode::NOT_FOUND,
+            "",
+        ),
+        (
+            "photo cut short",
+            vec![("title", "", title), ("body", "", body), ("photo1", "a.jpg", &cut)],
+            StatusCode::BAD_REQUEST,
+            "第 1 张新照片",
+        ),
+        (
+            "svg as photo",
+            vec![("title", "", title), ("body", "", body), ("photo1", "a.jpg", &svg)],
+            StatusCode::BAD_REQUEST,
+            "PNG 或 JPEG",
+        ),
+    ];
+    let before = deployment.store.cases("yudu-s1", 2024).await.expect("cases");
+    for (name, fields, expected, says) in corpus {
+        let (status, text) = save_case(&deployment, SCHOOL, "yudu-s1", &fields).await;
+        assert_eq!(status, expected, "{name}: {text}");
+        assert!(text.contains(says), "{name}: {text}");
+        for english in ["too long", "unknown chapter", "bad case id", "must be", "needs a title"] {
+            assert!(!text.contains(english), "{name}: English on a Chinese page: {text}");
+        }
+        assert_eq!(deployment.store.cases("yudu-s1", 2024).await.expect("cases"), before, "{name}: the store changed");
+    }
+    // Picks: a case that does not exist, an order that is not a number, a section the report
+    // lacks — each refused, the picks unchanged.
+    type PickPost<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let pick_corpus: [PickPost; 4] = [
+        ("unknown case", vec![("pick", "999999"), ("section:999999", "culture")], "不是本级所属学校的案例"),
+        ("case id not a number", vec![("pick", "abc")], "无效的案例编号"),
+        ("order not a number", vec![("pick", "1"), ("order:1", "-2"), ("section:1", "culture")], "顺序须为正整数"),
+        ("no such section", vec![("pick", "1"), ("section:1", "nowhere")], ""),
+    ];
+    for (name, fields, says) in pick_corpus {
+        let (status, text) = post_form(&deployment, CITY, "/app/editor/ganzhou/cases", &fields).await;
+        assert!(status.is_client_error(), "{name}: {status} {text}");
+        assert!(text.contains(says), "{name}: {text}");
+        assert!(deployment.store.case_picks("ganzhou", 2024).await.expect("picks").is_empty(), "{name}: picks changed");
+    }
+}
