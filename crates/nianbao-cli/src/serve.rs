@@ -119,8 +119,9 @@ pub fn add_user(location: &Location, username: &str, role: &str, org: &str, name
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    if password.chars().count() < 10 {
-        bail!("the password must have at least 10 characters");
+    let display_name = name.unwrap_or(username);
+    if let Err(problem) = nianbao_server::password::check_new_password(&password, username, display_name) {
+        bail!("{}", problem.message_en());
     }
     let hash = nianbao_server::auth::hash_password(&password).map_err(|e| anyhow!("{e}"))?;
     runtime()?.block_on(async {
@@ -131,10 +132,17 @@ pub fn add_user(location: &Location, username: &str, role: &str, org: &str, name
                 password_hash: hash,
                 role,
                 org_id: org.to_string(),
-                display_name: name.unwrap_or(username).to_string(),
+                display_name: display_name.to_string(),
                 created_at: String::new(),
+                must_change_password: false,
+                password_changed_at: String::new(),
             })
             .await?;
+        // A new password for an existing account ends its sessions.
+        let ended = store.delete_sessions_of(username).await?;
+        if ended > 0 {
+            println!("{ended} session(s) of {username} ended");
+        }
         println!("account {username}: {} of {org}", role.as_str());
         Ok(ExitCode::SUCCESS)
     })

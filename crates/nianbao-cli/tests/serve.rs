@@ -49,7 +49,7 @@ fn serve_answers_and_shuts_down_gracefully() {
     // An account and a token made by the CLI work against the running server (SQLite WAL).
     let add = Command::new(env!("CARGO_BIN_EXE_nianbao"))
         .args(["user", "add", "ruijin-clerk", "--role", "school", "--org", "ruijin-s1", "--db", db])
-        .env("NIANBAO_PASSWORD", "a-long-enough-password")
+        .env("NIANBAO_PASSWORD", "river stones at dawn")
         .current_dir(repository_root())
         .output()
         .expect("user add");
@@ -61,6 +61,14 @@ fn serve_answers_and_shuts_down_gracefully() {
         .output()
         .expect("user add");
     assert!(!short.status.success(), "a short password is refused");
+    let common = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(["user", "add", "x", "--role", "school", "--org", "ruijin-s1", "--db", db])
+        .env("NIANBAO_PASSWORD", "Password2024!")
+        .current_dir(repository_root())
+        .output()
+        .expect("user add");
+    assert!(!common.status.success(), "a common password is refused");
+    assert!(String::from_utf8_lossy(&common.stderr).contains("too common"), "{}", String::from_utf8_lossy(&common.stderr));
     let token = nianbao(&["user", "token", "ruijin-clerk", "--db", db]);
     assert!(token.status.success());
     let token = String::from_utf8(token.stdout).expect("utf-8").trim().to_string();

@@ -90,6 +90,7 @@ impl Guarded {
             org,
             org_id: account.org_id,
             csrf,
+            must_change_password: account.must_change_password,
         }))
     }
 
@@ -158,7 +159,10 @@ impl Guarded {
             tracing::warn!(username = %shown, address, "failed login: name or password too long");
             return Err(AppError::invalid("用户名或密码不正确。", "Wrong user name or password."));
         }
-        state.throttle.check(username, address)?;
+        if let Err(crate::auth::Wait(left)) = state.throttle.check(username, address) {
+            tracing::warn!(username, address, "sign-in refused while backing off");
+            return Err(AppError::TooManyRequests { wait_seconds: left.as_secs_f64().ceil() as u64 });
+        }
         let account = self.store.account(username).await?;
         let valid = match &account {
             Some(account) => crate::auth::verify_password(password, &account.password_hash),
@@ -173,7 +177,20 @@ impl Guarded {
             tracing::warn!(username, address, "failed login");
             return Err(AppError::invalid("用户名或密码不正确。", "Wrong user name or password."));
         }
-        state.throttle.succeed(username);
+        state.throttle.succeed(username, address);
+        let token = self.new_session(state, username).await?;
+        tracing::info!(username, "login");
+        Ok(token)
+    }
+
+    /// Forgets every cached session and token of an account (after its password changed).
+    fn forget_account(&self, username: &str) {
+        self.sessions.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, (principal, _)| principal.username != username);
+        self.tokens.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, (principal, _)| principal.username != username);
+    }
+
+    /// A new session for an account that has just proved who it is; returns the cookie token.
+    async fn new_session(&self, state: &AppState, username: &str) -> Result<String, AppError> {
         let token = crate::auth::random_token()?;
         let csrf = crate::auth::random_token()?;
         self.store
@@ -184,8 +201,15 @@ impl Guarded {
                 expires_at: unix_now() + state.config.session_seconds,
             })
             .await?;
-        tracing::info!(username, "login");
         Ok(token)
+    }
+
+    /// Sets a password and ends every session of the account (in this process at once; other
+    /// processes on a shared database within their one-minute cache).
+    async fn set_password(&self, username: &str, hash: &str, must_change: bool) -> Result<u64, AppError> {
+        let ended = self.store.set_password(username, hash, must_change).await?;
+        self.forget_account(username);
+        Ok(ended)
     }
 
     pub(crate) async fn logout(&self, token: &str) -> Result<(), AppError> {
@@ -380,6 +404,57 @@ pub struct ReviewRow {
     pub warnings: usize,
     pub unexplained: usize,
     pub values: usize,
+}
+
+/// Every deadline of a year; the one that applies to an org unit is the nearest set at it or
+/// above it.
+#[derive(Debug, Clone, Default)]
+pub struct Deadlines(Vec<(usize, Deadline)>);
+
+/// A deadline passed without its work done: which stage, the day and how many days ago.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overdue {
+    pub stage: DeadlineStage,
+    pub due_on: String,
+    pub days: i64,
+}
+
+impl Deadlines {
+    /// The deadline of `stage` that applies to `org`, with the org unit that set it.
+    pub fn applying(&self, tree: &OrgTree, org: usize, stage: DeadlineStage) -> Option<(usize, &Deadline)> {
+        let mut current = Some(org);
+        let mut steps = 0;
+        while let Some(at) = current {
+            if let Some((set_at, deadline)) = self.0.iter().find(|(set_at, d)| *set_at == at && d.stage == stage) {
+                return Some((*set_at, deadline));
+            }
+            current = tree.unit(at).parent;
+            steps += 1;
+            if steps > tree.units.len() {
+                break;
+            }
+        }
+        None
+    }
+
+    /// The deadline set at `org` itself.
+    pub fn own(&self, org: usize, stage: DeadlineStage) -> Option<&Deadline> {
+        self.0.iter().find(|(set_at, d)| *set_at == org && d.stage == stage).map(|(_, d)| d)
+    }
+
+    /// Whether a school with this status has let a deadline pass (`today` in days since 1970):
+    /// not submitted after the submission deadline, or submitted and not yet approved after the
+    /// review deadline.
+    pub fn overdue(&self, tree: &OrgTree, org: usize, status: SubmissionStatus, today: i64) -> Option<Overdue> {
+        let stage = match status {
+            SubmissionStatus::NotStarted | SubmissionStatus::Draft | SubmissionStatus::Returned => DeadlineStage::Submit,
+            SubmissionStatus::Submitted => DeadlineStage::Review,
+            SubmissionStatus::Approved => return None,
+        };
+        let (_, deadline) = self.applying(tree, org, stage)?;
+        let due = crate::i18n::parse_day(&deadline.due_on)?;
+        (today > due).then(|| Overdue { stage, due_on: deadline.due_on.clone(), days: today - due })
+    }
 }
 
 /// Data access for a signed-in user.
@@ -1165,6 +1240,145 @@ impl<'a> Access<'a> {
         self.check(&publication.org_id, Action::Edit)?;
         let publication = NewPublication { published_by: self.user.username.clone(), ..publication };
         Ok(self.store().publish(&publication).await?)
+    }
+
+    /// The deadlines of a year that bear on the user's work (set at its org unit, above or below).
+    pub async fn deadlines(&self, year: i32) -> Result<Deadlines, AppError> {
+        let tree = &self.state.tree;
+        Ok(Deadlines(
+            self.store()
+                .deadlines(year)
+                .await?
+                .into_iter()
+                .filter_map(|deadline| tree.find(&deadline.org_id).map(|org| (org, deadline)))
+                .filter(|(org, _)| tree.is_within(*org, self.user.org) || tree.is_within(self.user.org, *org))
+                .collect(),
+        ))
+    }
+
+    /// Sets (or with an empty day, removes) a deadline of the open year for the user's own org
+    /// unit and everything below it: reviewers and administrators only.
+    pub async fn set_deadline(&self, stage: DeadlineStage, due_on: &str) -> Result<(), AppError> {
+        if self.user.role == Role::School {
+            return Err(AppError::Forbidden);
+        }
+        let due_on = due_on.trim();
+        if !due_on.is_empty() && crate::i18n::parse_day(due_on).is_none() {
+            return Err(AppError::invalid(
+                format!("截止日期“{}”不是有效的日期，请按 2025-01-10 的格式填写。", due_on.chars().take(20).collect::<String>()),
+                format!("The deadline {:?} is not a date; write it as 2025-01-10.", due_on.chars().take(20).collect::<String>()),
+            ));
+        }
+        self.store()
+            .set_deadline(&Deadline {
+                org_id: self.user.org_id.clone(),
+                year: self.state.config.year,
+                stage,
+                due_on: due_on.to_string(),
+                set_by: self.user.username.clone(),
+                set_at: String::new(),
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// The signed-in user's own account.
+    pub async fn own_account(&self) -> Result<Account, AppError> {
+        self.store().account(&self.user.username).await?.ok_or(AppError::Unauthenticated)
+    }
+
+    /// Changes the user's own password after checking the current one (throttled like a
+    /// sign-in) and the policy; every session of the account ends, and a new one is returned for
+    /// this browser.
+    pub async fn change_password(
+        &self,
+        current: &str,
+        new: &str,
+        repeat: &str,
+        address: &str,
+    ) -> Result<String, AppError> {
+        let account = self.own_account().await?;
+        let username = account.username.as_str();
+        if let Err(crate::auth::Wait(left)) = self.state.throttle.check(username, address) {
+            return Err(AppError::TooManyRequests { wait_seconds: left.as_secs_f64().ceil() as u64 });
+        }
+        if current.len() > MAX_PASSWORD_BYTES || !crate::auth::verify_password(current, &account.password_hash) {
+            self.state.throttle.fail(username, address);
+            tracing::warn!(username, address, "password change: wrong current password");
+            return Err(AppError::invalid("当前密码不正确。", "The current password is wrong."));
+        }
+        if new != repeat {
+            return Err(crate::password::PasswordProblem::Mismatch.into());
+        }
+        if new == current {
+            return Err(crate::password::PasswordProblem::Unchanged.into());
+        }
+        crate::password::check_new_password(new, username, &account.display_name)?;
+        let hash = crate::auth::hash_password(new)?;
+        let ended = self.state.guarded.set_password(username, &hash, false).await?;
+        self.audit_account(&account, "password_change").await?;
+        tracing::info!(username, sessions_ended = ended, "password changed");
+        self.state.guarded.new_session(self.state, username).await
+    }
+
+    /// The accounts an administrator manages: those of its org unit and below, by org unit.
+    pub async fn managed_accounts(&self) -> Result<Vec<(usize, Account)>, AppError> {
+        if self.user.role != Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+        let tree = &self.state.tree;
+        let mut accounts: Vec<(usize, Account)> = self
+            .store()
+            .accounts()
+            .await?
+            .into_iter()
+            .filter_map(|account| tree.find(&account.org_id).map(|org| (org, account)))
+            .filter(|(org, _)| tree.is_within(*org, self.user.org))
+            .collect();
+        let order: HashMap<usize, usize> = tree.within(self.user.org).into_iter().enumerate().map(|(i, o)| (o, i)).collect();
+        accounts.sort_by_key(|(org, account)| (order.get(org).copied().unwrap_or(usize::MAX), account.username.clone()));
+        Ok(accounts)
+    }
+
+    /// An administrator resets an account of its scope (not its own: that is changed on the
+    /// account page): a temporary password, to be changed at the next sign-in, is returned once;
+    /// the account's sessions end.
+    pub async fn reset_password(&self, username: &str) -> Result<(Account, String), AppError> {
+        if self.user.role != Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+        let account = self.store().account(username).await?.ok_or(AppError::NotFound)?;
+        let org = self.state.tree.find(&account.org_id).ok_or(AppError::NotFound)?;
+        // Outside the scope is answered as if there were no such account.
+        if !self.state.tree.is_within(org, self.user.org) {
+            return Err(AppError::NotFound);
+        }
+        if account.username == self.user.username {
+            return Err(AppError::invalid(
+                "不能在这里重置自己的密码，请在“我的账号”中修改。",
+                "Your own password is changed on the account page, not reset here.",
+            ));
+        }
+        let temporary = crate::password::temporary_password()?;
+        let hash = crate::auth::hash_password(&temporary)?;
+        let ended = self.state.guarded.set_password(username, &hash, true).await?;
+        self.audit_account(&account, "password_reset").await?;
+        tracing::info!(admin = %self.user.username, username, sessions_ended = ended, "password reset");
+        Ok((account, temporary))
+    }
+
+    async fn audit_account(&self, account: &Account, action: &str) -> Result<(), AppError> {
+        self.store()
+            .record_event(&AuditEvent {
+                at: String::new(),
+                actor: self.user.username.clone(),
+                org_id: account.org_id.clone(),
+                year: self.state.config.year,
+                action: action.into(),
+                detail: account.username.clone(),
+            })
+            .await?;
+        Ok(())
     }
 
     pub async fn publications_of(&self, org_id: &str) -> Result<Vec<Publication>, AppError> {

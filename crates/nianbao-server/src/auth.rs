@@ -33,6 +33,9 @@ pub struct Principal {
     pub org_id: String,
     /// The session's CSRF token (empty for API tokens, which are not sent by browsers).
     pub csrf: String,
+    /// An administrator reset the password: pages other than the account page send the user
+    /// there until a new one is chosen.
+    pub must_change_password: bool,
 }
 
 /// Hashes a password with Argon2id and a random salt (PHC string).
@@ -70,54 +73,152 @@ fn constant_time_equal(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Failed logins per user name and per client address; too many in the window are refused.
+/// Failed sign-ins, kept so that guessing is slowed without letting anyone lock out a school.
+///
+/// Three counts, each forgotten [`Throttle::FORGET_AFTER`] after its last failure:
+/// - per account **and** address: after [`Throttle::FREE_PAIR`] failures each further attempt
+///   from that address at that account waits twice as long as the last (1 s, 2 s, 4 s, … at most
+///   15 minutes). This stops one address guessing one password; the account's owner elsewhere is
+///   untouched.
+/// - per address, over all accounts: after [`Throttle::FREE_ADDRESS`] failures, back-off up to one
+///   minute (spraying many accounts from one address; behind a proxy that hides addresses it only
+///   slows, never locks).
+/// - per account, over all addresses: after [`Throttle::FREE_ACCOUNT`] failures, back-off up to
+///   one minute, but only for addresses that have not signed in to the account successfully
+///   lately: an attack from many addresses slows new places, never the school's own computer.
+///
+/// Memory is bounded: at most [`Throttle::MAX_ENTRIES`] counts and as many remembered addresses;
+/// beyond that the oldest are forgotten first.
 #[derive(Debug, Default)]
 pub struct Throttle {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+    inner: Mutex<ThrottleInner>,
 }
 
-impl Throttle {
-    pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-    pub const PER_USER: usize = 5;
-    pub const PER_ADDRESS: usize = 20;
+#[derive(Debug, Default)]
+struct ThrottleInner {
+    strikes: HashMap<String, Strikes>,
+    /// Addresses that signed in to an account successfully, with when.
+    known: HashMap<String, Instant>,
+}
 
-    fn recent(&self, key: &str) -> usize {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(list) = failures.get_mut(key) else { return 0 };
-        list.retain(|at| at.elapsed() < Self::WINDOW);
-        let recent = list.len();
-        if recent == 0 {
-            failures.remove(key);
-        }
-        recent
+#[derive(Debug, Clone, Copy)]
+struct Strikes {
+    count: u32,
+    last: Instant,
+}
+
+/// How long a caller must wait before the next sign-in attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wait(pub Duration);
+
+impl Throttle {
+    pub const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
+    pub const KNOWN_FOR: Duration = Duration::from_secs(30 * 86400);
+    pub const FREE_PAIR: u32 = 5;
+    pub const FREE_ADDRESS: u32 = 50;
+    pub const FREE_ACCOUNT: u32 = 20;
+    pub const MAX_PAIR_WAIT: Duration = Duration::from_secs(15 * 60);
+    pub const MAX_SHARED_WAIT: Duration = Duration::from_secs(60);
+    pub const MAX_ENTRIES: usize = 100_000;
+
+    fn pair_key(username: &str, address: &str) -> String {
+        format!("pair:{username}\u{0}{address}")
     }
 
-    /// Refuses when the user or the address has failed too often lately.
-    pub fn check(&self, username: &str, address: &str) -> Result<(), AppError> {
-        if self.recent(&format!("user:{username}")) >= Self::PER_USER
-            || self.recent(&format!("addr:{address}")) >= Self::PER_ADDRESS
-        {
-            return Err(AppError::TooManyRequests(
-                "登录失败次数过多，请 15 分钟后再试。Too many failed logins; try again in 15 minutes.".into(),
-            ));
+    /// The back-off after `count` failures of which `free` cost nothing.
+    fn backoff(count: u32, free: u32, cap: Duration) -> Duration {
+        if count < free {
+            return Duration::ZERO;
         }
-        Ok(())
+        let doublings = (count - free).min(20);
+        Duration::from_secs(1u64 << doublings).min(cap)
+    }
+
+    /// How long the caller must still wait, if at all.
+    fn wait_for(inner: &ThrottleInner, username: &str, address: &str, now: Instant) -> Option<Duration> {
+        let known = inner
+            .known
+            .get(&Self::pair_key(username, address))
+            .is_some_and(|at| now.duration_since(*at) < Self::KNOWN_FOR);
+        let mut checks = vec![
+            (Self::pair_key(username, address), Self::FREE_PAIR, Self::MAX_PAIR_WAIT),
+            (format!("addr:{address}"), Self::FREE_ADDRESS, Self::MAX_SHARED_WAIT),
+        ];
+        if !known {
+            checks.push((format!("user:{username}"), Self::FREE_ACCOUNT, Self::MAX_SHARED_WAIT));
+        }
+        checks
+            .into_iter()
+            .filter_map(|(key, free, cap)| {
+                let strikes = inner.strikes.get(&key)?;
+                let since = now.duration_since(strikes.last);
+                if since >= Self::FORGET_AFTER {
+                    return None;
+                }
+                Self::backoff(strikes.count, free, cap).checked_sub(since).filter(|left| !left.is_zero())
+            })
+            .max()
+    }
+
+    /// Refuses (saying how long to wait) while the caller is backing off. Checking leaves no
+    /// trace: only failures are counted.
+    pub fn check(&self, username: &str, address: &str) -> Result<(), Wait> {
+        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        match Self::wait_for(&inner, username, address, Instant::now()) {
+            Some(left) => Err(Wait(left)),
+            None => Ok(()),
+        }
+    }
+
+    /// Forgets what aged out, then (when still full) the oldest tenth, so `map` has room for one more.
+    fn make_room<V>(map: &mut HashMap<String, V>, age: impl Fn(&V) -> Instant, keep: Duration) {
+        if map.len() < Self::MAX_ENTRIES {
+            return;
+        }
+        let now = Instant::now();
+        map.retain(|_, value| now.duration_since(age(value)) < keep);
+        if map.len() >= Self::MAX_ENTRIES {
+            // Forget the oldest tenth at once, so that a flood costs one sort per many entries.
+            let mut ages: Vec<Instant> = map.values().map(&age).collect();
+            let cut = ages.len() / 10;
+            let (_, cutoff, _) = ages.select_nth_unstable(cut);
+            let cutoff = *cutoff;
+            map.retain(|_, value| age(value) > cutoff);
+        }
     }
 
     pub fn fail(&self, username: &str, address: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        // Forget what has aged out everywhere, so failures for ever-new names cannot pile up.
-        failures.retain(|_, list| {
-            list.retain(|at| at.elapsed() < Self::WINDOW);
-            !list.is_empty()
-        });
-        for key in [format!("user:{username}"), format!("addr:{address}")] {
-            failures.entry(key).or_default().push(Instant::now());
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        for key in [Self::pair_key(username, address), format!("addr:{address}"), format!("user:{username}")] {
+            if !inner.strikes.contains_key(&key) {
+                Self::make_room(&mut inner.strikes, |strikes| strikes.last, Self::FORGET_AFTER);
+            }
+            let strikes = inner.strikes.entry(key).or_insert(Strikes { count: 0, last: now });
+            if now.duration_since(strikes.last) >= Self::FORGET_AFTER {
+                strikes.count = 0;
+            }
+            strikes.count = strikes.count.saturating_add(1);
+            strikes.last = now;
         }
     }
 
-    pub fn succeed(&self, username: &str) {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(&format!("user:{username}"));
+    /// A successful sign-in: this address's failures at the account are forgotten and the
+    /// address is remembered as one the account's owner uses.
+    pub fn succeed(&self, username: &str, address: &str) {
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let key = Self::pair_key(username, address);
+        inner.strikes.remove(&key);
+        if !inner.known.contains_key(&key) {
+            Self::make_room(&mut inner.known, |at| *at, Self::KNOWN_FOR);
+        }
+        inner.known.insert(key, Instant::now());
+    }
+
+    /// How many counts and addresses are kept (for tests of the memory bound).
+    pub fn entries(&self) -> usize {
+        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        inner.strikes.len() + inner.known.len()
     }
 }
 
@@ -157,7 +258,11 @@ impl FromRequestParts<AppState> for MaybeUser {
 impl FromRequestParts<AppState> for User {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        principal_of(parts, state).await?.map(User).ok_or(AppError::Unauthenticated)
+        let principal = principal_of(parts, state).await?.ok_or(AppError::Unauthenticated)?;
+        if principal.must_change_password && !parts.uri.path().starts_with("/app/account") {
+            return Err(AppError::MustChangePassword);
+        }
+        Ok(User(principal))
     }
 }
 
@@ -263,20 +368,54 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::Throttle;
+    use std::time::Duration;
 
     #[test]
-    fn checking_names_leaves_no_trace_and_failures_block() {
+    fn checking_names_leaves_no_trace() {
         let throttle = Throttle::default();
         for i in 0..1000 {
             assert!(throttle.check(&format!("guess-{i}"), "10.0.0.1").is_ok());
         }
-        assert!(throttle.failures.lock().expect("lock").is_empty(), "checks alone must not grow the map");
-        for _ in 0..Throttle::PER_USER {
+        assert_eq!(throttle.entries(), 0, "checks alone must not grow the memory");
+    }
+
+    #[test]
+    fn one_address_guessing_one_account_backs_off_and_doubles() {
+        let throttle = Throttle::default();
+        for _ in 0..Throttle::FREE_PAIR - 1 {
             throttle.fail("clerk", "10.0.0.2");
+            assert!(throttle.check("clerk", "10.0.0.2").is_ok(), "the first failures cost nothing");
         }
-        assert!(throttle.check("clerk", "10.0.0.3").is_err(), "the user is blocked from any address");
-        assert!(throttle.check("other", "10.0.0.2").is_ok(), "the address is not blocked after 5");
-        throttle.succeed("clerk");
+        throttle.fail("clerk", "10.0.0.2");
+        let first = throttle.check("clerk", "10.0.0.2").expect_err("backs off");
+        throttle.fail("clerk", "10.0.0.2");
+        let second = throttle.check("clerk", "10.0.0.2").expect_err("backs off");
+        assert!(second.0 > first.0, "the wait grows: {first:?} then {second:?}");
+        assert!(second.0 <= Duration::from_secs(2));
+        // The account's owner at another address is not touched.
         assert!(throttle.check("clerk", "10.0.0.3").is_ok());
+        // Nor is another account from the same address.
+        assert!(throttle.check("other", "10.0.0.2").is_ok());
+    }
+
+    #[test]
+    fn many_addresses_cannot_lock_out_the_owner() {
+        let throttle = Throttle::default();
+        throttle.succeed("clerk", "10.1.1.1");
+        for i in 0..200 {
+            throttle.fail("clerk", &format!("192.168.{}.{}", i / 250, i % 250));
+        }
+        assert!(throttle.check("clerk", "10.1.1.1").is_ok(), "the owner's own address is never held back");
+        let wait = throttle.check("clerk", "172.16.0.9").expect_err("a new address is slowed");
+        assert!(wait.0 <= Throttle::MAX_SHARED_WAIT, "slowed, not locked: {wait:?}");
+    }
+
+    #[test]
+    fn memory_is_bounded() {
+        let throttle = Throttle::default();
+        for i in 0..(Throttle::MAX_ENTRIES / 3 + 500) {
+            throttle.fail(&format!("guess-{i}"), &format!("10.{}.{}.{}", i >> 16 & 255, i >> 8 & 255, i & 255));
+        }
+        assert!(throttle.entries() <= Throttle::MAX_ENTRIES, "{} entries", throttle.entries());
     }
 }

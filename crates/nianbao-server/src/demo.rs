@@ -110,6 +110,8 @@ pub async fn seed(
                 org_id: account.org_id.clone(),
                 display_name: account.display_name.clone(),
                 created_at: String::new(),
+                must_change_password: false,
+                password_changed_at: String::new(),
             })
             .await
             .map_err(|e| e.to_string())?;

@@ -19,8 +19,11 @@ pub enum AppError {
     Invalid { zh: String, en: String },
     #[error("{0}")]
     Conflict(String),
-    #[error("{0}")]
-    TooManyRequests(String),
+    #[error("too many failed sign-ins; try again in {} s", .wait_seconds)]
+    TooManyRequests { wait_seconds: u64 },
+    /// An administrator reset the password: it must be changed before anything else.
+    #[error("choose a new password first")]
+    MustChangePassword,
     #[error("the request's CSRF token is missing or wrong; reload the page and try again")]
     Csrf,
     #[error("storage: {0}")]
@@ -52,6 +55,11 @@ impl AppError {
     pub fn invalid(zh: impl Into<String>, en: impl Into<String>) -> AppError {
         AppError::Invalid { zh: zh.into(), en: en.into() }
     }
+}
+
+/// A wait as people say it: “40 秒”, “3 分钟”.
+fn wait_zh(seconds: u64) -> String {
+    if seconds < 60 { format!("{} 秒", seconds.max(1)) } else { format!("{} 分钟", seconds.div_ceil(60)) }
 }
 
 /// How many missing cells a refusal names before it says “and n more”.
@@ -102,7 +110,8 @@ impl AppError {
             | AppError::NotReady { .. }
             | AppError::PublishGate { .. }
             | AppError::ReportProblems { .. } => StatusCode::CONFLICT,
-            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::MustChangePassword => StatusCode::FORBIDDEN,
             AppError::Store(
                 StoreError::Conflict { .. }
                 | StoreError::Missing { .. }
@@ -142,6 +151,10 @@ impl AppError {
                 open.iter().map(|(zh, _)| zh.as_str()).collect::<Vec<_>>().join("；")
             ),
             AppError::Invalid { zh, .. } => zh.clone(),
+            AppError::TooManyRequests { wait_seconds } => {
+                format!("登录失败次数过多，请 {}后再试。", wait_zh(*wait_seconds))
+            }
+            AppError::MustChangePassword => "管理员已重置您的密码，请先设置新密码。".into(),
             AppError::ReportProblems { sections } => format!(
                 "报告暂不能生成：以下章节引用的数字在本报告的数据中缺失或无法计算。请在年报编辑页修改这些章节，或待相关学校的填报审核通过后再生成。{}",
                 sections
@@ -180,6 +193,9 @@ impl IntoResponse for AppError {
         self.log();
         if matches!(self, AppError::Unauthenticated) {
             return axum::response::Redirect::to("/login").into_response();
+        }
+        if matches!(self, AppError::MustChangePassword) {
+            return axum::response::Redirect::to("/app/account").into_response();
         }
         let page = crate::pages::error_page(Lang::Zh, self.status().as_u16(), &self.message_zh(), &self.to_string());
         (self.status(), page).into_response()

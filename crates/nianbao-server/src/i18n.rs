@@ -46,6 +46,44 @@ impl Lang {
     }
 }
 
+/// Today's date in the deployment's time zone, as days since 1970-01-01.
+pub fn today_days() -> i64 {
+    (crate::auth::unix_now() + DEPLOYMENT_UTC_OFFSET_MINUTES * 60).div_euclid(86400)
+}
+
+/// A date written `YYYY-MM-DD` (a real calendar day between 2000 and 2100) as days since
+/// 1970-01-01.
+pub fn parse_day(text: &str) -> Option<i64> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = text.get(range)?;
+        part.bytes().all(|b| b.is_ascii_digit()).then(|| part.parse().ok())?
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    if !(2000..=2100).contains(&year) || !(1..=12).contains(&month) || day < 1 {
+        return None;
+    }
+    let days = nianbao_store::time::days_from_civil(year, month, day);
+    // 2025-02-30 is not a day: it must come back as itself.
+    (nianbao_store::time::civil_from_days(days) == (year, month, day)).then_some(days)
+}
+
+impl Lang {
+    /// A `YYYY-MM-DD` day as people write it: “2025年1月10日” (English: as given).
+    pub fn day(&self, text: &str) -> String {
+        match (self, parse_day(text)) {
+            (Lang::Zh, Some(days)) => {
+                let (year, month, day) = nianbao_store::time::civil_from_days(days);
+                format!("{year}年{month}月{day}日")
+            }
+            _ => text.to_string(),
+        }
+    }
+}
+
 /// The deployment's time zone: Asia/Shanghai (UTC+8 all year, no daylight saving).
 pub const DEPLOYMENT_UTC_OFFSET_MINUTES: i64 = 8 * 60;
 
@@ -90,6 +128,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 #[cfg(test)]
 mod tests {
     use super::Lang;
+
+    #[test]
+    fn days_are_read_only_when_they_exist() {
+        use super::parse_day;
+        assert_eq!(parse_day("1970-01-02"), None, "before 2000");
+        assert_eq!(parse_day("2025-01-10"), Some(nianbao_store::time::days_from_civil(2025, 1, 10)));
+        for wrong in ["2025-02-30", "2025-13-01", "2025-1-10", "２０２５-01-10", "2025/01/10", "", "2025-01-1x", "+025-01-10"] {
+            assert_eq!(parse_day(wrong), None, "{wrong:?}");
+        }
+        assert_eq!(super::Lang::Zh.day("2025-01-10"), "2025年1月10日");
+    }
 
     #[test]
     fn times_are_shown_in_beijing_time_as_people_write_them() {

@@ -7,6 +7,7 @@
 //! A handler that forgets a check therefore cannot leak another school's data.
 
 pub mod access;
+pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod demo;
@@ -15,6 +16,7 @@ pub mod error;
 pub mod exchange;
 pub mod i18n;
 pub mod pages;
+pub mod password;
 pub mod portal;
 pub mod render;
 pub mod state;
@@ -43,6 +45,10 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(pages::logout))
         // The workspace.
         .route("/app", get(pages::home))
+        .route("/app/account", get(accounts::account))
+        .route("/app/account/password", post(accounts::change_password))
+        .route("/app/accounts", get(accounts::accounts))
+        .route("/app/accounts/{username}/reset", post(accounts::reset_password))
         .route("/app/entry/{org}", get(pages::entry_first_table))
         .route("/app/entry/{org}/{table}", get(pages::entry).post(pages::entry_save))
         .route("/app/explain/{org}", post(pages::explain))

@@ -95,6 +95,8 @@ impl Deployment {
                 org_id: "ganzhou".into(),
                 display_name: "市级管理员".into(),
                 created_at: String::new(),
+                must_change_password: false,
+                password_changed_at: String::new(),
             })
             .await
             .expect("admin");

@@ -1,6 +1,7 @@
 //! Integration tests of nianbao-server: one binary. The demo deployment (sample data, demo
 //! accounts) is seeded into a fresh SQLite file per test; `support` signs callers in.
 
+mod accounts;
 mod authorisation;
 mod browser;
 mod cases;

@@ -500,6 +500,37 @@ macro_rules! implement_store {
                     .collect()
             }
 
+            async fn changes_since(&self, org: &str, year: i32, layer: Layer, since: &str) -> Result<Vec<(String, HistoryEntry)>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT indicator_id, old_value, new_value, old_version, new_version, provenance, changed_by, changed_at, reason FROM value_history \
+                     WHERE org_id = $1 AND year = $2 AND layer = $3 AND changed_at > $4 ORDER BY id",
+                )
+                .bind(org)
+                .bind(i64::from(year))
+                .bind(layer.as_str())
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        let old: Option<String> = row.try_get(1)?;
+                        Ok((
+                            row.try_get(0)?,
+                            HistoryEntry {
+                                old_value: old.as_deref().map(history_value).transpose()?,
+                                new_value: history_value(&row.try_get::<String, _>(2)?)?,
+                                old_version: row.try_get(3)?,
+                                new_version: row.try_get(4)?,
+                                provenance: Provenance::parse(&row.try_get::<String, _>(5)?),
+                                changed_by: row.try_get(6)?,
+                                changed_at: row.try_get(7)?,
+                                reason: row.try_get(8)?,
+                            },
+                        ))
+                    })
+                    .collect()
+            }
+
             async fn load(
                 &self,
                 framework: &Framework,

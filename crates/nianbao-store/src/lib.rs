@@ -66,6 +66,16 @@ pub trait Store: Platform + Send + Sync {
         layer: Layer,
     ) -> Result<Vec<HistoryEntry>, StoreError>;
 
+    /// Every change of an org unit's values of one year made after `since` (an RFC 3339 stamp as
+    /// the store writes them), oldest first, with the indicator changed.
+    async fn changes_since(
+        &self,
+        org: &str,
+        year: i32,
+        layer: Layer,
+        since: &str,
+    ) -> Result<Vec<(String, HistoryEntry)>, StoreError>;
+
     /// Loads a dataset's org tree and reported values in one transaction: all or nothing.
     /// Loading the same data twice changes nothing. `progress` is called with (done, total).
     async fn load(

@@ -146,6 +146,8 @@ pub enum StoreError {
     YearClosed(i32),
     #[error("unknown org unit {0:?}")]
     UnknownOrg(String),
+    #[error("unknown account {0:?}")]
+    UnknownAccount(String),
     #[error("the database holds values of framework {stored}, not {given}")]
     FrameworkMismatch { stored: String, given: String },
     #[error("{org} {year}: the data has been approved and is locked; a reviewer above must unlock it first")]

@@ -52,6 +52,10 @@ pub struct Account {
     pub org_id: String,
     pub display_name: String,
     pub created_at: String,
+    /// Set by an administrator's reset: the user must choose a new password before anything else.
+    pub must_change_password: bool,
+    /// When the password was last set (empty: when the account was created).
+    pub password_changed_at: String,
 }
 
 /// A browser session: the cookie's hash, its CSRF token and its expiry (Unix seconds).
@@ -61,6 +65,42 @@ pub struct SessionRecord {
     pub username: String,
     pub csrf: String,
     pub expires_at: i64,
+}
+
+/// Which part of a year's work a deadline is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeadlineStage {
+    /// Schools submit their returns.
+    Submit,
+    /// Reviewers approve the returns submitted to them.
+    Review,
+}
+
+impl DeadlineStage {
+    pub const ALL: [DeadlineStage; 2] = [DeadlineStage::Submit, DeadlineStage::Review];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlineStage::Submit => "submit",
+            DeadlineStage::Review => "review",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<DeadlineStage> {
+        DeadlineStage::ALL.into_iter().find(|stage| stage.as_str() == name)
+    }
+}
+
+/// The day (`YYYY-MM-DD`, in the deployment's time zone; due at its end) by which one stage of a
+/// year's work is due for `org_id` and everything below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deadline {
+    pub org_id: String,
+    pub year: i32,
+    pub stage: DeadlineStage,
+    pub due_on: String,
+    pub set_by: String,
+    pub set_at: String,
 }
 
 /// Where a school's data for one year stands.
@@ -327,6 +367,12 @@ pub trait Platform: Send + Sync {
     async fn add_account(&self, account: &Account) -> Result<(), StoreError>;
     async fn account(&self, username: &str) -> Result<Option<Account>, StoreError>;
     async fn accounts(&self) -> Result<Vec<Account>, StoreError>;
+    /// Sets an account's password hash (and whether it must be changed at the next sign-in) and
+    /// ends every session of the account, in one transaction; returns how many sessions ended.
+    /// [`StoreError::UnknownAccount`] if there is no such account.
+    async fn set_password(&self, username: &str, password_hash: &str, must_change: bool) -> Result<u64, StoreError>;
+    /// Ends every session of an account; returns how many there were.
+    async fn delete_sessions_of(&self, username: &str) -> Result<u64, StoreError>;
 
     async fn create_session(&self, session: &SessionRecord) -> Result<(), StoreError>;
     async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
@@ -361,6 +407,12 @@ pub trait Platform: Send + Sync {
     /// Records the editor's decision for a figure (and the audit event) in one transaction.
     async fn set_figure_choice(&self, org_id: &str, year: i32, choice: &FigureChoice) -> Result<(), StoreError>;
     async fn figure_choices(&self, org_id: &str, year: i32) -> Result<Vec<FigureChoice>, StoreError>;
+
+    /// Sets (or with `due_on` empty, removes) a deadline, and writes the audit event, in one
+    /// transaction.
+    async fn set_deadline(&self, deadline: &Deadline) -> Result<(), StoreError>;
+    /// Every deadline of a year, of every org unit.
+    async fn deadlines(&self, year: i32) -> Result<Vec<Deadline>, StoreError>;
 
     async fn record_event(&self, event: &AuditEvent) -> Result<(), StoreError>;
     /// Audit events of one org unit and year, oldest first.

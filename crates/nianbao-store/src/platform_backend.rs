@@ -20,7 +20,8 @@ fn year_of(year: i64) -> Result<i32, StoreError> {
     i32::try_from(year).map_err(|_| StoreError::Invalid(format!("year {year} out of range")))
 }
 
-const ACCOUNT_COLUMNS: &str = "username, password_hash, role, org_id, display_name, created_at";
+const ACCOUNT_COLUMNS: &str =
+    "username, password_hash, role, org_id, display_name, created_at, must_change_password, password_changed_at";
 const CASE_COLUMNS: &str = "id, org_id, year, title, body, updated_by, updated_at, section";
 const PUBLICATION_COLUMNS: &str = "id, org_id, year, version, title, published_at, published_by, change_note";
 
@@ -33,6 +34,8 @@ macro_rules! from_row {
             org_id: $row.try_get(3)?,
             display_name: $row.try_get(4)?,
             created_at: $row.try_get(5)?,
+            must_change_password: $row.try_get::<i64, _>(6)? != 0,
+            password_changed_at: $row.try_get(7)?,
         }
     };
     (case, $row:expr) => {
@@ -169,6 +172,30 @@ macro_rules! implement_platform {
                     .fetch_all(&self.pool)
                     .await?;
                 rows.iter().map(|row| Ok(from_row!(account, row))).collect()
+            }
+
+            async fn set_password(&self, username: &str, password_hash: &str, must_change: bool) -> Result<u64, StoreError> {
+                let mut transaction = self.begin_write().await?;
+                let changed = sqlx::query(
+                    "UPDATE account SET password_hash = $1, must_change_password = $2, password_changed_at = $3 WHERE username = $4",
+                )
+                .bind(password_hash)
+                .bind(i64::from(must_change))
+                .bind(now())
+                .bind(username)
+                .execute(&mut *transaction)
+                .await?;
+                if changed.rows_affected() == 0 {
+                    return Err(StoreError::UnknownAccount(username.to_string()));
+                }
+                let ended = sqlx::query("DELETE FROM session WHERE username = $1").bind(username).execute(&mut *transaction).await?;
+                transaction.commit().await?;
+                Ok(ended.rows_affected())
+            }
+
+            async fn delete_sessions_of(&self, username: &str) -> Result<u64, StoreError> {
+                let ended = sqlx::query("DELETE FROM session WHERE username = $1").bind(username).execute(&self.pool).await?;
+                Ok(ended.rows_affected())
             }
 
             async fn create_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
@@ -429,6 +456,72 @@ macro_rules! implement_platform {
                             reason: row.try_get(2)?,
                             decided_by: row.try_get(3)?,
                             decided_at: row.try_get(4)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn set_deadline(&self, deadline: &Deadline) -> Result<(), StoreError> {
+                let mut transaction = self.begin_write().await?;
+                let known: Option<i64> = sqlx::query_scalar("SELECT CAST(1 AS BIGINT) FROM org_unit WHERE id = $1")
+                    .bind(&deadline.org_id)
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+                if known.is_none() {
+                    return Err(StoreError::UnknownOrg(deadline.org_id.clone()));
+                }
+                if deadline.due_on.is_empty() {
+                    sqlx::query("DELETE FROM deadline WHERE org_id = $1 AND year = $2 AND stage = $3")
+                        .bind(&deadline.org_id)
+                        .bind(i64::from(deadline.year))
+                        .bind(deadline.stage.as_str())
+                        .execute(&mut *transaction)
+                        .await?;
+                } else {
+                    sqlx::query(
+                        "INSERT INTO deadline (org_id, year, stage, due_on, set_by, set_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                         ON CONFLICT (org_id, year, stage) DO UPDATE SET due_on = excluded.due_on, set_by = excluded.set_by, set_at = excluded.set_at",
+                    )
+                    .bind(&deadline.org_id)
+                    .bind(i64::from(deadline.year))
+                    .bind(deadline.stage.as_str())
+                    .bind(&deadline.due_on)
+                    .bind(&deadline.set_by)
+                    .bind(now())
+                    .execute(&mut *transaction)
+                    .await?;
+                }
+                let event = AuditEvent {
+                    at: now(),
+                    actor: deadline.set_by.clone(),
+                    org_id: deadline.org_id.clone(),
+                    year: deadline.year,
+                    action: "deadline".into(),
+                    detail: format!("{} {}", deadline.stage.as_str(), if deadline.due_on.is_empty() { "-" } else { &deadline.due_on }),
+                };
+                Self::event_in(&mut transaction, &event).await?;
+                transaction.commit().await?;
+                Ok(())
+            }
+
+            async fn deadlines(&self, year: i32) -> Result<Vec<Deadline>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT org_id, year, stage, due_on, set_by, set_at FROM deadline WHERE year = $1 ORDER BY org_id, stage",
+                )
+                .bind(i64::from(year))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        let stage: String = row.try_get(2)?;
+                        Ok(Deadline {
+                            org_id: row.try_get(0)?,
+                            year: year_of(row.try_get(1)?)?,
+                            stage: DeadlineStage::from_name(&stage)
+                                .ok_or_else(|| StoreError::Invalid(format!("unknown deadline stage {stage:?}")))?,
+                            due_on: row.try_get(3)?,
+                            set_by: row.try_get(4)?,
+                            set_at: row.try_get(5)?,
                         })
                     })
                     .collect()

@@ -119,6 +119,13 @@ pub async fn loading_twice_changes_nothing(store: &dyn Store) {
         history.iter().map(|h| (h.old_version, h.new_version)).collect::<Vec<_>>(),
         vec![(None, 1), (Some(1), 2)]
     );
+    // The changes since a moment: only the later one, naming its indicator.
+    let since = store.changes_since("s1", 2024, Layer::Reported, &history[0].changed_at).await.expect("changes");
+    let changed: Vec<(&str, Option<i64>)> = since.iter().map(|(id, h)| (id.as_str(), h.old_version)).collect();
+    assert_eq!(changed, [("a1.graduates", Some(1))]);
+    let everything = store.changes_since("s1", 2024, Layer::Reported, "").await.expect("changes");
+    assert!(everything.len() > 1 && everything.iter().all(|(_, h)| h.changed_at.as_str() >= history[0].changed_at.as_str()));
+    assert!(store.changes_since("s2", 2024, Layer::Reported, &history[1].changed_at).await.expect("changes").is_empty());
 }
 
 fn write(value: i64, expected_version: Option<i64>, actor: &str) -> ValueWrite {
@@ -490,6 +497,8 @@ pub async fn accounts_sessions_cases_and_photos(store: &dyn Store) {
         org_id: "s1".into(),
         display_name: "填报员".into(),
         created_at: String::new(),
+        must_change_password: false,
+        password_changed_at: String::new(),
     };
     store.add_account(&account).await.expect("add");
     let read = store.account("s1-clerk").await.expect("read").expect("present");
@@ -611,4 +620,71 @@ pub async fn cases_lock_with_the_return_and_are_picked_above(store: &dyn Store) 
     let school_events: Vec<String> =
         store.events("s1", 2024).await.expect("events").into_iter().map(|e| e.action).collect();
     assert!(school_events.contains(&"case_delete".to_string()), "{school_events:?}");
+}
+
+pub async fn a_password_change_ends_every_session(store: &dyn Store) {
+    use nianbao_store::{Account, Role, SessionRecord};
+    let framework = framework();
+    store.load(&framework, &small_dataset(&framework), &options(), &no_progress).await.expect("load");
+    for username in ["clerk", "other"] {
+        let account = Account {
+            username: username.into(),
+            password_hash: "$argon2id$old".into(),
+            role: Role::School,
+            org_id: "s1".into(),
+            display_name: "填报员".into(),
+            created_at: String::new(),
+            must_change_password: false,
+            password_changed_at: String::new(),
+        };
+        store.add_account(&account).await.expect("add");
+    }
+    for (hash, username) in [("a", "clerk"), ("b", "clerk"), ("c", "other")] {
+        let session = SessionRecord { token_hash: hash.into(), username: username.into(), csrf: "x".into(), expires_at: 9 };
+        store.create_session(&session).await.expect("session");
+    }
+    assert_eq!(store.set_password("clerk", "$argon2id$new", true).await.expect("reset"), 2);
+    assert_eq!(store.session("a").await.expect("read"), None);
+    assert_eq!(store.session("b").await.expect("read"), None);
+    assert!(store.session("c").await.expect("read").is_some(), "another account's session was ended");
+    let read = store.account("clerk").await.expect("read").expect("present");
+    assert_eq!(read.password_hash, "$argon2id$new");
+    assert!(read.must_change_password);
+    assert!(!read.password_changed_at.is_empty());
+    assert_eq!(store.set_password("clerk", "$argon2id$mine", false).await.expect("change"), 0);
+    assert!(!store.account("clerk").await.expect("read").expect("present").must_change_password);
+    assert!(matches!(store.set_password("nobody", "h", false).await, Err(StoreError::UnknownAccount(_))));
+    assert_eq!(store.delete_sessions_of("other").await.expect("end"), 1);
+    assert_eq!(store.session("c").await.expect("read"), None);
+}
+
+pub async fn deadlines_are_set_per_org_and_audited(store: &dyn Store) {
+    use nianbao_store::{Deadline, DeadlineStage};
+    let framework = framework();
+    store.load(&framework, &small_dataset(&framework), &options(), &no_progress).await.expect("load");
+    let deadline = |org: &str, stage, due: &str| Deadline {
+        org_id: org.into(),
+        year: 2024,
+        stage,
+        due_on: due.into(),
+        set_by: "admin".into(),
+        set_at: String::new(),
+    };
+    store.set_deadline(&deadline("county", DeadlineStage::Submit, "2025-01-10")).await.expect("set");
+    store.set_deadline(&deadline("county", DeadlineStage::Review, "2025-01-20")).await.expect("set");
+    store.set_deadline(&deadline("county", DeadlineStage::Submit, "2025-01-15")).await.expect("move");
+    let read = store.deadlines(2024).await.expect("read");
+    let days: Vec<(&str, DeadlineStage, &str)> =
+        read.iter().map(|d| (d.org_id.as_str(), d.stage, d.due_on.as_str())).collect();
+    assert_eq!(days, [("county", DeadlineStage::Review, "2025-01-20"), ("county", DeadlineStage::Submit, "2025-01-15")]);
+    assert!(store.deadlines(2023).await.expect("read").is_empty());
+    store.set_deadline(&deadline("county", DeadlineStage::Review, "")).await.expect("remove");
+    assert_eq!(store.deadlines(2024).await.expect("read").len(), 1);
+    assert!(matches!(
+        store.set_deadline(&deadline("nowhere", DeadlineStage::Submit, "2025-01-10")).await,
+        Err(StoreError::UnknownOrg(_))
+    ));
+    let events = store.events("county", 2024).await.expect("events");
+    let details: Vec<&str> = events.iter().filter(|e| e.action == "deadline").map(|e| e.detail.as_str()).collect();
+    assert_eq!(details, ["submit 2025-01-10", "review 2025-01-20", "submit 2025-01-15", "review -"]);
 }

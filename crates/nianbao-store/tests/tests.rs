@@ -79,4 +79,6 @@ both_backends!(
     publications_are_immutable_and_numbered,
     accounts_sessions_cases_and_photos,
     cases_lock_with_the_return_and_are_picked_above,
+    a_password_change_ends_every_session,
+    deadlines_are_set_per_org_and_audited,
 );
