@@ -85,6 +85,34 @@ await Promise.all([page.waitForLoadState("load"), page.click("#save")]);
 check((await text("#error-count")) === "0", "the error should be gone after the fix");
 check(!(await page.locator("#row-t2-industry_mentors.error").count()), "the cell should no longer be flagged");
 await shot("fixed");
+// 3b. The whole table from the keyboard alone: every cell typed, Enter to the next, Ctrl+Enter
+// saves; the mentors' figure is typed wrong and is flagged, then corrected the same way.
+async function typeTable(values) {
+  const ids = await page.$$eval("#entry-form td.cell input:not([type=hidden])", (inputs) => inputs.map((i) => i.id));
+  await page.focus(`#${ids[0]}`);
+  for (let i = 0; i < ids.length; i++) {
+    check(await page.evaluate(() => document.activeElement?.id) === ids[i], `the keyboard should be on cell ${ids[i]}`);
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type(values[ids[i]] ?? "");
+    if (i < ids.length - 1) await page.keyboard.press("Enter");
+  }
+  await Promise.all([page.waitForNavigation(), page.keyboard.press("Control+Enter")]);
+  return ids;
+}
+const typed = Object.fromEntries(
+  await page.$$eval("#entry-form td.cell input:not([type=hidden])", (inputs) => inputs.map((i) => [i.id, i.value])),
+);
+const wrong = { ...typed, "v-t2-industry_mentors": String(Number(typed["v-t2-industry_mentors"]) + 7) };
+const cellIds = await typeTable(wrong);
+check(cellIds.length >= 5, `the table should have several cells, got ${cellIds.length}`);
+await page.waitForSelector("#row-t2-industry_mentors.error");
+check(await page.inputValue(mentors) === wrong["v-t2-industry_mentors"], "the typed figure should be saved");
+await shot("keyboard-entry-flagged");
+await typeTable(typed);
+check((await text("#error-count")) === "0", "the keyboard correction should clear the error");
+for (const id of cellIds) check(await page.inputValue(`#${id}`) === typed[id], `cell ${id} should hold what was typed`);
+await shot("keyboard-entry-saved");
+
 // The grid works from the keyboard: ↑ moves to the cell before, Enter to the next one without
 // submitting the table.
 const before = page.url();
@@ -100,14 +128,24 @@ await page.focus(`#${moved}`);
 await page.keyboard.press("Tab");
 check(await page.evaluate(() => document.activeElement?.tagName) !== "A", "Tab should not stop on a history link");
 
-// 4. Every warning gets a written explanation.
-const boxes = page.locator('#explain-form textarea');
-const count = await boxes.count();
-check(count > 0, "the sample school should have warnings to explain");
-for (let i = 0; i < count; i++) {
-  await boxes.nth(i).fill("样例说明：学校核实无误，变化来自本年度专业调整（演示）。");
+// 4. Every warning gets a written explanation, each on the tab of its table (a table lists
+// only its own warnings).
+let explained = 0;
+let explainedOn = "";
+const tabs = await page.$$eval("nav.tabs a", (links) => links.map((a) => a.getAttribute("href")));
+for (const href of tabs) {
+  await page.goto(`${base}${href}`);
+  const empty = page.locator("#explain-form textarea:placeholder-shown");
+  const left = await empty.count();
+  for (let i = 0; i < left; i++) await empty.first().fill("样例说明：学校核实无误，变化来自本年度专业调整（演示）。");
+  if (left > 0) {
+    explained += left;
+    explainedOn = href;
+    await Promise.all([page.waitForLoadState("load"), page.click("#save-explanations")]);
+  }
 }
-await Promise.all([page.waitForLoadState("load"), page.click("#save-explanations")]);
+check(explained > 0, "the sample school should have warnings to explain");
+await page.goto(`${base}${explainedOn}`);
 check((await text("#unexplained-count")) === "0", "all warnings should be explained");
 await page.locator("#explain-form").scrollIntoViewIfNeeded();
 await shot("warnings-explained");
@@ -145,12 +183,34 @@ check(await page.locator("#cases-locked").count() === 1, "the cases should say t
 check(await page.locator("#new-case").count() === 0, "no new case while the return is submitted");
 await logout();
 
-// 6. The county reviewer returns it with a comment.
+// 6. The county reviewer sets a deadline that has passed: the schools that have not submitted
+// are marked overdue and listed for reminders; then filters and opens the submitted school.
 await login("yudu-reviewer");
 await page.goto(`${base}/app/review`);
 check((await text("#school-yudu-s1")).includes("已提交"), "the dashboard should show the submission");
-await shot("county-dashboard");
+await page.fill("#deadline-submit", "2024-12-31");
+await Promise.all([page.waitForURL(/msg=deadlines/), page.click("#deadline-save")]);
+check((await text("#overdue-summary")).includes("逾期"), "overdue schools should be counted after the deadline passed");
+const late = page.locator("#review-table tr.overdue");
+check((await late.count()) > 0, "overdue schools should be highlighted");
+check(!(await page.locator("#school-yudu-s1.overdue").count()), "a submitted school is not overdue");
+check((await late.first().textContent()).includes("逾期"), "the row should say how late");
+const [reminders] = await Promise.all([page.waitForEvent("download"), page.click("#reminders-download")]);
+const reminderFile = join(artefacts, "reminders.csv");
+await reminders.saveAs(reminderFile);
+const reminderText = readFileSync(reminderFile, "utf8");
+check(reminderText.startsWith("\ufeff学校,") && reminderText.includes("逾期"), "the reminder list should be a CSV with the late schools");
+check(!reminderText.includes(",yudu-s1,"), "the submitted school is not on the reminder list");
+await shot("county-dashboard-overdue");
+await Promise.all([page.waitForURL(/show=submitted/), page.click("#filter-submitted")]);
+check((await page.locator("#review-table tbody tr").count()) === 1, "the submitted filter should show the one submitted school");
+await page.fill("#school-search", "于都");
+await Promise.all([page.waitForURL(/q=/), page.press("#school-search", "Enter")]);
+check((await text("#school-yudu-s1")).includes("已提交"), "the search should keep the school");
+await shot("county-dashboard-filtered");
 await page.click("#school-yudu-s1 a");
+check((await page.locator("#review-findings .finding-cells").count()) > 0 || (await page.locator("#review-findings li").count()) === 0, "findings should show the figures beside them");
+check((await page.locator("#back-to-list").count()) === 1, "the review page should lead back to the list");
 await page.fill("#return-comment", "请再次核对表 2 的行业导师人数与附表 6 是否一致。");
 await Promise.all([page.waitForURL(/msg=return/), page.click("#return")]);
 check((await text("#status")).includes("已退回"), "the status should be returned");
@@ -160,16 +220,34 @@ await logout();
 // 7. The school sees the comment and resubmits.
 await login("yudu-s1");
 check((await text("#status-comment")).includes("行业导师"), "the school should see the reviewer's comment");
+check((await text("#return-notice")).includes("退回修改"), "the school should get a notice that its return came back");
 await shot("school-sees-comment");
 await Promise.all([page.waitForURL(/\/app\/review\/yudu-s1/), page.click("#submit")]);
 check((await text("#status")).includes("已提交"), "resubmitted");
 await logout();
 
-// 8. The reviewer approves; the data is locked.
+// 8. The reviewer sees what changed since the return and approves; the data is locked.
 await login("yudu-reviewer");
 await page.goto(`${base}/app/review/yudu-s1`);
+check((await page.locator("#changes").count()) === 1, "the review page should say what changed since the return");
+await shot("review-changes-since-return");
 await Promise.all([page.waitForURL(/msg=approve/), page.click("#approve")]);
 check((await text("#status")).includes("已审核通过"), "approved");
+// The county may reopen its own approval while nothing above is published; it asks first.
+await page.fill('form[action$="/unlock"] textarea', "样例：学校申请补充一项数据（浏览器测试）。");
+await Promise.all([page.waitForURL(/msg=unlock/), page.click("#unlock")]);
+check((await text("#status")).includes("已退回"), "reopened: the school may edit again");
+await shot("county-reopened");
+await logout();
+await login("yudu-s1");
+check((await text("#return-notice")).includes("退回"), "the school should be told its return came back");
+await Promise.all([page.waitForURL(/\/app\/review\/yudu-s1/), page.click("#submit")]);
+await logout();
+await login("yudu-reviewer");
+await page.goto(`${base}/app/review/yudu-s1`);
+check((await page.locator("#changes").count()) === 1, "the review page should show what changed since the return");
+await Promise.all([page.waitForURL(/msg=approve/), page.click("#approve")]);
+check((await text("#status")).includes("已审核通过"), "approved again");
 const audit = await text("#audit");
 for (const action of ["提交", "退回", "审核通过"]) check(audit.includes(action), `the audit trail should show ${action}`);
 check(/\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}/.test(audit), "the audit trail should show local times as people write them");
@@ -254,7 +332,53 @@ await page.goto(`${base}/data/yudu-s1`);
 check((await page.content()).includes("2024"), "the approved school's 2024 data should now be public");
 await shot("public-school-data");
 
+// 11. Every page of the walk-through in Chinese mode: no English sentence, no login name where
+// a person's name belongs; and each working page at 390 px, without the page scrolling sideways.
+const english = /\b(the|and|is|are|not|cannot|please|error|warning|submitted|approved|returned|draft|value|version)\b/i;
+async function pageText() {
+  return await page.evaluate(() => {
+    const clone = document.body.cloneNode(true);
+    for (const hidden of clone.querySelectorAll("script, style, code, textarea, [hidden]")) hidden.remove();
+    return clone.innerText;
+  });
+}
+const visits = [
+  ["yudu-s1", ["/app/entry/yudu-s1/t2", "/app/entry/yudu-s1/t1", "/app/cases/yudu-s1", "/app/history/yudu-s1/t2.industry_mentors", "/app/review/yudu-s1", "/app/account", "/app/editor/yudu-s1"]],
+  ["yudu-reviewer", ["/app", "/app/review", "/app/review?show=overdue", "/app/review/yudu-s1", "/app/editor/yudu", "/app/account"]],
+  ["ganzhou-editor", ["/app", "/app/review", "/app/editor/ganzhou"]],
+];
+const problems = [];
+for (const [user, paths] of visits) {
+  await login(user);
+  for (const path of paths) {
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+      await page.goto(`${base}${path}`);
+      const body = (await pageText()).replace(/English|nianbao|Excel|CSV|PDF|DOCX|XLSX|HTML|Ctrl\+Enter|Enter|Tab|Mbps|MB|JPEG|PNG|GB\/T|\bk?m\b/g, "");
+      const found = english.exec(body);
+      if (found) problems.push(`${path} (${user}, ${width}px): English “${found[0]}” in “${body.slice(Math.max(0, found.index - 30), found.index + 30).replace(/\s+/g, " ")}”`);
+      if (/\byudu-(reviewer|s1|dexin)\b|ganzhou-editor/.test(await page.evaluate(() => document.querySelector("main")?.innerText || ""))) {
+        const who = /[^\n]*(yudu-reviewer|ganzhou-editor)[^\n]*/.exec(await page.evaluate(() => document.querySelector("main")?.innerText || ""));
+        if (who && !path.startsWith("/app/account")) problems.push(`${path} (${user}): a login name where a name belongs: “${who[0]}”`);
+      }
+      if (width === 390) {
+        const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        if (sideways > 2) problems.push(`${path} (${user}) scrolls sideways by ${sideways}px at 390 px`);
+      }
+    }
+    const name = path.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}${path}`);
+    await shot(`390px-${user}-${name}`);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+  await page.goto(`${base}/app`);
+  await logout();
+}
+check(problems.length === 0, `pages in Chinese mode:\n${problems.join("\n")}`);
+
 check(confirmations.some((m) => m.includes("确定提交")), "submitting should ask for confirmation");
+check(confirmations.some((m) => m.includes("确定解锁")), "reopening should ask for confirmation");
 check(confirmations.some((m) => m.includes("确定审核通过")), "approving should ask for confirmation");
 check(confirmations.some((m) => m.includes("确定发布")), "publishing should ask for confirmation");
 writeFileSync(join(artefacts, "steps.txt"), log.join("\n") + "\n");

@@ -238,6 +238,10 @@ pub struct SchoolYear {
     pub findings: Vec<Finding>,
     /// Required figures of the year and which of them are empty.
     pub completeness: Completeness,
+    /// The submission deadline that applies to the school (`YYYY-MM-DD`), if one is set.
+    pub submit_by: Option<String>,
+    /// Who last moved the return, as people name them.
+    pub changed_by_name: String,
 }
 
 impl SchoolYear {
@@ -505,9 +509,20 @@ impl<'a> Access<'a> {
         let values = self.store().org_values(org_id, year - 1, year).await?;
         let explanations = self.store().explanations(org_id, year).await?;
         let (findings, completeness) = check_of(self.state, org, year, &values);
+        let submit_by = self
+            .deadlines(year)
+            .await?
+            .applying(&self.state.tree, org, DeadlineStage::Submit)
+            .map(|(_, deadline)| deadline.due_on.clone());
+        let changed_by_name = match self.store().account(&submission.changed_by).await? {
+            Some(account) if !account.display_name.is_empty() => account.display_name,
+            _ => submission.changed_by.clone(),
+        };
         Ok(SchoolYear {
             org,
             year,
+            submit_by,
+            changed_by_name,
             values: values
                 .into_iter()
                 .filter(|v| v.layer == Layer::Reported)
@@ -640,15 +655,26 @@ impl<'a> Access<'a> {
     pub async fn explain(&self, org_id: &str, year: i32, texts: &[(String, String)]) -> Result<usize, AppError> {
         self.check_editable(org_id, year).await?;
         let data = self.school_year(org_id, year).await?;
+        // Everything is checked before anything is saved: a batch is kept whole or not at all.
+        if texts.len() > data.findings.len() + 16 {
+            return Err(AppError::invalid("一次提交的说明过多。", "Too many explanations in one request."));
+        }
+        for (rule_id, text) in texts {
+            if text.chars().count() > MAX_COMMENT_CHARS {
+                let place = data
+                    .warnings()
+                    .find(|f| f.rule_id == *rule_id)
+                    .map(|f| f.message_zh.chars().take(40).collect::<String>())
+                    .unwrap_or_default();
+                return Err(AppError::invalid(
+                    format!("有一条说明过长（最多 {MAX_COMMENT_CHARS} 字）：{place}。全部说明均未保存，请缩短后再保存。"),
+                    format!("An explanation is too long (at most {MAX_COMMENT_CHARS} characters); none was saved."),
+                ));
+            }
+        }
         let mut saved = 0;
         for (rule_id, text) in texts {
             let Some(warning) = data.warnings().find(|f| f.rule_id == *rule_id) else { continue };
-            if text.chars().count() > 2000 {
-                return Err(AppError::invalid(
-                    format!("说明过长（{rule_id}，最多 2000 字）"),
-                    format!("the explanation of {rule_id} is too long (at most 2,000 characters)"),
-                ));
-            }
             let current = data.explanations.iter().find(|e| e.rule_id == *rule_id);
             let seen = warning.values_seen();
             if current.is_some_and(|e| e.text == text.trim() && e.values_seen == seen) {
@@ -936,6 +962,54 @@ impl<'a> Access<'a> {
                 })
                 .collect(),
         ))
+    }
+
+    /// The school clerks (display names) of every school the user may read, by school.
+    pub async fn school_clerks(&self) -> Result<HashMap<usize, Vec<String>>, AppError> {
+        let mut clerks: HashMap<usize, Vec<String>> = HashMap::new();
+        for account in self.store().accounts().await? {
+            if account.role != Role::School {
+                continue;
+            }
+            if let Some(org) = self.state.tree.find(&account.org_id)
+                && self.may(org, Action::Read)
+            {
+                let name = if account.display_name.is_empty() { account.username } else { account.display_name };
+                clerks.entry(org).or_default().push(name);
+            }
+        }
+        Ok(clerks)
+    }
+
+    /// The changes of a school's values since its return was last sent back (returned or
+    /// unlocked), one per figure (first value before, last after), with that moment; `None`
+    /// when it never was.
+    pub async fn changes_since_return(
+        &self,
+        org_id: &str,
+        year: i32,
+    ) -> Result<Option<(AuditEvent, Vec<(String, HistoryEntry)>)>, AppError> {
+        self.check(org_id, Action::Read)?;
+        let events = self.store().events(org_id, year).await?;
+        let Some(sent_back) = events.into_iter().rev().find(|e| e.action == "return" || e.action == "unlock") else {
+            return Ok(None);
+        };
+        let mut changes: Vec<(String, HistoryEntry)> = Vec::new();
+        for (indicator, entry) in self.store().changes_since(org_id, year, Layer::Reported, &sent_back.at).await? {
+            match changes.iter_mut().find(|(id, _)| *id == indicator) {
+                Some((_, first)) => {
+                    first.new_value = entry.new_value;
+                    first.new_version = entry.new_version;
+                    first.changed_by = entry.changed_by;
+                    first.changed_at = entry.changed_at;
+                    first.provenance = entry.provenance;
+                }
+                None => changes.push((indicator, entry)),
+            }
+        }
+        // A figure changed and changed back is no change.
+        changes.retain(|(_, entry)| entry.old_value.as_ref() != Some(&entry.new_value));
+        Ok(Some((sent_back, changes)))
     }
 
     /// Deletes a case study of a school (refused once its return is submitted or approved).

@@ -186,7 +186,7 @@ pub async fn tidy_school(store: &dyn Store, framework: &Framework, org_id: &str,
                 overwrite: false,
                 provenance: Provenance::Computed,
                 actor: "nianbao demo".into(),
-                reason: "样例数据整理，使演示学校无错误 sample tidied for the walk-through".into(),
+                reason: "样例数据整理，使演示学校无错误".into(),
             });
         }
     }

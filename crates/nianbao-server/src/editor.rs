@@ -208,7 +208,7 @@ async fn editor_page(
                 unsaved: kept.typed.contains_key(&key),
                 was,
                 body,
-                edited: edit.map(|e| format!("{} {}", e.updated_by, lang.time(&e.updated_at))).unwrap_or_default(),
+                edited: edit.map(|e| format!("{} {}", people.name(&e.updated_by), lang.time(&e.updated_at))).unwrap_or_default(),
                 key,
             }
         })

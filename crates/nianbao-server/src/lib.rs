@@ -60,6 +60,8 @@ pub fn router(state: AppState) -> Router {
         .route("/app/photos/{id}", get(pages::photo))
         .route("/app/history/{org}/{indicator}", get(pages::value_history))
         .route("/app/review", get(pages::review_list))
+        .route("/app/review/deadlines", post(pages::set_deadlines))
+        .route("/app/reminders.csv", get(pages::reminders_csv))
         .route("/app/review/{org}", get(pages::review_school))
         .route("/app/review/{org}/{action}", post(pages::review_action))
         .route("/app/editor/{org}", get(editor::editor))

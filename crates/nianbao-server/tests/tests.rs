@@ -6,6 +6,7 @@ mod authorisation;
 mod browser;
 mod cases;
 mod data_path;
+mod deadlines;
 mod security;
 mod submission;
 mod support;

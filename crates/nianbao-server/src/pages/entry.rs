@@ -82,7 +82,14 @@ pub(crate) struct EntryPage {
     rows: Vec<EntryRow>,
     errors: usize,
     warnings: Vec<FindingView>,
+    /// Warnings of the whole return, and how many of them belong to other tables.
+    warning_total: usize,
+    other_warnings: usize,
     unexplained: usize,
+    /// What happened to the return lately (returned, approved): (class, text).
+    notice: Option<(&'static str, String)>,
+    /// The submission deadline: (text, late).
+    deadline: Option<(String, bool)>,
     /// Required figures of the year, and how many of them are filled.
     required: usize,
     reported: usize,
@@ -109,6 +116,11 @@ pub(crate) fn finding_view(lang: Lang, finding: &Finding, data: &SchoolYear) -> 
         explanation: data.explanation(finding).map(|e| e.text.clone()).unwrap_or_default(),
         outdated: data.outdated_explanation(finding).map(|e| e.text.clone()).unwrap_or_default(),
     }
+}
+
+/// Does `finding` point at a cell of any table in `year`?
+fn framework_tables_touched(framework: &nianbao_core::Framework, finding: &Finding, year: i32) -> bool {
+    framework.tables.iter().any(|t| touches(finding, &t.id, year))
 }
 
 /// Does `finding` point at a cell of `table` in `year`?
@@ -261,7 +273,16 @@ pub(crate) fn entry_page(
                 .count(),
         })
         .collect();
-    let warnings: Vec<FindingView> = data.warnings().map(|f| finding_view(lang, f, data)).collect();
+    // Only this table's warnings are explained here (and any that sit in no table of the year);
+    // the others are counted, each under its own tab.
+    let placed = |f: &Finding| framework_tables_touched(&state.framework, f, year);
+    let warnings: Vec<FindingView> = data
+        .warnings()
+        .filter(|f| touches(f, &table.id, year) || !placed(f))
+        .map(|f| finding_view(lang, f, data))
+        .collect();
+    let warning_total = data.warnings().count();
+    let other_warnings = warning_total - warnings.len();
     let other_findings = data
         .findings
         .iter()
@@ -269,6 +290,48 @@ pub(crate) fn entry_page(
         .map(|f| finding_view(lang, f, data))
         .collect();
     let status = data.submission.status;
+    let when = lang.time(&data.submission.changed_at);
+    let notice = match status {
+        nianbao_store::SubmissionStatus::Returned => Some((
+            "returned",
+            if lang.is_en() {
+                format!("Returned for changes by {} on {when}. Correct the data and submit again.", data.changed_by_name)
+            } else {
+                format!("本年度数据已于 {when} 被{}退回修改，请按审核意见修改后重新提交。", data.changed_by_name)
+            },
+        )),
+        nianbao_store::SubmissionStatus::Approved => Some((
+            "approved",
+            if lang.is_en() {
+                format!("Approved by {} on {when}; the data is locked.", data.changed_by_name)
+            } else {
+                format!("本年度数据已于 {when} 由{}审核通过，数据已锁定。", data.changed_by_name)
+            },
+        )),
+        _ => None,
+    };
+    let deadline = data.submit_by.as_deref().and_then(|due_on| {
+        let due = crate::i18n::parse_day(due_on)?;
+        let today = crate::i18n::today_days();
+        let open = matches!(
+            status,
+            nianbao_store::SubmissionStatus::NotStarted
+                | nianbao_store::SubmissionStatus::Draft
+                | nianbao_store::SubmissionStatus::Returned
+        );
+        let left = due - today;
+        let tail = match (open, left) {
+            (false, _) => String::new(),
+            (true, left) if left < 0 => {
+                if lang.is_en() { format!(" — {} day(s) late", -left) } else { format!("（已逾期 {} 天）", -left) }
+            }
+            (true, 0) => lang.t("（今天截止）", " — due today").to_string(),
+            (true, left) => {
+                if lang.is_en() { format!(" — {left} day(s) left") } else { format!("（还有 {left} 天）") }
+            }
+        };
+        Some((format!("{}{}{tail}", lang.t("提交截止：", "Submit by "), lang.day(due_on)), open && left < 0))
+    });
     let page = EntryPage {
         chrome: Chrome::new(lang, format!("{} {}", unit.name, year), Some(access.user())).with_flash(flash),
         org_id: unit.id.clone(),
@@ -290,8 +353,12 @@ pub(crate) fn entry_page(
         required: data.completeness.required,
         reported: data.completeness.reported(),
         warnings,
+        warning_total,
+        other_warnings,
         other_findings,
         problems,
+        notice,
+        deadline,
     };
     render(&page)
 }
