@@ -5,6 +5,7 @@
 # - Debian packages: a CJK font and pdftotext (PDF tests), LibreOffice headless (every generated
 #   workbook and document is opened in it), Chromium (the browser walk-through);
 # - the walk-through's npm packages, from e2e/package-lock.json;
+# - schemathesis from PyPI (pinned) in target/schemathesis, for the API contract test;
 # - PostgreSQL on 127.0.0.1:5432 with a database `test` (the storage suite runs on both backends):
 #   started when it is down, installed (trust auth for local TCP, database `test`) when absent.
 #
@@ -59,6 +60,14 @@ fi
 
 if [ ! -d e2e/node_modules/playwright-core ]; then
   npm ci --prefix e2e --no-audit --no-fund
+fi
+
+# schemathesis (PyPI, pinned) checks the API against its OpenAPI document; kept in its own venv.
+schemathesis_version=4.32.5
+if ! target/schemathesis/bin/schemathesis --version 2>/dev/null | grep -q "$schemathesis_version"; then
+  command -v python3 >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; as_root apt-get install -y -qq python3 python3-venv; }
+  python3 -m venv target/schemathesis
+  target/schemathesis/bin/pip install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
 fi
 
 exec cargo test --workspace "$@"

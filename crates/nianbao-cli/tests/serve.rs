@@ -68,7 +68,11 @@ fn serve_answers_and_shuts_down_gracefully() {
         .output()
         .expect("user add");
     assert!(!common.status.success(), "a common password is refused");
-    assert!(String::from_utf8_lossy(&common.stderr).contains("too common"), "{}", String::from_utf8_lossy(&common.stderr));
+    assert!(
+        String::from_utf8_lossy(&common.stderr).contains("too common"),
+        "{}",
+        String::from_utf8_lossy(&common.stderr)
+    );
     let token = nianbao(&["user", "token", "ruijin-clerk", "--db", db]);
     assert!(token.status.success());
     let token = String::from_utf8(token.stdout).expect("utf-8").trim().to_string();

@@ -185,8 +185,14 @@ impl Guarded {
 
     /// Forgets every cached session and token of an account (after its password changed).
     fn forget_account(&self, username: &str) {
-        self.sessions.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, (principal, _)| principal.username != username);
-        self.tokens.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, (principal, _)| principal.username != username);
+        self.sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, (principal, _)| principal.username != username);
+        self.tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, (principal, _)| principal.username != username);
     }
 
     /// A new session for an account that has just proved who it is; returns the cookie token.
@@ -382,6 +388,9 @@ pub const MAX_PASSWORD_BYTES: usize = 1024;
 /// The longest reviewer's comment on a return.
 pub const MAX_COMMENT_CHARS: usize = 2000;
 
+/// The longest narrative section of a report.
+pub const MAX_NARRATIVE_CHARS: usize = 20_000;
+
 /// The most photos one case study may carry.
 pub const MAX_CASE_PHOTOS: usize = 6;
 /// The most case studies one school may write in a year (a quota on what it can store).
@@ -451,7 +460,9 @@ impl Deadlines {
     /// review deadline.
     pub fn overdue(&self, tree: &OrgTree, org: usize, status: SubmissionStatus, today: i64) -> Option<Overdue> {
         let stage = match status {
-            SubmissionStatus::NotStarted | SubmissionStatus::Draft | SubmissionStatus::Returned => DeadlineStage::Submit,
+            SubmissionStatus::NotStarted | SubmissionStatus::Draft | SubmissionStatus::Returned => {
+                DeadlineStage::Submit
+            }
             SubmissionStatus::Submitted => DeadlineStage::Review,
             SubmissionStatus::Approved => return None,
         };
@@ -552,11 +563,10 @@ impl<'a> Access<'a> {
         }
         let status = self.store().submission(org_id, year).await?.status;
         if !status.school_may_edit() {
-            return Err(AppError::Conflict(format!(
-                "数据状态为「{}」，不能修改；如需修改请联系审核人员退回。The data is {} and cannot be changed.",
-                status.title_zh(),
-                status.title_en()
-            )));
+            return Err(AppError::Conflict {
+                zh: format!("数据状态为「{}」，不能修改；如需修改请联系审核人员退回。", status.title_zh()),
+                en: format!("The data is {} and cannot be changed; ask a reviewer to return it.", status.title_en()),
+            });
         }
         Ok(status)
     }
@@ -667,7 +677,9 @@ impl<'a> Access<'a> {
                     .map(|f| f.message_zh.chars().take(40).collect::<String>())
                     .unwrap_or_default();
                 return Err(AppError::invalid(
-                    format!("有一条说明过长（最多 {MAX_COMMENT_CHARS} 字）：{place}。全部说明均未保存，请缩短后再保存。"),
+                    format!(
+                        "有一条说明过长（最多 {MAX_COMMENT_CHARS} 字）：{place}。全部说明均未保存，请缩短后再保存。"
+                    ),
                     format!("An explanation is too long (at most {MAX_COMMENT_CHARS} characters); none was saved."),
                 ));
             }
@@ -1163,8 +1175,11 @@ impl<'a> Access<'a> {
 
     pub async fn set_narrative(&self, org_id: &str, year: i32, section: &str, body: &str) -> Result<(), AppError> {
         self.check(org_id, Action::Edit)?;
-        if body.chars().count() > 20_000 {
-            return Err(AppError::invalid("文字过长（最多 20000 字）", "the text is too long (at most 20,000)"));
+        if body.chars().count() > MAX_NARRATIVE_CHARS {
+            return Err(AppError::invalid(
+                format!("文字过长（最多 {MAX_NARRATIVE_CHARS} 字）"),
+                format!("the text is too long (at most {MAX_NARRATIVE_CHARS})"),
+            ));
         }
         self.store().set_narrative(org_id, year, section, body, &self.user.username).await?;
         self.record(org_id, year, "narrative", section).await
@@ -1339,8 +1354,14 @@ impl<'a> Access<'a> {
         let due_on = due_on.trim();
         if !due_on.is_empty() && crate::i18n::parse_day(due_on).is_none() {
             return Err(AppError::invalid(
-                format!("截止日期“{}”不是有效的日期，请按 2025-01-10 的格式填写。", due_on.chars().take(20).collect::<String>()),
-                format!("The deadline {:?} is not a date; write it as 2025-01-10.", due_on.chars().take(20).collect::<String>()),
+                format!(
+                    "截止日期“{}”不是有效的日期，请按 2025-01-10 的格式填写。",
+                    due_on.chars().take(20).collect::<String>()
+                ),
+                format!(
+                    "The deadline {:?} is not a date; write it as 2025-01-10.",
+                    due_on.chars().take(20).collect::<String>()
+                ),
             ));
         }
         self.store()
@@ -1409,8 +1430,10 @@ impl<'a> Access<'a> {
             .filter_map(|account| tree.find(&account.org_id).map(|org| (org, account)))
             .filter(|(org, _)| tree.is_within(*org, self.user.org))
             .collect();
-        let order: HashMap<usize, usize> = tree.within(self.user.org).into_iter().enumerate().map(|(i, o)| (o, i)).collect();
-        accounts.sort_by_key(|(org, account)| (order.get(org).copied().unwrap_or(usize::MAX), account.username.clone()));
+        let order: HashMap<usize, usize> =
+            tree.within(self.user.org).into_iter().enumerate().map(|(i, o)| (o, i)).collect();
+        accounts
+            .sort_by_key(|(org, account)| (order.get(org).copied().unwrap_or(usize::MAX), account.username.clone()));
         Ok(accounts)
     }
 

@@ -78,9 +78,10 @@ pub async fn account(
     lang: Lang,
     Query(notice): Query<AccountNotice>,
 ) -> Result<Html<String>, AppError> {
-    let flash = notice
-        .changed
-        .map(|_| lang.t("密码已修改。其他设备和浏览器上的登录已全部退出。", "Password changed. Every other session has ended.").to_string());
+    let flash = notice.changed.map(|_| {
+        lang.t("密码已修改。其他设备和浏览器上的登录已全部退出。", "Password changed. Every other session has ended.")
+            .to_string()
+    });
     render(&account_page(&state, &user, lang, None, flash).await?)
 }
 
@@ -109,7 +110,13 @@ pub async fn change_password(
             let cookie = cookie_header(&state, SESSION_COOKIE, &token, state.config.session_seconds)?;
             Ok((
                 StatusCode::SEE_OTHER,
-                [(header::SET_COOKIE, cookie), (header::LOCATION, "/app/account?changed=1".parse().map_err(|_| AppError::Internal("location".into()))?)],
+                [
+                    (header::SET_COOKIE, cookie),
+                    (
+                        header::LOCATION,
+                        "/app/account?changed=1".parse().map_err(|_| AppError::Internal("location".into()))?,
+                    ),
+                ],
             )
                 .into_response())
         }

@@ -14,6 +14,55 @@ use serde_json::{Value as Json_, json};
 
 pub const OPENAPI: &str = include_str!("../assets/openapi.json");
 
+/// The years the API knows: what the document says of `{year}`.
+pub const FIRST_YEAR: i32 = 1900;
+pub const LAST_YEAR: i32 = 2100;
+
+/// Path parameters of the API: a path that does not parse (a year that is not a whole number,
+/// or one outside [`FIRST_YEAR`]..=[`LAST_YEAR`]) is answered with the API's JSON error body,
+/// never axum's plain text.
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+/// What a path carries that the extractor checks beyond its parse.
+pub trait PathYear {
+    fn year(&self) -> i32;
+}
+impl PathYear for (String, i32) {
+    fn year(&self) -> i32 {
+        self.1
+    }
+}
+impl PathYear for (String, i32, String) {
+    fn year(&self) -> i32 {
+        self.1
+    }
+}
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + PathYear + Send,
+{
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(value) = Path::<T>::from_request_parts(parts, state).await.map_err(|_| {
+            ApiError(AppError::invalid(
+                "路径无法识别：年份须为整数，单位和指标代码须为文字。",
+                "The path cannot be read: the year must be a whole number.",
+            ))
+        })?;
+        let year = value.year();
+        if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
+            return Err(ApiError(AppError::invalid(
+                format!("年份 {year} 超出范围（{FIRST_YEAR}–{LAST_YEAR}）。"),
+                format!("The year {year} is out of range ({FIRST_YEAR}–{LAST_YEAR})."),
+            )));
+        }
+        Ok(ApiPath(value))
+    }
+}
+
 pub async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
@@ -49,7 +98,7 @@ pub async fn orgs(State(state): State<AppState>, ApiUser(user): ApiUser) -> Json
 pub async fn values(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path((org, year)): Path<(String, i32)>,
+    ApiPath((org, year)): ApiPath<(String, i32)>,
 ) -> Result<Json<Json_>, ApiError> {
     let values = state.access(&user).values(&org, year, year).await?;
     let values: Vec<Json_> = values
@@ -88,7 +137,7 @@ pub struct PutValue {
 pub async fn put_value(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path((org, year, indicator)): Path<(String, i32, String)>,
+    ApiPath((org, year, indicator)): ApiPath<(String, i32, String)>,
     body: Result<Json<PutValue>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Json_>, ApiError> {
     let Json(body) = body.map_err(|e| {
@@ -126,7 +175,7 @@ pub async fn put_value(
 pub async fn history(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path((org, year, indicator)): Path<(String, i32, String)>,
+    ApiPath((org, year, indicator)): ApiPath<(String, i32, String)>,
 ) -> Result<Json<Json_>, ApiError> {
     let entries = state.access(&user).history(&org, year, &indicator).await?;
     let entries: Vec<Json_> = entries
@@ -150,7 +199,7 @@ pub async fn history(
 pub async fn findings(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path((org, year)): Path<(String, i32)>,
+    ApiPath((org, year)): ApiPath<(String, i32)>,
 ) -> Result<Json<Json_>, ApiError> {
     let data = state.access(&user).school_year(&org, year).await?;
     let findings: Vec<Json_> = data
@@ -193,7 +242,7 @@ pub async fn findings(
 pub async fn explanations(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path((org, year)): Path<(String, i32)>,
+    ApiPath((org, year)): ApiPath<(String, i32)>,
     body: Result<Json<std::collections::BTreeMap<String, String>>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Json_>, ApiError> {
     let Json(texts) = body.map_err(|e| {
@@ -218,7 +267,7 @@ fn submission_json(submission: &nianbao_store::Submission) -> Json_ {
 pub async fn submission(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path((org, year)): Path<(String, i32)>,
+    ApiPath((org, year)): ApiPath<(String, i32)>,
 ) -> Result<Json<Json_>, ApiError> {
     Ok(Json(submission_json(&state.access(&user).submission(&org, year).await?)))
 }
@@ -233,10 +282,30 @@ pub struct WorkflowBody {
 pub async fn workflow(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path((org, year, action)): Path<(String, i32, String)>,
-    body: Option<Json<WorkflowBody>>,
+    ApiPath((org, year, action)): ApiPath<(String, i32, String)>,
+    body: axum::body::Bytes,
 ) -> Result<Json<Json_>, ApiError> {
-    let comment = body.map(|Json(b)| b.comment).unwrap_or_default();
+    // No body is no comment; a body must be the documented object (else the JSON error, 400).
+    let comment = if body.iter().all(u8::is_ascii_whitespace) {
+        String::new()
+    } else {
+        serde_json::from_slice::<WorkflowBody>(&body)
+            .map_err(|e| {
+                AppError::invalid(
+                    format!(
+                        "请求内容不是 {{\"comment\": \"…\"}} 形式的 JSON（第 {} 行第 {} 列）。",
+                        e.line(),
+                        e.column()
+                    ),
+                    format!(
+                        "The body must be JSON like {{\"comment\": \"…\"}} (line {}, column {}).",
+                        e.line(),
+                        e.column()
+                    ),
+                )
+            })?
+            .comment
+    };
     let access = state.access(&user);
     let submission = match action.as_str() {
         "submit" => access.submit(&org, year).await?,

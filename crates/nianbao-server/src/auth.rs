@@ -343,8 +343,9 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
     }
 }
 
-/// Headers on every response: no framing, no sniffing, scripts only from the application.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+/// Headers on every response: no framing, no sniffing, scripts only from the application; behind
+/// HTTPS (secure cookies), HSTS, so that a browser never again asks over plain HTTP.
+pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
@@ -353,6 +354,9 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    if state.config.secure_cookies {
+        headers.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     // What a signed-in person sees (their pages, the API) is never kept by a shared cache or the
     // browser's back-forward store; a response that chose its own caching keeps it.
     if path.starts_with("/app") || path.starts_with("/api") {

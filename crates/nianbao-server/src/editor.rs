@@ -208,7 +208,9 @@ async fn editor_page(
                 unsaved: kept.typed.contains_key(&key),
                 was,
                 body,
-                edited: edit.map(|e| format!("{} {}", people.name(&e.updated_by), lang.time(&e.updated_at))).unwrap_or_default(),
+                edited: edit
+                    .map(|e| format!("{} {}", people.name(&e.updated_by), lang.time(&e.updated_at)))
+                    .unwrap_or_default(),
                 key,
             }
         })
@@ -434,6 +436,28 @@ pub async fn save_narratives(
     }
     if let Some((unknown, _, _)) = sent.iter().find(|(key, _, _)| !known.contains(key)) {
         return Err(AppError::invalid(format!("未知的章节 {unknown}"), format!("unknown section {unknown:?}")));
+    }
+    // Limits are checked for the whole form before any section is stored.
+    if sent.len() > known.len() {
+        return Err(AppError::invalid(
+            "同一章节提交了多次，未保存。",
+            "A section was sent more than once; nothing was saved.",
+        ));
+    }
+    if let Some((key, _, _)) =
+        sent.iter().find(|(_, body, _)| body.chars().count() > crate::access::MAX_NARRATIVE_CHARS)
+    {
+        let title = section_titles(template_for(&state.tree.unit(index).id, state.tree.unit(index).level))
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.clone());
+        return Err(AppError::invalid(
+            format!("章节“{title}”的文字过长（最多 {} 字），全部章节均未保存。", crate::access::MAX_NARRATIVE_CHARS),
+            format!(
+                "The section {title:?} is too long (at most {} characters); nothing was saved.",
+                crate::access::MAX_NARRATIVE_CHARS
+            ),
+        ));
     }
     let stored = access.narratives(&org, year).await?;
     let bundled: HashMap<String, String> =

@@ -17,8 +17,9 @@ pub enum AppError {
     /// Input that cannot be taken, said in each language (the page's language is shown).
     #[error("{en}")]
     Invalid { zh: String, en: String },
-    #[error("{0}")]
-    Conflict(String),
+    /// The data is in a state that does not allow this, said in each language.
+    #[error("{en}")]
+    Conflict { zh: String, en: String },
     #[error("too many failed sign-ins; try again in {} s", .wait_seconds)]
     TooManyRequests { wait_seconds: u64 },
     /// An administrator reset the password: it must be changed before anything else.
@@ -106,7 +107,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Invalid { .. } | AppError::OutOfBounds { .. } => StatusCode::BAD_REQUEST,
-            AppError::Conflict(_)
+            AppError::Conflict { .. }
             | AppError::NotReady { .. }
             | AppError::PublishGate { .. }
             | AppError::ReportProblems { .. } => StatusCode::CONFLICT,
@@ -150,7 +151,7 @@ impl AppError {
                 "报告暂不能发布：{}。请先处理；如确需发布，请在“发布说明”中写明理由（将印在报告的数据说明中并记入操作记录）。",
                 open.iter().map(|(zh, _)| zh.as_str()).collect::<Vec<_>>().join("；")
             ),
-            AppError::Invalid { zh, .. } => zh.clone(),
+            AppError::Invalid { zh, .. } | AppError::Conflict { zh, .. } => zh.clone(),
             AppError::TooManyRequests { wait_seconds } => {
                 format!("登录失败次数过多，请 {}后再试。", wait_zh(*wait_seconds))
             }
@@ -172,7 +173,14 @@ impl AppError {
             }
             AppError::Store(StoreError::YearClosed(year)) => format!("{year} 年度已关闭，数据不能再修改。"),
             AppError::OutOfBounds { label, bound, .. } => format!("{label}：{}。", bound.message_zh()),
-            other => other.to_string(),
+            AppError::Store(StoreError::Missing { .. }) => "该数据已不存在（可能刚被他人清除），请刷新后重试。".into(),
+            AppError::Store(StoreError::UnknownOrg(id)) => format!("未找到单位“{id}”。"),
+            AppError::Store(StoreError::UnknownAccount(_)) => "未找到该账号。".into(),
+            // What went wrong inside is for the log, not for the page: never an English message
+            // on a Chinese page.
+            AppError::Store(_) | AppError::Internal(_) => {
+                "服务器内部错误，您的操作没有完成。请稍后重试；如果一再出现，请联系系统管理员。".into()
+            }
         }
     }
 

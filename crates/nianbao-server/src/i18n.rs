@@ -134,7 +134,9 @@ mod tests {
         use super::parse_day;
         assert_eq!(parse_day("1970-01-02"), None, "before 2000");
         assert_eq!(parse_day("2025-01-10"), Some(nianbao_store::time::days_from_civil(2025, 1, 10)));
-        for wrong in ["2025-02-30", "2025-13-01", "2025-1-10", "２０２５-01-10", "2025/01/10", "", "2025-01-1x", "+025-01-10"] {
+        for wrong in
+            ["2025-02-30", "2025-13-01", "2025-1-10", "２０２５-01-10", "2025/01/10", "", "2025-01-1x", "+025-01-10"]
+        {
             assert_eq!(parse_day(wrong), None, "{wrong:?}");
         }
         assert_eq!(super::Lang::Zh.day("2025-01-10"), "2025年1月10日");

@@ -83,10 +83,21 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/orgs/{org}/years/{year}/explanations", post(api::explanations))
         .route("/api/v1/orgs/{org}/years/{year}/{action}", post(api::workflow))
         .route("/api/v1/publications", get(api::publications))
+        // Anything else: the API's JSON error under /api, the error page elsewhere.
+        .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(state.config.max_upload_bytes + (1 << 20)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
-        .layer(axum::middleware::from_fn(auth::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::security_headers))
         .with_state(state)
+}
+
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        error::ApiError(error::AppError::NotFound).into_response()
+    } else {
+        error::AppError::NotFound.into_response()
+    }
 }
 
 /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.

@@ -30,7 +30,9 @@ impl PasswordProblem {
             }
             PasswordProblem::ContainsName => "新密码不能包含用户名或姓名。".into(),
             PasswordProblem::Common => "这个密码太常见，容易被猜中，请换一个。".into(),
-            PasswordProblem::Predictable => "新密码不能是重复字符或键盘、字母顺序（如 1234567890、qwertyuiop）。".into(),
+            PasswordProblem::Predictable => {
+                "新密码不能是重复字符或键盘、字母顺序（如 1234567890、qwertyuiop）。".into()
+            }
             PasswordProblem::Mismatch => "两次输入的新密码不一致。".into(),
             PasswordProblem::Unchanged => "新密码不能与当前密码相同。".into(),
         }
@@ -71,8 +73,13 @@ fn common_passwords() -> &'static std::collections::HashSet<&'static str> {
 }
 
 /// Runs an attacker walks first: along the digits, the alphabet and the keyboard rows, both ways.
-const RUNS: [&str; 5] =
-    ["01234567890123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm", "1qaz2wsx3edc4rfv5tgb6yhn", "1q2w3e4r5t6y7u8i9o0p"];
+const RUNS: [&str; 5] = [
+    "01234567890123456789",
+    "abcdefghijklmnopqrstuvwxyz",
+    "qwertyuiopasdfghjklzxcvbnm",
+    "1qaz2wsx3edc4rfv5tgb6yhn",
+    "1q2w3e4r5t6y7u8i9o0p",
+];
 
 /// Checks a new password for `username` (whose display name is `display_name`).
 pub fn check_new_password(password: &str, username: &str, display_name: &str) -> Result<(), PasswordProblem> {
@@ -107,7 +114,10 @@ pub fn check_new_password(password: &str, username: &str, display_name: &str) ->
     }
     // Built on a common one: "Password2024!", "woaini131452", a common word with a little around it.
     let length = compact.chars().count();
-    if list.iter().any(|word| word.chars().count() >= 4 && compact.contains(word) && word.chars().count() * 2 >= length.min(16)) {
+    if list
+        .iter()
+        .any(|word| word.chars().count() >= 4 && compact.contains(word) && word.chars().count() * 2 >= length.min(16))
+    {
         return Err(PasswordProblem::Common);
     }
     let digits: String = compact.chars().filter(char::is_ascii_digit).collect();
@@ -129,10 +139,8 @@ pub fn check_new_password(password: &str, username: &str, display_name: &str) ->
 pub fn temporary_password() -> Result<String, crate::error::AppError> {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut bytes = [0u8; 15];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| crate::error::AppError::Internal(format!("no randomness: {e}")))?;
-    let chars: Vec<char> =
-        bytes.iter().map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()])).collect();
+    getrandom::fill(&mut bytes).map_err(|e| crate::error::AppError::Internal(format!("no randomness: {e}")))?;
+    let chars: Vec<char> = bytes.iter().map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()])).collect();
     Ok(chars.chunks(5).map(|group| group.iter().collect::<String>()).collect::<Vec<_>>().join("-"))
 }
 

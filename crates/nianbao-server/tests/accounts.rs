@@ -27,11 +27,7 @@ async fn get_with(deployment: &Deployment, token: &str, path: &str) -> axum::htt
     deployment.send(request).await
 }
 
-async fn change(
-    deployment: &Deployment,
-    user: &str,
-    fields: &[(&str, &str)],
-) -> axum::http::Response<Body> {
+async fn change(deployment: &Deployment, user: &str, fields: &[(&str, &str)]) -> axum::http::Response<Body> {
     let request = deployment
         .request(Some(user), "POST", "/app/account/password")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -50,13 +46,21 @@ async fn a_password_change_is_checked_and_ends_the_other_sessions() {
     let elsewhere = session_cookie(&elsewhere);
     assert_eq!(get_with(&deployment, &elsewhere, "/app/account").await.status(), StatusCode::OK);
 
-    let page = body_text(deployment.send(deployment.request(Some(SCHOOL), "GET", "/app/account").body(Body::empty()).expect("request")).await).await;
+    let page = body_text(
+        deployment
+            .send(deployment.request(Some(SCHOOL), "GET", "/app/account").body(Body::empty()).expect("request"))
+            .await,
+    )
+    .await;
     assert!(page.contains("修改密码") && page.contains("于都"), "{page}");
 
     // Each refusal names its reason in Chinese, and the password stays as it was.
     let before = deployment.store.account(SCHOOL).await.expect("read").expect("account").password_hash;
     for (fields, reason) in [
-        (vec![("current", "not-my-password"), ("new", "river stones at dawn"), ("repeat", "river stones at dawn")], "当前密码不正确"),
+        (
+            vec![("current", "not-my-password"), ("new", "river stones at dawn"), ("repeat", "river stones at dawn")],
+            "当前密码不正确",
+        ),
         (vec![("current", demo), ("new", "short"), ("repeat", "short")], "至少要有 10 个字符"),
         (vec![("current", demo), ("new", "yudu-s1-2025-new"), ("repeat", "yudu-s1-2025-new")], "不能包含用户名"),
         (vec![("current", demo), ("new", "Password2024!"), ("repeat", "Password2024!")], "太常见"),
@@ -80,7 +84,9 @@ async fn a_password_change_is_checked_and_ends_the_other_sessions() {
     // This browser goes on with its new session; the old one and the other browser's are gone.
     assert_eq!(get_with(&deployment, &mine, "/app/account?changed=1").await.status(), StatusCode::OK);
     assert!(refused(&get_with(&deployment, &elsewhere, "/app/account").await), "the other session must end");
-    assert!(refused(&deployment.send(deployment.request(Some(SCHOOL), "GET", "/app/account").body(Body::empty()).expect("r")).await));
+    assert!(refused(
+        &deployment.send(deployment.request(Some(SCHOOL), "GET", "/app/account").body(Body::empty()).expect("r")).await
+    ));
     // The old password no longer signs in; the new one does.
     assert_eq!(login_from(&deployment, SCHOOL, demo, "10.0.0.8").await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(login_from(&deployment, SCHOOL, fresh, "10.0.0.8").await.status(), StatusCode::SEE_OTHER);
@@ -93,14 +99,24 @@ async fn an_administrator_resets_within_scope_and_the_user_must_choose_anew() {
     let deployment = Deployment::new().await;
     // Only administrators manage accounts.
     for user in [SCHOOL, COUNTY, CITY] {
-        let list = deployment.send(deployment.request(Some(user), "GET", "/app/accounts").body(Body::empty()).expect("r")).await;
+        let list = deployment
+            .send(deployment.request(Some(user), "GET", "/app/accounts").body(Body::empty()).expect("r"))
+            .await;
         assert!(refused(&list), "{user} may not list accounts");
         let reset = deployment
-            .send(deployment.request(Some(user), "POST", &format!("/app/accounts/{SCHOOL}/reset")).body(Body::empty()).expect("r"))
+            .send(
+                deployment
+                    .request(Some(user), "POST", &format!("/app/accounts/{SCHOOL}/reset"))
+                    .body(Body::empty())
+                    .expect("r"),
+            )
             .await;
         assert!(refused(&reset), "{user} may not reset");
     }
-    let list = body_text(deployment.send(deployment.request(Some(ADMIN), "GET", "/app/accounts").body(Body::empty()).expect("r")).await).await;
+    let list = body_text(
+        deployment.send(deployment.request(Some(ADMIN), "GET", "/app/accounts").body(Body::empty()).expect("r")).await,
+    )
+    .await;
     assert!(list.contains(SCHOOL) && !list.contains("other-school"), "the admin's scope only");
     // Another city's account is answered as missing, and stays as it was.
     let outside = deployment
@@ -113,7 +129,12 @@ async fn an_administrator_resets_within_scope_and_the_user_must_choose_anew() {
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 
     let reset = deployment
-        .send(deployment.request(Some(ADMIN), "POST", &format!("/app/accounts/{SCHOOL}/reset")).body(Body::empty()).expect("r"))
+        .send(
+            deployment
+                .request(Some(ADMIN), "POST", &format!("/app/accounts/{SCHOOL}/reset"))
+                .body(Body::empty())
+                .expect("r"),
+        )
         .await;
     assert_eq!(reset.status(), StatusCode::OK);
     let page = body_text(reset).await;
@@ -125,7 +146,11 @@ async fn an_administrator_resets_within_scope_and_the_user_must_choose_anew() {
         .to_string();
     assert_eq!(temporary.len(), 17, "{temporary}");
     // The clerk's session ended at once.
-    assert!(refused(&deployment.send(deployment.request(Some(SCHOOL), "GET", "/app/entry/yudu-s1").body(Body::empty()).expect("r")).await));
+    assert!(refused(
+        &deployment
+            .send(deployment.request(Some(SCHOOL), "GET", "/app/entry/yudu-s1").body(Body::empty()).expect("r"))
+            .await
+    ));
     // Signing in with the temporary password leads to the account page and nowhere else.
     let signed_in = login_from(&deployment, SCHOOL, &temporary, "10.0.0.9").await;
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
@@ -139,7 +164,8 @@ async fn an_administrator_resets_within_scope_and_the_user_must_choose_anew() {
     assert!(events.iter().any(|e| e.action == "password_reset" && e.actor == ADMIN));
     // After choosing a new password the clerk works as before.
     let csrf = {
-        let session = deployment.store.session(&nianbao_server::auth::token_hash(&token)).await.expect("read").expect("session");
+        let session =
+            deployment.store.session(&nianbao_server::auth::token_hash(&token)).await.expect("read").expect("session");
         session.csrf
     };
     let request = axum::http::Request::builder()
@@ -148,7 +174,11 @@ async fn an_administrator_resets_within_scope_and_the_user_must_choose_anew() {
         .header(header::COOKIE, format!("nianbao_session={token}"))
         .header("x-csrf-token", csrf)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(form(&[("current", &temporary), ("new", "a quiet morning in class"), ("repeat", "a quiet morning in class")]))
+        .body(form(&[
+            ("current", &temporary),
+            ("new", "a quiet morning in class"),
+            ("repeat", "a quiet morning in class"),
+        ]))
         .expect("request");
     let changed = deployment.send(request).await;
     assert_eq!(changed.status(), StatusCode::SEE_OTHER);

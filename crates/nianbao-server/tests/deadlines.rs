@@ -32,7 +32,8 @@ async fn a_passed_deadline_marks_late_schools_and_lists_them_for_reminders() {
     assert_eq!(rows_marked_overdue(&before), 0, "no deadline, nobody is late");
     // A school cannot set deadlines; a date that does not exist is refused and nothing changes.
     assert!(refused(&post(&deployment, SCHOOL, "/app/review/deadlines", &[("submit", "2024-12-31")]).await));
-    let wrong = post(&deployment, COUNTY, "/app/review/deadlines", &[("submit", "2025-02-30"), ("review", "2025-03-01")]).await;
+    let wrong =
+        post(&deployment, COUNTY, "/app/review/deadlines", &[("submit", "2025-02-30"), ("review", "2025-03-01")]).await;
     assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
     assert!(body_text(wrong).await.contains("不是有效的日期"));
     assert!(deployment.store.deadlines(2024).await.expect("read").is_empty(), "a refused form stores neither date");
@@ -62,9 +63,19 @@ async fn a_passed_deadline_marks_late_schools_and_lists_them_for_reminders() {
     assert!(!city.contains("school-ruijin"), "ruijin's schools follow the city's deadline and are not late");
 
     // The reminder list: the late schools with their clerks, as CSV for Excel.
-    let response = deployment.send(deployment.request(Some(COUNTY), "GET", "/app/reminders.csv").body(Body::empty()).expect("r")).await;
+    let response = deployment
+        .send(deployment.request(Some(COUNTY), "GET", "/app/reminders.csv").body(Body::empty()).expect("r"))
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers().get(header::CONTENT_DISPOSITION).expect("attachment").to_str().expect("ascii").contains(".csv"));
+    assert!(
+        response
+            .headers()
+            .get(header::CONTENT_DISPOSITION)
+            .expect("attachment")
+            .to_str()
+            .expect("ascii")
+            .contains(".csv")
+    );
     let csv = body_text(response).await;
     assert!(csv.starts_with('\u{feff}'), "a byte-order mark, so Excel reads UTF-8");
     let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
@@ -85,7 +96,8 @@ async fn a_passed_deadline_marks_late_schools_and_lists_them_for_reminders() {
     let (_, nothing) = page(&deployment, COUNTY, "/app/review?q=%3Cscript%3E").await;
     assert!(nothing.contains("没有符合条件的学校") && !nothing.contains("<script>"));
     // The review deadline: a submitted school not yet approved after it is late for review.
-    let saved = post(&deployment, COUNTY, "/app/review/deadlines", &[("submit", "2024-12-31"), ("review", "2025-01-01")]).await;
+    let saved =
+        post(&deployment, COUNTY, "/app/review/deadlines", &[("submit", "2024-12-31"), ("review", "2025-01-01")]).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let events = deployment.store.events("yudu", 2024).await.expect("events");
     assert_eq!(events.iter().filter(|e| e.action == "deadline").count(), 2, "each change of a deadline is audited");
@@ -110,7 +122,8 @@ async fn the_review_page_shows_figures_beside_findings_and_changes_since_the_ret
     assert!(page_before.contains("id=\"next-school\""), "a way to the next school");
     assert!(page_before.contains("id=\"back-to-list\""));
     let wrong = format!(r#"{{"value": "{}", "overwrite": true}}"#, current.parse::<i64>().expect("n") + 9);
-    let (status, _) = api(&deployment, &school, "PUT", &format!("{base}/values/t2.industry_mentors"), Some(&wrong)).await;
+    let (status, _) =
+        api(&deployment, &school, "PUT", &format!("{base}/values/t2.industry_mentors"), Some(&wrong)).await;
     assert_eq!(status, StatusCode::OK);
     let (_, review) = page(&deployment, COUNTY, "/app/review/yudu-s1").await;
     assert!(review.contains("class=\"finding-cells\""), "figures beside the findings");
@@ -118,17 +131,29 @@ async fn the_review_page_shows_figures_beside_findings_and_changes_since_the_ret
 
     // Returned, then changed by the school: the review page lists the change, before and after.
     use nianbao_store::{SubmissionStatus as S, Transition};
-    for (from, to, action) in [(&[S::Draft, S::NotStarted][..], S::Submitted, "submit"), (&[S::Submitted][..], S::Returned, "return")] {
+    for (from, to, action) in
+        [(&[S::Draft, S::NotStarted][..], S::Submitted, "submit"), (&[S::Submitted][..], S::Returned, "return")]
+    {
         deployment
             .store
-            .transition(&Transition { org_id: "yudu-s1", year: 2024, from, to, actor: COUNTY, comment: "核对", action, expected_revision: None })
+            .transition(&Transition {
+                org_id: "yudu-s1",
+                year: 2024,
+                from,
+                to,
+                actor: COUNTY,
+                comment: "核对",
+                action,
+                expected_revision: None,
+            })
             .await
             .expect("transition");
     }
     let (_, returned) = page(&deployment, COUNTY, "/app/review/yudu-s1").await;
     assert!(returned.contains("id=\"changes\"") && returned.contains("共修改 0 项"), "returned, nothing changed yet");
     let fixed = format!(r#"{{"value": "{current}", "overwrite": true}}"#);
-    let (status, _) = api(&deployment, &school, "PUT", &format!("{base}/values/t2.industry_mentors"), Some(&fixed)).await;
+    let (status, _) =
+        api(&deployment, &school, "PUT", &format!("{base}/values/t2.industry_mentors"), Some(&fixed)).await;
     assert_eq!(status, StatusCode::OK);
     let (_, changed) = page(&deployment, COUNTY, "/app/review/yudu-s1").await;
     assert!(changed.contains("共修改 1 项"), "one change since the return");
@@ -161,5 +186,8 @@ async fn an_explanation_batch_is_kept_whole_or_not_at_all() {
     let response = post(&deployment, SCHOOL, "/app/explain/yudu-s1", &pairs).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(body_text(response).await.contains("全部说明均未保存"));
-    assert!(deployment.store.explanations("yudu-s1", 2024).await.expect("read").is_empty(), "nothing of the batch was kept");
+    assert!(
+        deployment.store.explanations("yudu-s1", 2024).await.expect("read").is_empty(),
+        "nothing of the batch was kept"
+    );
 }

@@ -331,3 +331,38 @@ async fn half_open_and_surplus_connections_are_closed() {
     stop.send(()).expect("stop");
     server.await.expect("join").expect("served");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hsts_goes_with_secure_cookies() {
+    let deployment = Deployment::new().await;
+    let plain = deployment.send(deployment.request(None, "GET", "/").body(Body::empty()).expect("r")).await;
+    assert!(plain.headers().get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
+    let mut config = nianbao_server::ServerConfig::for_year(2024);
+    config.secure_cookies = true;
+    let state = nianbao_server::AppState::new(deployment.store.clone(), framework(), config).await.expect("state");
+    let response = tower::ServiceExt::oneshot(
+        nianbao_server::router(state),
+        axum::http::Request::builder().uri("/login").body(Body::empty()).expect("r"),
+    )
+    .await
+    .expect("infallible");
+    let hsts = response.headers().get("strict-transport-security").expect("HSTS behind HTTPS");
+    assert!(hsts.to_str().expect("ascii").contains("max-age=31536000"));
+    let cookie = response.headers().get(header::SET_COOKIE).expect("login cookie").to_str().expect("ascii");
+    assert!(cookie.contains("; Secure"), "{cookie}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overlong_section_saves_no_section_of_the_form() {
+    let deployment = Deployment::new().await;
+    let long = "长".repeat(20_001);
+    let request = deployment
+        .request(Some(CITY), "POST", "/app/editor/ganzhou/narrative")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form(&[("s:preface", "样例：改过的前言。"), ("s:scale", &long)]))
+        .expect("request");
+    let response = deployment.send(request).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(body_text(response).await.contains("全部章节均未保存"));
+    assert!(deployment.store.narratives("ganzhou", 2024).await.expect("read").is_empty(), "nothing was kept");
+}

@@ -2,6 +2,7 @@
 //! accounts) is seeded into a fresh SQLite file per test; `support` signs callers in.
 
 mod accounts;
+mod api_contract;
 mod authorisation;
 mod browser;
 mod cases;

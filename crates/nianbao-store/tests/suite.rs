@@ -124,8 +124,12 @@ pub async fn loading_twice_changes_nothing(store: &dyn Store) {
     let changed: Vec<(&str, Option<i64>)> = since.iter().map(|(id, h)| (id.as_str(), h.old_version)).collect();
     assert_eq!(changed, [("a1.graduates", Some(1))]);
     let everything = store.changes_since("s1", 2024, Layer::Reported, "").await.expect("changes");
-    assert!(everything.len() > 1 && everything.iter().all(|(_, h)| h.changed_at.as_str() >= history[0].changed_at.as_str()));
-    assert!(store.changes_since("s2", 2024, Layer::Reported, &history[1].changed_at).await.expect("changes").is_empty());
+    assert!(
+        everything.len() > 1 && everything.iter().all(|(_, h)| h.changed_at.as_str() >= history[0].changed_at.as_str())
+    );
+    assert!(
+        store.changes_since("s2", 2024, Layer::Reported, &history[1].changed_at).await.expect("changes").is_empty()
+    );
 }
 
 fn write(value: i64, expected_version: Option<i64>, actor: &str) -> ValueWrite {
@@ -640,7 +644,8 @@ pub async fn a_password_change_ends_every_session(store: &dyn Store) {
         store.add_account(&account).await.expect("add");
     }
     for (hash, username) in [("a", "clerk"), ("b", "clerk"), ("c", "other")] {
-        let session = SessionRecord { token_hash: hash.into(), username: username.into(), csrf: "x".into(), expires_at: 9 };
+        let session =
+            SessionRecord { token_hash: hash.into(), username: username.into(), csrf: "x".into(), expires_at: 9 };
         store.create_session(&session).await.expect("session");
     }
     assert_eq!(store.set_password("clerk", "$argon2id$new", true).await.expect("reset"), 2);
@@ -676,7 +681,10 @@ pub async fn deadlines_are_set_per_org_and_audited(store: &dyn Store) {
     let read = store.deadlines(2024).await.expect("read");
     let days: Vec<(&str, DeadlineStage, &str)> =
         read.iter().map(|d| (d.org_id.as_str(), d.stage, d.due_on.as_str())).collect();
-    assert_eq!(days, [("county", DeadlineStage::Review, "2025-01-20"), ("county", DeadlineStage::Submit, "2025-01-15")]);
+    assert_eq!(
+        days,
+        [("county", DeadlineStage::Review, "2025-01-20"), ("county", DeadlineStage::Submit, "2025-01-15")]
+    );
     assert!(store.deadlines(2023).await.expect("read").is_empty());
     store.set_deadline(&deadline("county", DeadlineStage::Review, "")).await.expect("remove");
     assert_eq!(store.deadlines(2024).await.expect("read").len(), 1);

@@ -295,9 +295,12 @@ pub(crate) fn entry_page(
         nianbao_store::SubmissionStatus::Returned => Some((
             "returned",
             if lang.is_en() {
-                format!("Returned for changes by {} on {when}. Correct the data and submit again.", data.changed_by_name)
+                format!(
+                    "Returned for changes by {} on {when}. Correct the data and submit again.",
+                    data.changed_by_name
+                )
             } else {
-                format!("本年度数据已于 {when} 被{}退回修改，请按审核意见修改后重新提交。", data.changed_by_name)
+                format!("本年度数据已于 {when} 退回修改（{}），请按审核意见修改后重新提交。", data.changed_by_name)
             },
         )),
         nianbao_store::SubmissionStatus::Approved => Some((
@@ -305,7 +308,7 @@ pub(crate) fn entry_page(
             if lang.is_en() {
                 format!("Approved by {} on {when}; the data is locked.", data.changed_by_name)
             } else {
-                format!("本年度数据已于 {when} 由{}审核通过，数据已锁定。", data.changed_by_name)
+                format!("本年度数据已于 {when} 审核通过（{}），数据已锁定。", data.changed_by_name)
             },
         )),
         _ => None,
@@ -323,11 +326,19 @@ pub(crate) fn entry_page(
         let tail = match (open, left) {
             (false, _) => String::new(),
             (true, left) if left < 0 => {
-                if lang.is_en() { format!(" — {} day(s) late", -left) } else { format!("（已逾期 {} 天）", -left) }
+                if lang.is_en() {
+                    format!(" — {} day(s) late", -left)
+                } else {
+                    format!("（已逾期 {} 天）", -left)
+                }
             }
             (true, 0) => lang.t("（今天截止）", " — due today").to_string(),
             (true, left) => {
-                if lang.is_en() { format!(" — {left} day(s) left") } else { format!("（还有 {left} 天）") }
+                if lang.is_en() {
+                    format!(" — {left} day(s) left")
+                } else {
+                    format!("（还有 {left} 天）")
+                }
             }
         };
         Some((format!("{}{}{tail}", lang.t("提交截止：", "Submit by "), lang.day(due_on)), open && left < 0))
@@ -525,7 +536,7 @@ pub async fn entry_save(
     let placed: Vec<crate::exchange::PlacedWrite> = writes.iter().map(|w| (w.clone(), String::new())).collect();
     let outcomes = match access.save_cells(&org, year, writes).await {
         Ok(outcomes) => outcomes,
-        Err(error @ (AppError::Conflict(_) | AppError::Invalid { .. } | AppError::Store(_))) => {
+        Err(error @ (AppError::Conflict { .. } | AppError::Invalid { .. } | AppError::Store(_))) => {
             let html = entry_page(&state, &access, lang, &data, table_at, &typed, vec![error.message(lang)], None)?;
             return Ok((StatusCode::CONFLICT, html).into_response());
         }

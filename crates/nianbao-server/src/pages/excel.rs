@@ -35,7 +35,10 @@ pub async fn excel_template(
         .into_response())
 }
 
-pub(crate) async fn read_upload(multipart: &mut Multipart, limit: usize) -> Result<HashMap<String, (String, Vec<u8>)>, AppError> {
+pub(crate) async fn read_upload(
+    multipart: &mut Multipart,
+    limit: usize,
+) -> Result<HashMap<String, (String, Vec<u8>)>, AppError> {
     let mut parts = HashMap::new();
     while let Some(field) = multipart
         .next_field()
@@ -143,7 +146,7 @@ pub async fn excel_upload(
                 let html = entry_page(&state, &access, lang, &data, 0, &HashMap::new(), lines, Some(flash))?;
                 return Ok((status, html).into_response());
             }
-            Err(error @ (AppError::Conflict(_) | AppError::Invalid { .. } | AppError::Store(_))) => {
+            Err(error @ (AppError::Conflict { .. } | AppError::Invalid { .. } | AppError::Store(_))) => {
                 problems.push(error.message(lang))
             }
             Err(error) => return Err(error),

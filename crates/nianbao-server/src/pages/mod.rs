@@ -20,20 +20,20 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::convert::Infallible;
 
-mod signin;
-mod home;
+mod cases;
 mod entry;
 mod excel;
-mod cases;
 mod history;
+mod home;
 mod review;
-pub use signin::*;
-pub use home::*;
+mod signin;
+pub use cases::*;
 pub use entry::*;
 pub use excel::*;
-pub use cases::*;
 pub use history::*;
+pub use home::*;
 pub use review::*;
+pub use signin::*;
 
 /// A table's caption without its year and org placeholders, for tabs.
 pub fn short_caption(lang: Lang, table: &nianbao_core::Table) -> String {
@@ -141,4 +141,3 @@ pub async fn switch_language(State(state): State<AppState>, Path(lang): Path<Str
         Err(error) => error.into_response(),
     }
 }
-

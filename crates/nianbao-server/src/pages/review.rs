@@ -96,7 +96,11 @@ struct DashboardRow {
     overdue: Option<Overdue>,
 }
 
-async fn dashboard_rows(state: &AppState, user: &Principal, year: i32) -> Result<(Vec<DashboardRow>, Deadlines), AppError> {
+async fn dashboard_rows(
+    state: &AppState,
+    user: &Principal,
+    year: i32,
+) -> Result<(Vec<DashboardRow>, Deadlines), AppError> {
     let access = state.access(user);
     let deadlines = access.deadlines(year).await?;
     let today = crate::i18n::today_days();
@@ -104,10 +108,7 @@ async fn dashboard_rows(state: &AppState, user: &Principal, year: i32) -> Result
         .review_rows(year)
         .await?
         .into_iter()
-        .map(|row| DashboardRow {
-            overdue: deadlines.overdue(&state.tree, row.org, row.submission.status, today),
-            row,
-        })
+        .map(|row| DashboardRow { overdue: deadlines.overdue(&state.tree, row.org, row.submission.status, today), row })
         .collect();
     Ok((rows, deadlines))
 }
@@ -156,7 +157,12 @@ pub async fn review_list(
         });
     }
     let overdue = rows.iter().filter(|r| r.overdue.is_some()).count();
-    filters.push(FilterLink { value: "overdue".into(), title: lang.t("逾期", "Overdue").into(), count: overdue, chosen: show == "overdue" });
+    filters.push(FilterLink {
+        value: "overdue".into(),
+        title: lang.t("逾期", "Overdue").into(),
+        count: overdue,
+        chosen: show == "overdue",
+    });
     filters.push(FilterLink {
         value: "errors".into(),
         title: lang.t("有错误", "With errors").into(),
@@ -244,8 +250,14 @@ pub async fn set_deadlines(
         let text = text.trim();
         if !text.is_empty() && crate::i18n::parse_day(text).is_none() {
             return Err(AppError::invalid(
-                format!("截止日期“{}”不是有效的日期，请按 2025-01-10 的格式填写。", text.chars().take(20).collect::<String>()),
-                format!("The deadline {:?} is not a date; write it as 2025-01-10.", text.chars().take(20).collect::<String>()),
+                format!(
+                    "截止日期“{}”不是有效的日期，请按 2025-01-10 的格式填写。",
+                    text.chars().take(20).collect::<String>()
+                ),
+                format!(
+                    "The deadline {:?} is not a date; write it as 2025-01-10.",
+                    text.chars().take(20).collect::<String>()
+                ),
             ));
         }
     }
@@ -456,14 +468,13 @@ pub async fn review_school(
         Some(at) => rows[at + 1..].iter().chain(rows[..at].iter()).collect(),
         None => rows.iter().collect(),
     };
-    let next = after
-        .iter()
-        .find(|r| r.row.submission.status == SubmissionStatus::Submitted)
-        .or_else(|| after.first())
-        .map(|r| {
-            let next = state.tree.unit(r.row.org);
-            (next.id.clone(), next.name.clone())
-        });
+    let next =
+        after.iter().find(|r| r.row.submission.status == SubmissionStatus::Submitted).or_else(|| after.first()).map(
+            |r| {
+                let next = state.tree.unit(r.row.org);
+                (next.id.clone(), next.name.clone())
+            },
+        );
     let overdue = deadlines
         .overdue(&state.tree, data.org, status, crate::i18n::today_days())
         .map(|o| overdue_text(lang, &o))
@@ -493,7 +504,12 @@ pub async fn review_school(
                     .cells
                     .iter()
                     .map(|cell| CellView {
-                        href: format!("/app/entry/{}/{}#row-{}", unit.id, cell.table_id, cell.indicator_id.replace('.', "-")),
+                        href: format!(
+                            "/app/entry/{}/{}#row-{}",
+                            unit.id,
+                            cell.table_id,
+                            cell.indicator_id.replace('.', "-")
+                        ),
                         place: format!(
                             "{} {} {}{}",
                             cell.table_number.clone().unwrap_or_default(),

@@ -31,7 +31,13 @@ pub(crate) struct LoginPage {
     problem: Option<String>,
 }
 
-pub(crate) fn login_page(state: &AppState, lang: Lang, username: &str, problem: Option<String>, status: StatusCode) -> Response {
+pub(crate) fn login_page(
+    state: &AppState,
+    lang: Lang,
+    username: &str,
+    problem: Option<String>,
+    status: StatusCode,
+) -> Response {
     // What was typed is shown again, but never more than a user name can be.
     let username: String = username.chars().take(crate::access::MAX_USERNAME_CHARS).collect();
     let username = username.as_str();
