@@ -139,7 +139,7 @@ mod tests {
         {
             assert_eq!(parse_day(wrong), None, "{wrong:?}");
         }
-        assert_eq!(super::Lang::Zh.day("2025-01-10"), "2025年1月10日");
+        assert_eq!(Lang::Zh.day("2025-01-10"), "2025年1月10日");
     }
 
     #[test]

@@ -127,7 +127,7 @@ pub fn check_new_password(password: &str, username: &str, display_name: &str) ->
     }
     let chars: Vec<char> = compact.chars().collect();
     for period in 1..=chars.len() / 2 {
-        if chars.len() % period == 0 && chars.chunks(period).all(|chunk| chunk == &chars[..period]) {
+        if chars.len().is_multiple_of(period) && chars.chunks(period).all(|chunk| chunk == &chars[..period]) {
             return Err(PasswordProblem::Predictable);
         }
     }
