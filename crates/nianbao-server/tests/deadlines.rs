@@ -46,6 +46,14 @@ async fn a_passed_deadline_marks_late_schools_and_lists_them_for_reminders() {
     assert!(list.contains("2099年12月31日（赣州市"), "the county sees the city's deadline");
     let (_, entry) = page(&deployment, SCHOOL, "/app/entry/yudu-s1/t1").await;
     assert!(entry.contains("提交截止：2099年12月31日（还有"), "the school sees its deadline");
+    // School forms ask only what schools report: of the narrative's facts, only the school's own.
+    let (_, facts) = page(&deployment, SCHOOL, "/app/entry/yudu-s1/facts").await;
+    assert!(facts.contains("v-facts-land_per_student"), "a figure schools report is asked");
+    assert!(
+        !facts.contains("v-facts-schools_public") && !facts.contains("v-facts-annual_special_fund"),
+        "city facts are not asked of schools"
+    );
+    assert!(entry.contains("/app/entry/yudu-s1/t2"), "no city facts for schools");
 
     // The county's own, earlier deadline applies to its schools and has passed.
     approve_in_store(&deployment, "yudu-dexin").await;

@@ -118,6 +118,14 @@ pub(crate) fn finding_view(lang: Lang, finding: &Finding, data: &SchoolYear) -> 
     }
 }
 
+/// Whether a school's forms show a table: every printed table, and an unprinted one (the figures
+/// the narrative states, mostly counted from the org tree or stated by the city) only if it asks
+/// schools for something they must report (and then only those rows).
+pub(crate) fn asked_of_schools(framework: &nianbao_core::Framework, table: &nianbao_core::Table) -> bool {
+    table.printed
+        || table.rows.iter().any(|&index| framework.indicator(index).is_required_at(nianbao_core::OrgLevel::School))
+}
+
 /// Does `finding` point at a cell of any table in `year`?
 fn framework_tables_touched(framework: &nianbao_core::Framework, finding: &Finding, year: i32) -> bool {
     framework.tables.iter().any(|t| touches(finding, &t.id, year))
@@ -163,9 +171,15 @@ pub(crate) fn entry_page(
             }
         }
     };
+    // An unprinted table (the figures the narrative states) asks a school only for what schools
+    // report: the rest is counted from the org tree or stated by the city.
+    let at_school = unit.level == nianbao_core::OrgLevel::School;
     let rows = table
         .rows
         .iter()
+        .filter(|&&index| {
+            !at_school || table.printed || framework.indicator(index).is_required_at(nianbao_core::OrgLevel::School)
+        })
         .map(|&index| {
             let indicator = framework.indicator(index);
             let related: Vec<&Finding> = data
@@ -261,6 +275,7 @@ pub(crate) fn entry_page(
     let tabs = framework
         .tables
         .iter()
+        .filter(|t| asked_of_schools(framework, t))
         .map(|t| Tab {
             id: t.id.clone(),
             title: format!("{} {}", t.number.clone().unwrap_or_default(), short_caption(lang, t)),
@@ -380,7 +395,8 @@ pub async fn entry_first_table(
     Path(org): Path<String>,
 ) -> Result<Redirect, AppError> {
     state.access(&user).check(&org, Action::Read)?;
-    let first = state.framework.tables.first().ok_or(AppError::NotFound)?;
+    let first =
+        state.framework.tables.iter().find(|t| asked_of_schools(&state.framework, t)).ok_or(AppError::NotFound)?;
     Ok(Redirect::to(&format!("/app/entry/{org}/{}", first.id)))
 }
 

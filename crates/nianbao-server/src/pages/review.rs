@@ -492,6 +492,7 @@ pub async fn review_school(
             .framework
             .tables
             .iter()
+            .filter(|t| asked_of_schools(&state.framework, t))
             .map(|t| (t.id.clone(), t.number.clone().unwrap_or_else(|| t.caption.clone())))
             .collect(),
         findings: data
