@@ -419,6 +419,19 @@ pub struct ReviewRow {
     pub values: usize,
 }
 
+/// A deadline as typed: empty (none) or a real `YYYY-MM-DD` day.
+pub fn check_deadline_day(text: &str) -> Result<(), AppError> {
+    let text = text.trim();
+    if text.is_empty() || crate::i18n::parse_day(text).is_some() {
+        return Ok(());
+    }
+    let shown: String = text.chars().take(20).collect();
+    Err(AppError::invalid(
+        format!("截止日期“{shown}”不是有效的日期，请按 2025-01-10 的格式填写。"),
+        format!("The deadline {shown:?} is not a date; write it as 2025-01-10."),
+    ))
+}
+
 /// Every deadline of a year; the one that applies to an org unit is the nearest set at it or
 /// above it.
 #[derive(Debug, Clone, Default)]
@@ -1352,18 +1365,7 @@ impl<'a> Access<'a> {
             return Err(AppError::Forbidden);
         }
         let due_on = due_on.trim();
-        if !due_on.is_empty() && crate::i18n::parse_day(due_on).is_none() {
-            return Err(AppError::invalid(
-                format!(
-                    "截止日期“{}”不是有效的日期，请按 2025-01-10 的格式填写。",
-                    due_on.chars().take(20).collect::<String>()
-                ),
-                format!(
-                    "The deadline {:?} is not a date; write it as 2025-01-10.",
-                    due_on.chars().take(20).collect::<String>()
-                ),
-            ));
-        }
+        check_deadline_day(due_on)?;
         self.store()
             .set_deadline(&Deadline {
                 org_id: self.user.org_id.clone(),

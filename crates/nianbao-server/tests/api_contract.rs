@@ -19,14 +19,7 @@ fn the_api_answers_as_its_openapi_document_says() {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     let (deployment, address) = runtime.block_on(async {
         let deployment = Deployment::new().await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let address = listener.local_addr().expect("address");
-        let app = nianbao_server::router(deployment.state.clone());
-        tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-                .await
-                .expect("serve")
-        });
+        let address = deployment.serve_on_loopback().await;
         (deployment, address)
     });
     let token = runtime.block_on(deployment.token(COUNTY));

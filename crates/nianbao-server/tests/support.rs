@@ -132,6 +132,20 @@ impl Deployment {
         builder
     }
 
+    /// Serves this deployment on a loopback port (for tools that speak HTTP: Chromium,
+    /// schemathesis); returns the address.
+    pub async fn serve_on_loopback(&self) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let app = nianbao_server::router(self.state.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .await
+                .expect("serve")
+        });
+        address
+    }
+
     pub async fn token(&self, username: &str) -> String {
         nianbao_server::demo::create_token(self.store.as_ref(), username, "test").await.expect("token")
     }

@@ -246,21 +246,8 @@ pub async fn set_deadlines(
 ) -> Result<Redirect, AppError> {
     let access = state.access(&user);
     // Both are checked before either is stored.
-    for text in [&form.submit, &form.review] {
-        let text = text.trim();
-        if !text.is_empty() && crate::i18n::parse_day(text).is_none() {
-            return Err(AppError::invalid(
-                format!(
-                    "截止日期“{}”不是有效的日期，请按 2025-01-10 的格式填写。",
-                    text.chars().take(20).collect::<String>()
-                ),
-                format!(
-                    "The deadline {:?} is not a date; write it as 2025-01-10.",
-                    text.chars().take(20).collect::<String>()
-                ),
-            ));
-        }
-    }
+    crate::access::check_deadline_day(&form.submit)?;
+    crate::access::check_deadline_day(&form.review)?;
     let current = access.deadlines(state.config.year).await?;
     for (stage, text) in [(DeadlineStage::Submit, &form.submit), (DeadlineStage::Review, &form.review)] {
         let was = current.own(user.org, stage).map(|d| d.due_on.as_str()).unwrap_or("");
