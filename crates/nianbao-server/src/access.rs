@@ -876,6 +876,23 @@ impl<'a> Access<'a> {
     }
 
     /// The review dashboard: every school in the user's scope.
+    /// The status of every school the user may read, in tree order (one read of the
+    /// submissions; no values).
+    pub async fn school_statuses(&self, year: i32) -> Result<Vec<(usize, SubmissionStatus)>, AppError> {
+        let statuses: HashMap<String, SubmissionStatus> =
+            self.store().submissions(year).await?.into_iter().map(|s| (s.org_id, s.status)).collect();
+        Ok(self
+            .state
+            .tree
+            .schools_within(self.user.org)
+            .into_iter()
+            .filter(|&org| self.may(org, Action::Read))
+            .map(|org| {
+                (org, statuses.get(&self.state.tree.unit(org).id).copied().unwrap_or(SubmissionStatus::NotStarted))
+            })
+            .collect())
+    }
+
     pub async fn review_rows(&self, year: i32) -> Result<Vec<ReviewRow>, AppError> {
         let submissions: HashMap<String, Submission> =
             self.store().submissions(year).await?.into_iter().map(|s| (s.org_id.clone(), s)).collect();

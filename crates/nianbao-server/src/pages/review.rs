@@ -449,19 +449,20 @@ pub async fn review_school(
         None => (String::new(), Vec::new()),
     };
     // The next school: the next one in the dashboard's order waiting for review, else the next.
-    let (rows, deadlines) = dashboard_rows(&state, &user, year).await?;
-    let position = rows.iter().position(|r| r.row.org == data.org);
-    let after: Vec<&DashboardRow> = match position {
-        Some(at) => rows[at + 1..].iter().chain(rows[..at].iter()).collect(),
-        None => rows.iter().collect(),
+    // Only the statuses are read, not every school's values (the dashboard's findings).
+    let statuses = access.school_statuses(year).await?;
+    let position = statuses.iter().position(|(org, _)| *org == data.org);
+    let after: Vec<&(usize, SubmissionStatus)> = match position {
+        Some(at) => statuses[at + 1..].iter().chain(statuses[..at].iter()).collect(),
+        None => statuses.iter().collect(),
     };
-    let next =
-        after.iter().find(|r| r.row.submission.status == SubmissionStatus::Submitted).or_else(|| after.first()).map(
-            |r| {
-                let next = state.tree.unit(r.row.org);
-                (next.id.clone(), next.name.clone())
-            },
-        );
+    let next = after.iter().find(|(_, status)| *status == SubmissionStatus::Submitted).or_else(|| after.first()).map(
+        |(org, _)| {
+            let next = state.tree.unit(*org);
+            (next.id.clone(), next.name.clone())
+        },
+    );
+    let deadlines = access.deadlines(year).await?;
     let overdue = deadlines
         .overdue(&state.tree, data.org, status, crate::i18n::today_days())
         .map(|o| overdue_text(lang, &o))
