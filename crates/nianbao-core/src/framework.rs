@@ -397,6 +397,19 @@ impl Framework {
         self.tables.iter().find(|table| table.id == id)
     }
 
+    /// Whether a form for an org unit of `level` asks for this row: a printed table asks for
+    /// every row; an unprinted one (the figures a report's narrative states, mostly counted from
+    /// the org tree or stated by the level above) only for what `level` must report.
+    pub fn asks(&self, level: crate::dataset::OrgLevel, index: IndicatorIndex) -> bool {
+        let indicator = self.indicator(index);
+        self.tables[indicator.table].printed || indicator.is_required_at(level)
+    }
+
+    /// Whether a form for `level` shows `table` at all (it asks for at least one of its rows).
+    pub fn table_asks(&self, level: crate::dataset::OrgLevel, table: &Table) -> bool {
+        table.rows.iter().any(|&index| self.asks(level, index))
+    }
+
     /// The children of a row, in printed order.
     pub fn children(&self, parent: IndicatorIndex) -> impl Iterator<Item = IndicatorIndex> + '_ {
         self.indicators

@@ -168,3 +168,17 @@ same_as = "a1.self"
     has("cannot be the same as itself");
     has("\"a1.summed_elsewhere\" is the same as \"a1.total\" but aggregates differently");
 }
+
+#[test]
+fn a_school_form_asks_only_what_schools_report() {
+    let framework = framework();
+    let asks = |id: &str| framework.asks(OrgLevel::School, framework.lookup(id).expect("indicator"));
+    // Every row of a printed table is asked.
+    assert!(asks("t1.enrolled") && asks("t2.industry_mentors"));
+    // Of the narrative's facts, only those schools must report.
+    assert!(asks("facts.land_per_student") && asks("facts.floor_space_per_student"));
+    assert!(!asks("facts.schools_public"), "counted from the org tree");
+    assert!(!asks("facts.annual_special_fund"), "stated by the city");
+    let facts = framework.table("facts").expect("facts");
+    assert!(framework.table_asks(OrgLevel::School, facts), "the facts table still asks schools for two figures");
+}

@@ -244,6 +244,12 @@ pub struct SchoolYear {
     pub findings: Vec<Finding>,
     /// Required figures of the year and which of them are empty.
     pub completeness: Completeness,
+}
+
+/// What the school's own entry page says about its return besides the data: the deadline that
+/// applies and who last moved it (read only for that page, not for every check).
+#[derive(Debug, Clone, Default)]
+pub struct ReturnContext {
     /// The submission deadline that applies to the school (`YYYY-MM-DD`), if one is set.
     pub submit_by: Option<String>,
     /// Who last moved the return, as people name them.
@@ -369,11 +375,17 @@ pub struct SchoolCase {
     pub case: CaseStudy,
 }
 
-/// Who did something, as people name them: “display name（org unit）” by user name.
+/// Who did something, as people name them: “display name（org unit）” by user name; and each
+/// school's clerks by display name (from the same read of the accounts).
 #[derive(Debug, Default)]
-pub struct People(HashMap<String, String>);
+pub struct People(HashMap<String, String>, HashMap<String, Vec<String>>);
 
 impl People {
+    /// The display names of the school clerks of an org unit.
+    pub fn clerks_of(&self, org_id: &str) -> &[String] {
+        self.1.get(org_id).map(Vec::as_slice).unwrap_or_default()
+    }
+
     /// The display name and org unit of `username`; a name without an account (a command-line
     /// load, a test) as it was recorded.
     pub fn name(&self, username: &str) -> String {
@@ -533,20 +545,9 @@ impl<'a> Access<'a> {
         let values = self.store().org_values(org_id, year - 1, year).await?;
         let explanations = self.store().explanations(org_id, year).await?;
         let (findings, completeness) = check_of(self.state, org, year, &values);
-        let submit_by = self
-            .deadlines(year)
-            .await?
-            .applying(&self.state.tree, org, DeadlineStage::Submit)
-            .map(|(_, deadline)| deadline.due_on.clone());
-        let changed_by_name = match self.store().account(&submission.changed_by).await? {
-            Some(account) if !account.display_name.is_empty() => account.display_name,
-            _ => submission.changed_by.clone(),
-        };
         Ok(SchoolYear {
             org,
             year,
-            submit_by,
-            changed_by_name,
             values: values
                 .into_iter()
                 .filter(|v| v.layer == Layer::Reported)
@@ -875,7 +876,6 @@ impl<'a> Access<'a> {
         self.record(org_id, year, "import", detail).await
     }
 
-    /// The review dashboard: every school in the user's scope.
     /// The status of every school the user may read, in tree order (one read of the
     /// submissions; no values).
     pub async fn school_statuses(&self, year: i32) -> Result<Vec<(usize, SubmissionStatus)>, AppError> {
@@ -893,6 +893,7 @@ impl<'a> Access<'a> {
             .collect())
     }
 
+    /// The review dashboard: every school in the user's scope.
     pub async fn review_rows(&self, year: i32) -> Result<Vec<ReviewRow>, AppError> {
         let submissions: HashMap<String, Submission> =
             self.store().submissions(year).await?.into_iter().map(|s| (s.org_id.clone(), s)).collect();
@@ -985,42 +986,22 @@ impl<'a> Access<'a> {
 
     /// Everyone with an account, by the name people know them by.
     pub async fn people(&self) -> Result<People, AppError> {
-        let accounts = self.store().accounts().await?;
-        Ok(People(
-            accounts
-                .into_iter()
-                .map(|account| {
-                    let org = self.state.tree.find(&account.org_id).map(|o| self.state.tree.unit(o).name.clone());
-                    let name =
-                        if account.display_name.is_empty() { account.username.clone() } else { account.display_name };
-                    // A display name that already names its unit (“于都县县级审核”) is not repeated.
-                    let shown = match org {
-                        Some(org) if !name.contains(org.split('（').next().unwrap_or(&org)) => {
-                            format!("{name}（{org}）")
-                        }
-                        _ => name,
-                    };
-                    (account.username, shown)
-                })
-                .collect(),
-        ))
-    }
-
-    /// The school clerks (display names) of every school the user may read, by school.
-    pub async fn school_clerks(&self) -> Result<HashMap<usize, Vec<String>>, AppError> {
-        let mut clerks: HashMap<usize, Vec<String>> = HashMap::new();
+        let mut names = HashMap::new();
+        let mut clerks: HashMap<String, Vec<String>> = HashMap::new();
         for account in self.store().accounts().await? {
-            if account.role != Role::School {
-                continue;
+            let org = self.state.tree.find(&account.org_id).map(|o| self.state.tree.unit(o).name.clone());
+            let name = if account.display_name.is_empty() { account.username.clone() } else { account.display_name };
+            if account.role == Role::School {
+                clerks.entry(account.org_id.clone()).or_default().push(name.clone());
             }
-            if let Some(org) = self.state.tree.find(&account.org_id)
-                && self.may(org, Action::Read)
-            {
-                let name = if account.display_name.is_empty() { account.username } else { account.display_name };
-                clerks.entry(org).or_default().push(name);
-            }
+            // A display name that already names its unit (“于都县县级审核”) is not repeated.
+            let shown = match org {
+                Some(org) if !name.contains(org.split('（').next().unwrap_or(&org)) => format!("{name}（{org}）"),
+                _ => name,
+            };
+            names.insert(account.username, shown);
         }
-        Ok(clerks)
+        Ok(People(names, clerks))
     }
 
     /// The changes of a school's values since its return was last sent back (returned or
@@ -1359,6 +1340,24 @@ impl<'a> Access<'a> {
         self.check(&publication.org_id, Action::Edit)?;
         let publication = NewPublication { published_by: self.user.username.clone(), ..publication };
         Ok(self.store().publish(&publication).await?)
+    }
+
+    /// The deadline and the last actor's name for a school's entry page.
+    pub async fn return_context(&self, data: &SchoolYear) -> Result<ReturnContext, AppError> {
+        let submit_by = self
+            .deadlines(data.year)
+            .await?
+            .applying(&self.state.tree, data.org, DeadlineStage::Submit)
+            .map(|(_, deadline)| deadline.due_on.clone());
+        let actor = &data.submission.changed_by;
+        let changed_by_name = match actor.is_empty() {
+            true => String::new(),
+            false => match self.store().account(actor).await? {
+                Some(account) if !account.display_name.is_empty() => account.display_name,
+                _ => actor.clone(),
+            },
+        };
+        Ok(ReturnContext { submit_by, changed_by_name })
     }
 
     /// The deadlines of a year that bear on the user's work (set at its org unit, above or below).

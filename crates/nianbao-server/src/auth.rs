@@ -259,7 +259,9 @@ impl FromRequestParts<AppState> for User {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let principal = principal_of(parts, state).await?.ok_or(AppError::Unauthenticated)?;
-        if principal.must_change_password && !parts.uri.path().starts_with("/app/account") {
+        // Only the account page and its password form (not `/app/accounts`, the administrator's
+        // list) until a new password is chosen.
+        if principal.must_change_password && !matches!(parts.uri.path(), "/app/account" | "/app/account/password") {
             return Err(AppError::MustChangePassword);
         }
         Ok(User(principal))

@@ -188,3 +188,33 @@ async fn an_administrator_resets_within_scope_and_the_user_must_choose_anew() {
     assert_eq!(entry.status(), StatusCode::OK);
     assert!(!deployment.store.account(SCHOOL).await.expect("read").expect("account").must_change_password);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_administrator_cannot_manage_accounts_before_choosing_a_password() {
+    let deployment = Deployment::new().await;
+    // The province administrator resets the city administrator.
+    let reset = deployment
+        .send(
+            deployment
+                .request(Some("admin"), "POST", &format!("/app/accounts/{ADMIN}/reset"))
+                .body(Body::empty())
+                .expect("r"),
+        )
+        .await;
+    assert_eq!(reset.status(), StatusCode::OK);
+    let page = body_text(reset).await;
+    let temporary = page
+        .split("id=\"temporary-password\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("shown")
+        .to_string();
+    let signed_in = login_from(&deployment, ADMIN, &temporary, "10.0.0.11").await;
+    let token = session_cookie(&signed_in);
+    for path in ["/app/accounts", "/app", "/app/review"] {
+        let response = get_with(&deployment, &token, path).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(response.headers().get(header::LOCATION).expect("location"), "/app/account", "{path}");
+    }
+    assert_eq!(get_with(&deployment, &token, "/app/account").await.status(), StatusCode::OK);
+}

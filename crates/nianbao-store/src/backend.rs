@@ -195,6 +195,22 @@ macro_rules! implement_store {
             }
 
             /// Writes one audit event inside a transaction (`at` empty: now).
+            /// A `value_history` row read from column `at` on: old value, new value, old and new
+            /// version, provenance, who, when, why.
+            fn history_entry(row: &<$database as sqlx::Database>::Row, at: usize) -> Result<HistoryEntry, StoreError> {
+                let old: Option<String> = row.try_get(at)?;
+                Ok(HistoryEntry {
+                    old_value: old.as_deref().map(history_value).transpose()?,
+                    new_value: history_value(&row.try_get::<String, _>(at + 1)?)?,
+                    old_version: row.try_get(at + 2)?,
+                    new_version: row.try_get(at + 3)?,
+                    provenance: Provenance::parse(&row.try_get::<String, _>(at + 4)?),
+                    changed_by: row.try_get(at + 5)?,
+                    changed_at: row.try_get(at + 6)?,
+                    reason: row.try_get(at + 7)?,
+                })
+            }
+
             pub(crate) async fn event_in(transaction: &mut sqlx::Transaction<'static, $database>, event: &crate::platform::AuditEvent) -> Result<(), StoreError> {
                 sqlx::query("INSERT INTO audit_event (at, actor, org_id, year, action, detail) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(if event.at.is_empty() { now() } else { event.at.clone() })
@@ -483,21 +499,7 @@ macro_rules! implement_store {
                 .bind(layer.as_str())
                 .fetch_all(&self.pool)
                 .await?;
-                rows.iter()
-                    .map(|row| {
-                        let old: Option<String> = row.try_get(0)?;
-                        Ok(HistoryEntry {
-                            old_value: old.as_deref().map(history_value).transpose()?,
-                            new_value: history_value(&row.try_get::<String, _>(1)?)?,
-                            old_version: row.try_get(2)?,
-                            new_version: row.try_get(3)?,
-                            provenance: Provenance::parse(&row.try_get::<String, _>(4)?),
-                            changed_by: row.try_get(5)?,
-                            changed_at: row.try_get(6)?,
-                            reason: row.try_get(7)?,
-                        })
-                    })
-                    .collect()
+                rows.iter().map(|row| Self::history_entry(row, 0)).collect()
             }
 
             async fn changes_since(&self, org: &str, year: i32, layer: Layer, since: &str) -> Result<Vec<(String, HistoryEntry)>, StoreError> {
@@ -511,24 +513,7 @@ macro_rules! implement_store {
                 .bind(since)
                 .fetch_all(&self.pool)
                 .await?;
-                rows.iter()
-                    .map(|row| {
-                        let old: Option<String> = row.try_get(1)?;
-                        Ok((
-                            row.try_get(0)?,
-                            HistoryEntry {
-                                old_value: old.as_deref().map(history_value).transpose()?,
-                                new_value: history_value(&row.try_get::<String, _>(2)?)?,
-                                old_version: row.try_get(3)?,
-                                new_version: row.try_get(4)?,
-                                provenance: Provenance::parse(&row.try_get::<String, _>(5)?),
-                                changed_by: row.try_get(6)?,
-                                changed_at: row.try_get(7)?,
-                                reason: row.try_get(8)?,
-                            },
-                        ))
-                    })
-                    .collect()
+                rows.iter().map(|row| Ok((row.try_get(0)?, Self::history_entry(row, 1)?))).collect()
             }
 
             async fn load(

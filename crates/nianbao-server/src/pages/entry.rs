@@ -118,12 +118,9 @@ pub(crate) fn finding_view(lang: Lang, finding: &Finding, data: &SchoolYear) -> 
     }
 }
 
-/// Whether a school's forms show a table: every printed table, and an unprinted one (the figures
-/// the narrative states, mostly counted from the org tree or stated by the city) only if it asks
-/// schools for something they must report (and then only those rows).
+/// Whether a school's forms show a table ([`nianbao_core::Framework::table_asks`]).
 pub(crate) fn asked_of_schools(framework: &nianbao_core::Framework, table: &nianbao_core::Table) -> bool {
-    table.printed
-        || table.rows.iter().any(|&index| framework.indicator(index).is_required_at(nianbao_core::OrgLevel::School))
+    framework.table_asks(nianbao_core::OrgLevel::School, table)
 }
 
 /// Does `finding` point at a cell of any table in `year`?
@@ -142,7 +139,7 @@ pub(crate) fn table_index(state: &AppState, table_id: &str) -> Result<usize, App
 
 /// Builds the entry page; `typed` holds what the user typed when a save was refused.
 #[allow(clippy::too_many_arguments, reason = "one page, built from everything it shows")]
-pub(crate) fn entry_page(
+pub(crate) async fn entry_page(
     state: &AppState,
     access: &Access<'_>,
     lang: Lang,
@@ -152,6 +149,7 @@ pub(crate) fn entry_page(
     problems: Vec<String>,
     flash: Option<String>,
 ) -> Result<Html<String>, AppError> {
+    let context = access.return_context(data).await?;
     let framework = &state.framework;
     let table = &framework.tables[table];
     let unit = state.tree.unit(data.org);
@@ -171,15 +169,11 @@ pub(crate) fn entry_page(
             }
         }
     };
-    // An unprinted table (the figures the narrative states) asks a school only for what schools
-    // report: the rest is counted from the org tree or stated by the city.
-    let at_school = unit.level == nianbao_core::OrgLevel::School;
+    // A form asks only what the org unit's level reports (`Framework::asks`).
     let rows = table
         .rows
         .iter()
-        .filter(|&&index| {
-            !at_school || table.printed || framework.indicator(index).is_required_at(nianbao_core::OrgLevel::School)
-        })
+        .filter(|&&index| framework.asks(unit.level, index))
         .map(|&index| {
             let indicator = framework.indicator(index);
             let related: Vec<&Finding> = data
@@ -312,23 +306,23 @@ pub(crate) fn entry_page(
             if lang.is_en() {
                 format!(
                     "Returned for changes by {} on {when}. Correct the data and submit again.",
-                    data.changed_by_name
+                    context.changed_by_name
                 )
             } else {
-                format!("本年度数据已于 {when} 退回修改（{}），请按审核意见修改后重新提交。", data.changed_by_name)
+                format!("本年度数据已于 {when} 退回修改（{}），请按审核意见修改后重新提交。", context.changed_by_name)
             },
         )),
         nianbao_store::SubmissionStatus::Approved => Some((
             "approved",
             if lang.is_en() {
-                format!("Approved by {} on {when}; the data is locked.", data.changed_by_name)
+                format!("Approved by {} on {when}; the data is locked.", context.changed_by_name)
             } else {
-                format!("本年度数据已于 {when} 审核通过（{}），数据已锁定。", data.changed_by_name)
+                format!("本年度数据已于 {when} 审核通过（{}），数据已锁定。", context.changed_by_name)
             },
         )),
         _ => None,
     };
-    let deadline = data.submit_by.as_deref().and_then(|due_on| {
+    let deadline = context.submit_by.as_deref().and_then(|due_on| {
         let due = crate::i18n::parse_day(due_on)?;
         let today = crate::i18n::today_days();
         let open = matches!(
@@ -440,7 +434,7 @@ pub async fn entry(
     let access = state.access(&user);
     let data = access.school_year(&org, state.config.year).await?;
     let table = table_index(&state, &table)?;
-    entry_page(&state, &access, lang, &data, table, &HashMap::new(), Vec::new(), notice_text(lang, &notice))
+    entry_page(&state, &access, lang, &data, table, &HashMap::new(), Vec::new(), notice_text(lang, &notice)).await
 }
 
 /// A cell as the clerk left it in the form: the text, and the version and value it was typed over.
@@ -546,14 +540,15 @@ pub async fn entry_save(
     let data = access.school_year(&org, year).await?;
     let (writes, typed, problems) = read_entry_form(&state, lang, &org, year, &data, &fields);
     if !problems.is_empty() {
-        let html = entry_page(&state, &access, lang, &data, table_at, &typed, problems, None)?;
+        let html = entry_page(&state, &access, lang, &data, table_at, &typed, problems, None).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
     }
     let placed: Vec<crate::exchange::PlacedWrite> = writes.iter().map(|w| (w.clone(), String::new())).collect();
     let outcomes = match access.save_cells(&org, year, writes).await {
         Ok(outcomes) => outcomes,
         Err(error @ (AppError::Conflict { .. } | AppError::Invalid { .. } | AppError::Store(_))) => {
-            let html = entry_page(&state, &access, lang, &data, table_at, &typed, vec![error.message(lang)], None)?;
+            let html =
+                entry_page(&state, &access, lang, &data, table_at, &typed, vec![error.message(lang)], None).await?;
             return Ok((StatusCode::CONFLICT, html).into_response());
         }
         Err(error) => return Err(error),
@@ -568,7 +563,7 @@ pub async fn entry_save(
     // The other cells are saved; the page shows what is stored now, and why some cells differ.
     let data = access.school_year(&org, year).await?;
     let flash = Some(lang.t(&format!("已保存 {saved} 项。"), &format!("Saved {saved} value(s).")).to_string());
-    let html = entry_page(&state, &access, lang, &data, table_at, &HashMap::new(), conflicts, flash)?;
+    let html = entry_page(&state, &access, lang, &data, table_at, &HashMap::new(), conflicts, flash).await?;
     Ok((StatusCode::CONFLICT, html).into_response())
 }
 

@@ -143,7 +143,7 @@ pub async fn excel_upload(
                 };
                 let data = access.school_year(&org, year).await?;
                 let status = if summary.conflicts.is_empty() { StatusCode::OK } else { StatusCode::CONFLICT };
-                let html = entry_page(&state, &access, lang, &data, 0, &HashMap::new(), lines, Some(flash))?;
+                let html = entry_page(&state, &access, lang, &data, 0, &HashMap::new(), lines, Some(flash)).await?;
                 return Ok((status, html).into_response());
             }
             Err(error @ (AppError::Conflict { .. } | AppError::Invalid { .. } | AppError::Store(_))) => {
@@ -153,6 +153,6 @@ pub async fn excel_upload(
         }
     }
     let data = access.school_year(&org, year).await?;
-    let html = entry_page(&state, &access, lang, &data, 0, &HashMap::new(), problems, None)?;
+    let html = entry_page(&state, &access, lang, &data, 0, &HashMap::new(), problems, None).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
 }

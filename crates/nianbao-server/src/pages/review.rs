@@ -90,6 +90,15 @@ fn overdue_text(lang: Lang, overdue: &Overdue) -> String {
     }
 }
 
+/// Who last moved a return and when (“于都县县级审核 2026年12月2日 09:37”); empty if nobody has.
+fn last_change(lang: Lang, people: &crate::access::People, submission: &nianbao_store::Submission) -> String {
+    if submission.changed_at.is_empty() {
+        String::new()
+    } else {
+        format!("{} {}", people.name(&submission.changed_by), lang.time(&submission.changed_at))
+    }
+}
+
 /// A school of the dashboard with its deadline state.
 struct DashboardRow {
     row: ReviewRow,
@@ -187,11 +196,7 @@ pub async fn review_list(
                 errors: row.errors,
                 warnings: row.warnings,
                 unexplained: row.unexplained,
-                changed: if row.submission.changed_at.is_empty() {
-                    String::new()
-                } else {
-                    format!("{} {}", people.name(&row.submission.changed_by), lang.time(&row.submission.changed_at))
-                },
+                changed: last_change(lang, &people, &row.submission),
                 overdue: overdue.as_ref().map(|o| overdue_text(lang, o)).unwrap_or_default(),
             }
         })
@@ -264,7 +269,6 @@ pub async fn reminders_csv(State(state): State<AppState>, User(user): User, lang
     let year = state.config.year;
     let (rows, _) = dashboard_rows(&state, &user, year).await?;
     let access = state.access(&user);
-    let clerks = access.school_clerks().await?;
     let people = access.people().await?;
     let mut out = String::from("\u{feff}");
     let header = if lang.is_en() {
@@ -286,12 +290,8 @@ pub async fn reminders_csv(State(state): State<AppState>, User(user): User, lang
             lang.day(&overdue.due_on),
             format!("{} / {}", row.completeness.reported(), row.completeness.required),
             row.errors.to_string(),
-            if row.submission.changed_at.is_empty() {
-                String::new()
-            } else {
-                format!("{} {}", people.name(&row.submission.changed_by), lang.time(&row.submission.changed_at))
-            },
-            clerks.get(&row.org).map(|names| names.join("、")).unwrap_or_default(),
+            last_change(lang, &people, &row.submission),
+            people.clerks_of(&unit.id).join("、"),
         ];
         out.push_str(&fields.iter().map(|field| csv_field(field)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
