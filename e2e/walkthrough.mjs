@@ -79,6 +79,32 @@ check(await page.isDisabled("#submit"), "submit must be disabled while errors re
 await page.locator("#row-t2-industry_mentors").scrollIntoViewIfNeeded();
 await shot("rule-broken-flagged-at-cell");
 
+// 2b. A broken sum is said once, at its first cell, with links to the others; the others point at it.
+const campus = "#v-t2-campus_staff";
+const campusOriginal = await page.inputValue(campus);
+await page.fill(campus, String(Number(campusOriginal) + 7));
+await Promise.all([page.waitForLoadState("load"), page.click("#save")]);
+const sumMessages = await page.locator("#entry-form .finding.error[id^='finding-table2_total_adds_up']").count();
+check(sumMessages === 1, `the sum's message should be said once, got ${sumMessages}`);
+const sumPointers = await page.locator("#entry-form .finding.pointer a[href^='#finding-table2_total_adds_up']").count();
+check(sumPointers >= 2, `the other cells of the sum should point at its message, got ${sumPointers}`);
+check((await page.locator("#entry-form .finding .involved a").count()) > 0, "the message should link to the cells it involves");
+await page.locator("#row-t2-campus_staff").scrollIntoViewIfNeeded();
+await shot("sum-said-once");
+await page.fill(campus, campusOriginal);
+await page.fill(mentors, original);
+await Promise.all([page.waitForLoadState("load"), page.click("#save")]);
+// 2c. A value the system cannot read is marked at its cell; nothing of the save is stored.
+await page.fill(campus, "六");
+await Promise.all([page.waitForLoadState("load"), page.click("#save")]);
+check((await page.getAttribute(campus, "aria-invalid")) === "true", "the unreadable cell should be marked invalid");
+check((await text("#input-problem-t2-campus_staff")).includes("六"), "the problem should be said at the cell");
+await page.locator("#row-t2-campus_staff").scrollIntoViewIfNeeded();
+await shot("unreadable-at-cell");
+await page.fill(campus, campusOriginal);
+await page.fill(mentors, String(Number(original) + 5));
+await Promise.all([page.waitForLoadState("load"), page.click("#save")]);
+
 // 3. Fixing it clears the error.
 await page.fill(mentors, original);
 await Promise.all([page.waitForLoadState("load"), page.click("#save")]);

@@ -7,6 +7,7 @@ use nianbao_report::content::Content;
 use nianbao_report::document::{DataBasis, Image, Report};
 use nianbao_report::render::{self, Options};
 use nianbao_report::template::{Binding, build};
+use nianbao_report::template_problem::ImageProblem;
 use nianbao_store::SubmissionStatus;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,13 +24,16 @@ pub const CITY_TEMPLATE: &str = "reports/city/template.md";
 pub const SCHOOL_TEMPLATE: &str = "reports/school/template.md";
 pub const COUNTY_TEMPLATE: &str = "reports/county/template.md";
 
-fn load_image(folder: &Path, file: &str) -> Result<Image, String> {
+fn load_image(folder: &Path, file: &str) -> Result<Image, ImageProblem> {
     let path = folder.join(file);
-    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bytes = std::fs::read(&path).map_err(|error| match error.kind() {
+        std::io::ErrorKind::NotFound => ImageProblem::NotFound,
+        _ => ImageProblem::CannotRead { detail: error.to_string() },
+    })?;
     let alt = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
     match path.extension().and_then(|e| e.to_str()) {
         Some("svg") => Ok(Image {
-            svg: Some(String::from_utf8(bytes).map_err(|_| "the SVG is not UTF-8".to_string())?),
+            svg: Some(String::from_utf8(bytes).map_err(|_| ImageProblem::SvgNotUtf8)?),
             raster: None,
             width_mm: 120,
             height_mm: 68,
@@ -37,8 +41,8 @@ fn load_image(folder: &Path, file: &str) -> Result<Image, String> {
         }),
         Some("png" | "jpg" | "jpeg") => nianbao_report::document::Raster::check(bytes)
             .map(|raster| Image::photo(raster, alt, 120))
-            .map_err(|e| e.to_string()),
-        _ => Err("images must be .svg, .png or .jpg".into()),
+            .map_err(ImageProblem::Photo),
+        _ => Err(ImageProblem::UnsupportedType),
     }
 }
 
@@ -66,9 +70,8 @@ pub fn build_report(loaded: &LoadedDataset, org: usize, year: i32, template: &Pa
         content_file: &content_file,
         load_image: &loader,
     };
-    build(&template.display().to_string(), &template_text, &binding).map_err(|problems| {
-        anyhow!("the template cannot be built ({} problem(s)):\n{problems}", problems.error_count())
-    })
+    build(&template.display().to_string(), &template_text, &binding)
+        .map_err(|problems| anyhow!("the template cannot be built ({} problem(s)):\n{problems}", problems.len()))
 }
 
 /// Writes the report in each format into `out`; returns the files written.

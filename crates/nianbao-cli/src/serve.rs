@@ -27,6 +27,10 @@ pub struct ServeArgs {
     /// Mark cookies Secure (when served over HTTPS).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// A reverse proxy in front of the server (repeatable): from this address, the client is read
+    /// from `X-Forwarded-For`, so sign-in back-off applies per client, not to the proxy.
+    #[arg(long = "trusted-proxy", value_name = "IP")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Start from a fresh demonstration database (sample data, demo accounts) at --db or
     /// out/serve-demo.sqlite.
     #[arg(long)]
@@ -89,6 +93,7 @@ pub fn serve(mut args: ServeArgs) -> Result<ExitCode> {
         };
         let mut config = ServerConfig::for_year(year);
         config.secure_cookies = args.secure_cookies;
+        config.trusted_proxies = args.trusted_proxies.clone();
         let state = AppState::new(store, framework, config).await?;
         tracing::info!(
             year,

@@ -3,6 +3,15 @@
 use nianbao_core::value::format_decimal;
 use rust_decimal::Decimal;
 
+/// A year written in Chinese numerals as on a document's date line: 2025 → “二〇二五”.
+pub fn year_in_numerals(year: i32) -> String {
+    const DIGITS: [char; 10] = ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    year.to_string()
+        .chars()
+        .map(|c| c.to_digit(10).and_then(|d| DIGITS.get(d as usize).copied()).unwrap_or(c))
+        .collect()
+}
+
 /// A money amount given in `unit` (元 or 万元) in the largest sensible unit: 亿元 from 1 亿,
 /// 万元 from 1 万, with up to two decimals and no trailing zeros.
 pub fn money(amount: Decimal, unit: &str) -> String {
@@ -70,6 +79,13 @@ mod tests {
     fn extreme_amounts_print_without_panicking() {
         assert_eq!(money(Decimal::MAX, "亿元"), format!("{}亿元", Decimal::MAX));
         assert!(money(Decimal::MIN, "万元").ends_with("万元"));
+    }
+
+    #[test]
+    fn years_in_chinese_numerals() {
+        assert_eq!(year_in_numerals(2025), "二〇二五");
+        assert_eq!(year_in_numerals(2010), "二〇一〇");
+        assert_eq!(year_in_numerals(1999), "一九九九");
     }
 
     #[test]

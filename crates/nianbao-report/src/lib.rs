@@ -7,5 +7,6 @@ pub mod format_zh;
 pub mod render;
 pub mod table_output;
 pub mod template;
+pub mod template_problem;
 pub mod text_width;
 pub mod validation_output;

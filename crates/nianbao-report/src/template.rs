@@ -25,9 +25,10 @@ use crate::chart::{self, Chart, Series};
 use crate::content::Content;
 use crate::document::{Block, Caption, CatalogueKind, Figure, Image, Inline, Report};
 use crate::format_zh;
+use crate::template_problem::{ImageProblem, TemplateDiagnostic, TemplateProblem, TemplateProblems};
 use nianbao_core::table_view::TableView;
 use nianbao_core::value::format_decimal;
-use nianbao_core::{Dataset, Diagnostic, Diagnostics, Framework, IndicatorIndex, Severity, SourcePosition, Value};
+use nianbao_core::{Dataset, Framework, IndicatorIndex, SourcePosition, Value};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -42,7 +43,7 @@ pub struct Binding<'a> {
     /// Name of the content file, for messages.
     pub content_file: &'a str,
     /// Loads an image named in the content or template (relative to its folder).
-    pub load_image: &'a dyn Fn(&str) -> Result<Image, String>,
+    pub load_image: &'a dyn Fn(&str) -> Result<Image, ImageProblem>,
 }
 
 impl std::fmt::Debug for Binding<'_> {
@@ -65,7 +66,7 @@ struct FrontMatter {
 struct Builder<'a, 'b> {
     binding: &'b Binding<'a>,
     file: String,
-    problems: Vec<Diagnostic>,
+    problems: Vec<TemplateDiagnostic>,
     blocks: Vec<Block>,
     headings: [u32; 3],
     tables: u32,
@@ -80,7 +81,7 @@ struct Builder<'a, 'b> {
 }
 
 /// Builds the report of `binding.org` for `binding.year` from a template.
-pub fn build(file_name: &str, text: &str, binding: &Binding<'_>) -> Result<Report, Diagnostics> {
+pub fn build(file_name: &str, text: &str, binding: &Binding<'_>) -> Result<Report, TemplateProblems> {
     let org_name = binding.dataset.orgs.get(binding.org).map(|o| o.name.clone()).unwrap_or_default();
     let mut builder = Builder {
         binding,
@@ -109,24 +110,39 @@ pub fn build(file_name: &str, text: &str, binding: &Binding<'_>) -> Result<Repor
                         let index = nianbao_core::diagnostic::LineIndex::new(file_name, &toml_text);
                         let mut position = index.position(error.span().map(|s| s.start).unwrap_or(0));
                         position.line += 1;
-                        builder.problem(position, format!("front matter: {}", error.message().trim()));
+                        builder.problem(
+                            position,
+                            TemplateProblem::FrontMatter { detail: error.message().trim().to_string() },
+                        );
                     }
                 }
                 start = end + 2;
             }
-            None => builder.problem(builder.position(1, 1), "the front matter opened with +++ is never closed".into()),
+            None => builder.problem(builder.position(1, 1), TemplateProblem::FrontMatterNotClosed),
+        }
+    }
+    // The cover's texts are filled from the data; a placeholder that cannot be filled is an error
+    // at its line, never printed.
+    let mut cover = [front.title.clone(), front.issuer.clone(), front.date.clone()];
+    for (key, text) in ["title", "issuer", "date"].into_iter().zip(cover.iter_mut()) {
+        match fill_placeholders(text, &org_name, binding.year) {
+            Ok(filled) => *text = filled,
+            Err(name) => {
+                let line = lines.iter().take(start).position(|l| l.trim_start().starts_with(key)).map_or(1, |i| i + 1);
+                builder.problem(builder.position(line, 1), TemplateProblem::UnknownPlaceholder { name });
+            }
         }
     }
     builder.lines(&lines, start, 0, &builder.file.clone());
     builder.resolve_references();
     if !builder.problems.is_empty() {
-        return Err(Diagnostics(builder.problems));
+        return Err(TemplateProblems(builder.problems));
     }
-    let fill = |text: &str| text.replace("{org}", &org_name).replace("{year}", &binding.year.to_string());
+    let [title, issuer, date] = cover;
     let mut report = Report {
-        title: fill(&front.title),
-        issuer: fill(&front.issuer),
-        date: fill(&front.date),
+        title,
+        issuer,
+        date,
         org_name,
         year: binding.year,
         sample_notice: (binding.content.meta.sample || binding.dataset.sample).then(|| {
@@ -147,13 +163,46 @@ pub fn build(file_name: &str, text: &str, binding: &Binding<'_>) -> Result<Repor
     Ok(report)
 }
 
+/// The placeholders a cover text or a figure caption may hold.
+pub const PLACEHOLDERS: [&str; 5] = ["org", "year", "next_year", "year_zh", "next_year_zh"];
+
+/// Fills `{org}`, `{year}`, `{next_year}`, `{year_zh}` (二〇二四) and `{next_year_zh}` in `text`;
+/// `Err` names the first `{name}` that is none of them (a placeholder must never be printed).
+pub fn fill_placeholders(text: &str, org: &str, year: i32) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let name_end = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+        let name = &after[..name_end];
+        if name.is_empty() || !after[name_end..].starts_with('}') {
+            // Not a placeholder (a lone brace): printed as written.
+            out.push('{');
+            rest = after;
+            continue;
+        }
+        match name {
+            "org" => out.push_str(org),
+            "year" => out.push_str(&year.to_string()),
+            "next_year" => out.push_str(&(year + 1).to_string()),
+            "year_zh" => out.push_str(&format_zh::year_in_numerals(year)),
+            "next_year_zh" => out.push_str(&format_zh::year_in_numerals(year + 1)),
+            unknown => return Err(unknown.to_string()),
+        }
+        rest = &after[name_end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 impl Builder<'_, '_> {
     fn position(&self, line: usize, column: usize) -> SourcePosition {
         SourcePosition { file: self.file.clone(), line, column }
     }
 
-    fn problem(&mut self, position: SourcePosition, message: String) {
-        self.problems.push(Diagnostic { severity: Severity::Error, position: Some(position), message });
+    fn problem(&mut self, position: SourcePosition, problem: TemplateProblem) {
+        self.problems.push(TemplateDiagnostic { position, problem });
     }
 
     /// Parses template lines (or a narrative section's lines); `line_offset` maps to file lines.
@@ -212,7 +261,7 @@ impl Builder<'_, '_> {
     fn heading(&mut self, text: &str, line: usize) {
         let level = text.chars().take_while(|&c| c == '#').count();
         if !(1..=3).contains(&level) {
-            self.problem(self.position(line, 1), format!("headings have one to three '#', found {level}"));
+            self.problem(self.position(line, 1), TemplateProblem::HeadingLevel { found: level });
             return;
         }
         let mut title = text[level..].trim().to_string();
@@ -228,10 +277,7 @@ impl Builder<'_, '_> {
             } else if let Some(label) = attribute.strip_prefix('#') {
                 anchor = Some(label.to_string());
             } else {
-                self.problem(
-                    self.position(line, open + 1),
-                    format!("unknown heading attribute {{{attribute}}}; use {{-}} or {{#label}}"),
-                );
+                self.problem(self.position(line, open + 1), TemplateProblem::HeadingAttribute { attribute });
             }
         }
         let number = if numbered && !self.in_appendix {
@@ -286,7 +332,7 @@ impl Builder<'_, '_> {
     fn directive(&mut self, text: &str, line: usize, column: usize) {
         let (words, label) = Self::words(text);
         let Some(name) = words.first() else {
-            self.problem(self.position(line, column), "a ::: line needs a block name".into());
+            self.problem(self.position(line, column), TemplateProblem::BlockWithoutName);
             return;
         };
         let binding = self.binding;
@@ -299,12 +345,12 @@ impl Builder<'_, '_> {
             "appendix" => self.in_appendix = true,
             "table" => {
                 let Some(id) = words.get(1) else {
-                    self.problem(self.position(line, column), "::: table needs a table id".into());
+                    self.problem(self.position(line, column), TemplateProblem::TableWithoutId);
                     return;
                 };
                 let Some(table) = binding.framework.table(id) else {
-                    let known: Vec<&str> = binding.framework.tables.iter().map(|t| t.id.as_str()).collect();
-                    self.problem(self.position(line, column), format!("unknown table {id:?}; tables: {}", known.join(", ")));
+                    let known = binding.framework.tables.iter().map(|t| t.id.clone()).collect();
+                    self.problem(self.position(line, column), TemplateProblem::UnknownTable { id: id.clone(), known });
                     return;
                 };
                 let view = TableView::build(binding.framework, binding.dataset, table, binding.org, binding.year);
@@ -318,25 +364,30 @@ impl Builder<'_, '_> {
                 };
                 let anchor = label.unwrap_or_else(|| format!("tab-{}", table.id));
                 self.labels.insert(anchor.clone(), number.clone());
-                self.blocks.push(Block::Table { caption: Caption { anchor, number, text: view.caption.clone() }, view, appendix });
+                self.blocks.push(Block::Table {
+                    caption: Caption { anchor, number, text: view.caption.clone() },
+                    view,
+                    appendix,
+                });
             }
             "chart" => self.chart(&words, label, line, column),
             "figure" => {
                 let (Some(file), Some(caption)) = (words.get(1), words.get(2)) else {
-                    self.problem(self.position(line, column), "::: figure needs a file and a \"caption\"".into());
+                    self.problem(self.position(line, column), TemplateProblem::FigureWithoutCaption);
                     return;
                 };
                 match (binding.load_image)(file) {
                     Ok(image) => {
-                        let caption = self.figure_caption(label, caption);
+                        let caption = self.figure_caption(label, caption, false, line, column);
                         self.blocks.push(Block::Figure(Figure { caption, image }));
                     }
-                    Err(message) => self.problem(self.position(line, column), format!("image {file:?}: {message}")),
+                    Err(problem) => self
+                        .problem(self.position(line, column), TemplateProblem::Image { file: file.clone(), problem }),
                 }
             }
             "narrative" => {
                 let Some(key) = words.get(1) else {
-                    self.problem(self.position(line, column), "::: narrative needs a section key".into());
+                    self.problem(self.position(line, column), TemplateProblem::NarrativeWithoutKey);
                     return;
                 };
                 match binding.content.narrative.get(key.as_str()) {
@@ -346,25 +397,46 @@ impl Builder<'_, '_> {
                         self.lines(&lines, 0, 0, &file);
                     }
                     None => {
-                        let known: Vec<&str> = binding.content.narrative.keys().map(String::as_str).collect();
-                        self.problem(self.position(line, column), format!("no narrative section {key:?} in {}; sections: {}", binding.content_file, known.join(", ")));
+                        let known = binding.content.narrative.keys().cloned().collect();
+                        self.problem(
+                            self.position(line, column),
+                            TemplateProblem::UnknownNarrative { key: key.clone(), known },
+                        );
                     }
                 }
             }
             "case" => self.case(words.get(1).map(String::as_str), label, line, column),
-            other => self.problem(
-                self.position(line, column),
-                format!("unknown block {other:?}; blocks: contents, list-of-tables, list-of-figures, list-of-cases, table, chart, figure, narrative, case, appendix, pagebreak"),
-            ),
+            other => {
+                self.problem(self.position(line, column), TemplateProblem::UnknownBlock { name: other.to_string() })
+            }
         }
     }
 
-    fn figure_caption(&mut self, label: Option<String>, text: &str) -> Caption {
+    /// A figure's caption, numbered; placeholders in a template's caption are filled (a school's
+    /// photo caption is printed as written: `literal`).
+    fn figure_caption(
+        &mut self,
+        label: Option<String>,
+        text: &str,
+        literal: bool,
+        line: usize,
+        column: usize,
+    ) -> Caption {
         self.figures += 1;
         let number = format!("图 {}", self.figures);
         let anchor = label.unwrap_or_else(|| format!("fig-{}", self.figures));
         self.labels.insert(anchor.clone(), number.clone());
-        let text = text.replace("{org}", &self.org_name()).replace("{year}", &self.binding.year.to_string());
+        let text = if literal {
+            text.to_string()
+        } else {
+            match fill_placeholders(text, &self.org_name(), self.binding.year) {
+                Ok(filled) => filled,
+                Err(name) => {
+                    self.problem(self.position(line, column), TemplateProblem::UnknownPlaceholder { name });
+                    text.to_string()
+                }
+            }
+        };
         Caption { anchor, number, text }
     }
 
@@ -372,18 +444,16 @@ impl Builder<'_, '_> {
     /// is missing or not applicable.
     fn number(&mut self, index: IndicatorIndex, year: i32, line: usize, column: usize) -> Option<Decimal> {
         let binding = self.binding;
-        let id = &binding.framework.indicator(index).id;
+        let indicator = binding.framework.indicator(index);
+        let (id, label, org) = (indicator.id.clone(), indicator.label.clone(), self.org_name());
         match binding.dataset.get(binding.org, year, index) {
             Value::Number(n) => Some(*n),
             Value::NotApplicable => {
-                self.problem(
-                    self.position(line, column),
-                    format!("{id} is not applicable for {} {year}", self.org_name()),
-                );
+                self.problem(self.position(line, column), TemplateProblem::NotApplicable { id, label, org, year });
                 None
             }
             _ => {
-                self.problem(self.position(line, column), format!("no value of {id} for {} {year}", self.org_name()));
+                self.problem(self.position(line, column), TemplateProblem::NoValue { id, label, org, year });
                 None
             }
         }
@@ -396,10 +466,7 @@ impl Builder<'_, '_> {
     fn chart(&mut self, words: &[String], label: Option<String>, line: usize, column: usize) {
         let binding = self.binding;
         let (Some(kind), Some(caption)) = (words.get(1), words.get(2)) else {
-            self.problem(
-                self.position(line, column),
-                "::: chart needs a kind (pie, bar, line) and a \"caption\"".into(),
-            );
+            self.problem(self.position(line, column), TemplateProblem::ChartWithoutCaption);
             return;
         };
         let mut series = Vec::new();
@@ -413,12 +480,15 @@ impl Builder<'_, '_> {
                     let name = if name.is_empty() { binding.framework.indicator(index).label.clone() } else { name };
                     series.push((index, name));
                 }
-                None => self.problem(self.position(line, column), format!("unknown indicator {id:?} in chart")),
+                None => self.problem(
+                    self.position(line, column),
+                    TemplateProblem::UnknownIndicatorInChart { id: id.to_string() },
+                ),
             }
         }
         if series.is_empty() {
             if words.len() <= 3 {
-                self.problem(self.position(line, column), "a chart needs at least one indicator".into());
+                self.problem(self.position(line, column), TemplateProblem::ChartWithoutIndicator);
             }
             return;
         }
@@ -429,7 +499,7 @@ impl Builder<'_, '_> {
             other => {
                 self.problem(
                     self.position(line, column),
-                    format!("unknown chart kind {other:?}; expected pie, bar or line"),
+                    TemplateProblem::UnknownChartKind { kind: other.to_string() },
                 );
                 return;
             }
@@ -446,7 +516,7 @@ impl Builder<'_, '_> {
         if data.len() != series.len() {
             return;
         }
-        let caption = self.figure_caption(label, caption);
+        let caption = self.figure_caption(label, caption, false, line, column);
         let chart = Chart {
             title: caption.text.clone(),
             categories: years.iter().map(|y| format!("{y} 年")).collect(),
@@ -464,15 +534,12 @@ impl Builder<'_, '_> {
     fn case(&mut self, key: Option<&str>, label: Option<String>, line: usize, column: usize) {
         let binding = self.binding;
         let Some(key) = key else {
-            self.problem(self.position(line, column), "::: case needs a case key".into());
+            self.problem(self.position(line, column), TemplateProblem::CaseWithoutKey);
             return;
         };
         let Some(case) = binding.content.case(key) else {
-            let known: Vec<&str> = binding.content.cases.iter().map(|c| c.key.as_str()).collect();
-            self.problem(
-                self.position(line, column),
-                format!("no case {key:?} in {}; cases: {}", binding.content_file, known.join(", ")),
-            );
+            let known = binding.content.cases.iter().map(|c| c.key.clone()).collect();
+            self.problem(self.position(line, column), TemplateProblem::UnknownCase { key: key.to_string(), known });
             return;
         };
         self.cases += 1;
@@ -502,10 +569,12 @@ impl Builder<'_, '_> {
                     if !photo.caption.trim().is_empty() {
                         image.alt = photo.caption.trim().to_string();
                     }
-                    let caption = self.figure_caption(None, &photo.caption);
+                    let caption = self.figure_caption(None, &photo.caption, case.literal, 1, 1);
                     figures.push(Figure { caption, image });
                 }
-                Err(message) => self.problem(self.position(1, 1), format!("photo {:?}: {message}", photo.file)),
+                Err(problem) => {
+                    self.problem(self.position(1, 1), TemplateProblem::Photo { file: photo.file.clone(), problem })
+                }
             }
         }
         self.file = saved;
@@ -528,7 +597,7 @@ impl Builder<'_, '_> {
             }
             let start_column = column + consumed_chars + rest[..open].chars().count();
             let Some(close) = rest[open..].find("}}") else {
-                self.problem(self.position(line, start_column), "a binding opened with {{ is never closed".into());
+                self.problem(self.position(line, start_column), TemplateProblem::UnclosedBinding);
                 return out;
             };
             let expression = &rest[open + 2..open + close];
@@ -563,7 +632,10 @@ impl Builder<'_, '_> {
                 )
             }
             Some(_) => {
-                self.problem(self.position(line, column), format!("expected ')' at the end of {expression:?}"));
+                self.problem(
+                    self.position(line, column),
+                    TemplateProblem::UnclosedParenthesis { expression: expression.to_string() },
+                );
                 return None;
             }
             None => (expression, Vec::new()),
@@ -585,7 +657,7 @@ impl Builder<'_, '_> {
             if found.is_none() {
                 builder.problem(
                     builder.position(line, column),
-                    format!("unknown indicator {arg:?} in {{{{ {expression} }}}}"),
+                    TemplateProblem::UnknownIndicator { id: arg.to_string(), expression: expression.to_string() },
                 );
             }
             found
@@ -600,7 +672,7 @@ impl Builder<'_, '_> {
                         _ => {
                             self.problem(
                                 self.position(line, column),
-                                format!("year offset {offset:?} must be a whole number from -50 to 0"),
+                                TemplateProblem::YearOffset { offset: offset.to_string() },
                             );
                             return None;
                         }
@@ -630,7 +702,10 @@ impl Builder<'_, '_> {
                         if before.is_zero() {
                             self.problem(
                                 self.position(line, column),
-                                format!("growth of {id} is undefined: the previous year's value is 0"),
+                                TemplateProblem::GrowthFromZero {
+                                    id: id.to_string(),
+                                    label: binding.framework.indicator(index).label.clone(),
+                                },
                             );
                             return None;
                         }
@@ -645,7 +720,10 @@ impl Builder<'_, '_> {
                 let (a, b) = (self.number(part, year, line, column), self.number(whole, year, line, column));
                 let (a, b) = (a?, b?);
                 if b.is_zero() {
-                    self.problem(self.position(line, column), "share of a total that is 0".into());
+                    self.problem(
+                        self.position(line, column),
+                        TemplateProblem::ShareOfZero { whole: binding.framework.indicator(whole).label.clone() },
+                    );
                     return None;
                 }
                 bound(
@@ -656,7 +734,7 @@ impl Builder<'_, '_> {
             _ => {
                 self.problem(
                     self.position(line, column),
-                    format!("unknown binding {expression:?}; use value(id[, -1]), prev(id), pct(id), money(id), diff(id), change(id), growth(id), share(part, whole), ref(label), year, prev_year, org"),
+                    TemplateProblem::UnknownBinding { expression: expression.to_string() },
                 );
                 None
             }
@@ -686,7 +764,7 @@ impl Builder<'_, '_> {
                 .find(|p| p.0 == anchor)
                 .map(|p| p.1.clone())
                 .unwrap_or_else(|| self.position(1, 1));
-            self.problem(position, format!("reference to unknown label {anchor:?}"));
+            self.problem(position, TemplateProblem::UnknownLabel { label: anchor });
         }
     }
 }

@@ -5,6 +5,7 @@ use nianbao_report::content::Content;
 use nianbao_report::document::{Block, CatalogueKind, Image, Inline, Report, plain_text};
 use nianbao_report::render::{self, Options};
 use nianbao_report::template::{Binding, build};
+use nianbao_report::template_problem::ImageProblem;
 use std::io::Read;
 
 fn ganzhou_report() -> Report {
@@ -14,8 +15,8 @@ fn ganzhou_report() -> Report {
     let content =
         Content::from_toml("content.toml", &std::fs::read_to_string(folder.join("content.toml")).expect("content"))
             .expect("content parses");
-    let loader = |file: &str| -> Result<Image, String> {
-        let svg = std::fs::read_to_string(folder.join(file)).map_err(|e| e.to_string())?;
+    let loader = |file: &str| -> Result<Image, ImageProblem> {
+        let svg = std::fs::read_to_string(folder.join(file)).map_err(|_| ImageProblem::NotFound)?;
         Ok(Image { svg: Some(svg), raster: None, width_mm: 120, height_mm: 68, alt: file.into() })
     };
     let org = loaded.dataset.org_index("ganzhou").expect("city");
@@ -269,7 +270,7 @@ fn the_school_template_builds_for_every_sample_school() {
         Content::from_toml("content.toml", &std::fs::read_to_string(folder.join("content.toml")).expect("content"))
             .expect("content parses");
     let template = std::fs::read_to_string(folder.join("template.md")).expect("template");
-    let loader = |_: &str| -> Result<Image, String> { Err("no images in the school template".into()) };
+    let loader = |_: &str| -> Result<Image, ImageProblem> { Err(ImageProblem::NotFound) };
     let mut built = 0;
     for (org, unit) in sample.dataset.orgs.iter().enumerate().filter(|(_, o)| o.level == nianbao_core::OrgLevel::School)
     {

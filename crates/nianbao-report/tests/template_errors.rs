@@ -3,12 +3,14 @@
 use nianbao_report::content::Content;
 use nianbao_report::document::Image;
 use nianbao_report::template::{Binding, build};
+use nianbao_report::template_problem::ImageProblem;
+use nianbao_report::validation_output::Language;
 
 #[test]
 fn every_problem_is_reported_with_its_position() {
     let loaded = nianbao_io::load_dataset_dir(&crate::root().join("datasets/ganzhou")).expect("dataset");
     let content = Content::default();
-    let loader = |_: &str| -> Result<Image, String> { Err("no images here".into()) };
+    let loader = |_: &str| -> Result<Image, ImageProblem> { Err(ImageProblem::NotFound) };
     let org = loaded.dataset.org_index("ganzhou").expect("city");
     let binding = Binding {
         framework: &loaded.framework,
@@ -20,11 +22,21 @@ fn every_problem_is_reported_with_its_position() {
         load_image: &loader,
     };
     let template = "# 标题\n在校生 {{ value(t1.enroled) }} 人，{{ value(a1.graduates) }} 人。\n\n招生 {{ growth(t2.staff_total) }}，{{ frob(x) }} 与 {{ value(t1.enrolled\n::: table zz\n::: chart pie \"图\" facts.nothing\n见{{ ref(tab-none) }}。\n::: frobnicate\n";
-    let problems = build("broken.md", template, &binding)
-        .expect_err("broken template")
-        .iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>();
+    let refused = build("broken.md", template, &binding).expect_err("broken template");
+    let problems = refused.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+    // The same problems for a Chinese reader: each at its line and column, naming the figure by
+    // its label rather than its id, with no English sentence.
+    let chinese = refused.iter().map(|d| d.at_line(Language::Chinese)).collect::<Vec<_>>();
+    assert!(
+        chinese.iter().any(|line| line.starts_with("第 4 行第 7 列：赣州市 2023 年的“") && line.ends_with("”没有数据")),
+        "{chinese:#?}"
+    );
+    assert!(chinese.iter().any(|line| line == "第 8 行第 4 列：没有名为“frobnicate”的块；可用的块：contents, list-of-tables, list-of-figures, list-of-cases, table, chart, figure, narrative, case, appendix, pagebreak"), "{chinese:#?}");
+    for line in &chinese {
+        for english in ["unknown", "no value", "never closed", "reference to", " for "] {
+            assert!(!line.contains(english), "{line:?} carries {english:?}");
+        }
+    }
     let expected = [
         "broken.md:2:8: error: unknown indicator \"t1.enroled\"",
         "broken.md:4:7: error: no value of t2.staff_total for 赣州市 2023",
@@ -39,4 +51,34 @@ fn every_problem_is_reported_with_its_position() {
         assert!(problems.iter().any(|p| p.starts_with(needle)), "missing {needle:?} in {problems:#?}");
     }
     assert_eq!(problems.len(), expected.len(), "{problems:#?}");
+}
+
+#[test]
+fn cover_placeholders_are_filled_or_refused_at_their_line() {
+    let loaded = nianbao_io::load_dataset_dir(&crate::root().join("datasets/ganzhou")).expect("dataset");
+    let content = Content::default();
+    let loader = |_: &str| -> Result<Image, ImageProblem> { Err(ImageProblem::NotFound) };
+    let org = loaded.dataset.org_index("ganzhou").expect("city");
+    let binding = Binding {
+        framework: &loaded.framework,
+        dataset: &loaded.dataset,
+        org,
+        year: 2024,
+        content: &content,
+        content_file: "content.toml",
+        load_image: &loader,
+    };
+    let good = "+++\ntitle = \"{org}中等职业教育质量年度报告（{year}年）\"\nissuer = \"{org}教育局\"\ndate = \"{next_year_zh}年一月\"\n+++\n# 前言 {-}\n正文。\n";
+    let report = build("cover.md", good, &binding).expect("builds");
+    assert_eq!(report.title, "赣州市中等职业教育质量年度报告（2024年）");
+    assert_eq!(report.issuer, "赣州市教育局");
+    assert_eq!(report.date, "二〇二五年一月");
+    // A placeholder that is not one (a typo) is an error at its line, in both languages; a lone
+    // brace is text.
+    let typo = "+++\ntitle = \"{org}年报 {a\"\nissuer = \"{organisation}教育局\"\n+++\n# 前言 {-}\n::: chart pie \"{yaer} 年分布\" facts.schools_public\n";
+    let refused = build("cover.md", typo, &binding).expect_err("a placeholder left");
+    let lines: Vec<String> = refused.iter().map(|d| d.with_file(Language::Chinese)).collect();
+    assert!(lines.iter().any(|l| l.starts_with("cover.md:3:1：“{organisation}”不是可用的占位符")), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.starts_with("cover.md:6:4：“{yaer}”不是可用的占位符")), "{lines:#?}");
+    assert_eq!(lines.len(), 2, "{lines:#?}");
 }

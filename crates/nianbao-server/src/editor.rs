@@ -196,9 +196,10 @@ async fn editor_page(
             // approved data since) says so here, at its lines, before preview or publish.
             let problems = match kept.problems.get(&key) {
                 Some(problems) => problems.clone(),
-                None => {
-                    check_section_text(framework, &data.dataset, data.org, year, &key, &body).err().unwrap_or_default()
-                }
+                None => check_section_text(framework, &data.dataset, data.org, year, &key, &body)
+                    .err()
+                    .map(|problems| problems.iter().map(|problem| problem.at_line(lang.language())).collect())
+                    .unwrap_or_default(),
             };
             Field {
                 dom_id: key.replace(|c: char| !c.is_ascii_alphanumeric(), "-"),
@@ -480,7 +481,8 @@ pub async fn save_narratives(
             continue;
         }
         if let Err(problems) = check_section_text(&state.framework, &data.dataset, data.org, year, key, body.trim()) {
-            kept.problems.insert(key.clone(), problems);
+            let lines = problems.iter().map(|problem| problem.at_line(lang.language())).collect();
+            kept.problems.insert(key.clone(), lines);
             continue;
         }
         access.set_narrative(&org, year, key, body.trim()).await?;
@@ -499,6 +501,7 @@ pub async fn save_narratives(
 pub async fn preview(
     State(state): State<AppState>,
     User(user): User,
+    lang: Lang,
     Path(org): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Html<String>, AppError> {
@@ -510,7 +513,7 @@ pub async fn preview(
     let body = value("body").or_else(|| value(&format!("s:{section}"))).unwrap_or_default();
     check_section(&state, index, &section)?;
     let data = access.report_data(&org, DataScope::Approved).await?;
-    Ok(Html(preview_section(&state.framework, &data.dataset, data.org, state.config.year, &section, &body)))
+    Ok(Html(preview_section(lang, &state.framework, &data.dataset, data.org, state.config.year, &section, &body)))
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -3,6 +3,7 @@
 use crate::i18n::Lang;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use nianbao_report::template_problem::TemplateDiagnostic;
 use nianbao_store::StoreError;
 
 /// Why a request failed.
@@ -45,8 +46,8 @@ pub enum AppError {
     },
     /// A report cannot be built from its data: sections whose bindings fail, each as
     /// (section heading as printed, problems at their lines).
-    #[error("the report cannot be built: {}", .sections.iter().map(|(title, problems)| format!("{title}: {}", problems.join("; "))).collect::<Vec<_>>().join(" | "))]
-    ReportProblems { sections: Vec<(String, Vec<String>)> },
+    #[error("the report cannot be built: {}", report_problems(.sections, Lang::En))]
+    ReportProblems { sections: Vec<(String, Vec<TemplateDiagnostic>)> },
     #[error("{0}")]
     Internal(String),
 }
@@ -56,6 +57,20 @@ impl AppError {
     pub fn invalid(zh: impl Into<String>, en: impl Into<String>) -> AppError {
         AppError::Invalid { zh: zh.into(), en: en.into() }
     }
+}
+
+/// The sections of a report that cannot be built, each with its problems at their lines.
+fn report_problems(sections: &[(String, Vec<TemplateDiagnostic>)], lang: Lang) -> String {
+    let (open, close, between, separator) =
+        if lang.is_en() { ("section “", "”: ", "; ", " | ") } else { ("章节“", "”：", "；", "。") };
+    sections
+        .iter()
+        .map(|(title, problems)| {
+            let lines: Vec<String> = problems.iter().map(|problem| problem.at_line(lang.language())).collect();
+            format!("{open}{title}{close}{}", lines.join(between))
+        })
+        .collect::<Vec<_>>()
+        .join(separator)
 }
 
 /// A wait as people say it: “40 秒”, “3 分钟”.
@@ -158,11 +173,7 @@ impl AppError {
             AppError::MustChangePassword => "管理员已重置您的密码，请先设置新密码。".into(),
             AppError::ReportProblems { sections } => format!(
                 "报告暂不能生成：以下章节引用的数字在本报告的数据中缺失或无法计算。请在年报编辑页修改这些章节，或待相关学校的填报审核通过后再生成。{}",
-                sections
-                    .iter()
-                    .map(|(title, problems)| format!("章节“{title}”：{}", problems.join("；")))
-                    .collect::<Vec<_>>()
-                    .join("。")
+                report_problems(sections, Lang::Zh)
             ),
             AppError::Store(StoreError::Conflict { .. }) => "该数据已被他人修改，请刷新后重试。".into(),
             AppError::Store(StoreError::CaseChanged { .. }) => {

@@ -38,6 +38,14 @@ impl Lang {
         }
     }
 
+    /// The same language as the report crate names it (for its typed problems).
+    pub fn language(&self) -> nianbao_report::validation_output::Language {
+        match self {
+            Lang::Zh => nianbao_report::validation_output::Language::Chinese,
+            Lang::En => nianbao_report::validation_output::Language::English,
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             Lang::Zh => "zh-CN",

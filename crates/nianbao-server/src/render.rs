@@ -2,11 +2,14 @@
 //! the editor's narrative edits on top, rendered to every published format.
 
 use crate::error::AppError;
+use crate::i18n::Lang;
 use nianbao_core::{Dataset, Framework, OrgLevel};
 use nianbao_report::content::Content;
 use nianbao_report::document::{Image, Report};
 use nianbao_report::render::{self, Options};
 use nianbao_report::template::{Binding, build};
+use nianbao_report::template_problem::{ImageProblem, TemplateDiagnostic, TemplateProblems};
+use nianbao_report::validation_output::Language;
 use nianbao_store::NarrativeEdit;
 use std::collections::BTreeMap;
 
@@ -80,12 +83,9 @@ const PHOTOS: [(&str, &str); 15] = [
     ("photos/photo-15.svg", bundled!("ganzhou-2024/photos/photo-15.svg")),
 ];
 
-fn bundled_image(file: &str) -> Result<Image, String> {
-    let svg = PHOTOS
-        .iter()
-        .find(|(name, _)| *name == file)
-        .map(|(_, svg)| svg.to_string())
-        .ok_or_else(|| format!("no bundled image {file:?}"))?;
+fn bundled_image(file: &str) -> Result<Image, ImageProblem> {
+    let svg =
+        PHOTOS.iter().find(|(name, _)| *name == file).map(|(_, svg)| svg.to_string()).ok_or(ImageProblem::NotFound)?;
     let alt = file.rsplit('/').next().unwrap_or(file).trim_end_matches(".svg").to_string();
     Ok(Image { svg: Some(svg), raster: None, width_mm: 120, height_mm: 68, alt })
 }
@@ -255,13 +255,12 @@ pub fn build_report(
     let template = template_for(&unit.id, unit.level);
     let mut content = content_with_edits(template, edits)?;
     let text = with_cases(template, &mut content, cases);
-    let load_image = |file: &str| -> Result<Image, String> {
+    let load_image = |file: &str| -> Result<Image, ImageProblem> {
         if let Some(rest) = file.strip_prefix("school-case-") {
-            let (id, index) = rest.split_once('/').ok_or_else(|| format!("no photo {file:?}"))?;
-            let case =
-                cases.iter().find(|case| case.case_id.to_string() == id).ok_or_else(|| format!("no photo {file:?}"))?;
-            let index: usize = index.parse().map_err(|_| format!("no photo {file:?}"))?;
-            let (raster, caption) = case.photos.get(index).ok_or_else(|| format!("no photo {file:?}"))?;
+            let (id, index) = rest.split_once('/').ok_or(ImageProblem::NotFound)?;
+            let case = cases.iter().find(|case| case.case_id.to_string() == id).ok_or(ImageProblem::NotFound)?;
+            let index: usize = index.parse().map_err(|_| ImageProblem::NotFound)?;
+            let (raster, caption) = case.photos.get(index).ok_or(ImageProblem::NotFound)?;
             return Ok(Image::photo(raster.clone(), caption.clone(), 120));
         }
         bundled_image(file)
@@ -273,8 +272,8 @@ pub fn build_report(
         let sections = section_build_problems(framework, dataset, org, year, edits);
         if sections.is_empty() {
             AppError::invalid(
-                format!("报告模板有误，无法生成：\n{problems}"),
-                format!("the report cannot be built:\n{problems}"),
+                format!("报告模板有误，无法生成：\n{}", problems.lines(Language::Chinese).join("\n")),
+                format!("the report cannot be built:\n{}", problems.lines(Language::English).join("\n")),
             )
         } else {
             AppError::ReportProblems { sections }
@@ -290,7 +289,7 @@ pub fn section_build_problems(
     org: usize,
     year: i32,
     edits: &[NarrativeEdit],
-) -> Vec<(String, Vec<String>)> {
+) -> Vec<(String, Vec<TemplateDiagnostic>)> {
     let unit = &dataset.orgs[org];
     let template = template_for(&unit.id, unit.level);
     let titles = section_titles(template);
@@ -315,7 +314,7 @@ fn build_section(
     year: i32,
     section: &str,
     body: &str,
-) -> Result<Report, nianbao_core::Diagnostics> {
+) -> Result<Report, TemplateProblems> {
     let mut content = Content::default();
     let template_text = if let Some(rest) = section.strip_prefix("case:") {
         let key = rest.rsplit_once(':').map(|(key, _)| key).unwrap_or(rest);
@@ -348,8 +347,10 @@ fn build_section(
     build("section", &template_text, &binding)
 }
 
-/// One narrative section (or case) rendered alone, as an HTML fragment: the editor's live preview.
+/// One narrative section (or case) rendered alone, as an HTML fragment: the editor's live preview
+/// (or the problems of its bindings at their lines, in the page's language).
 pub fn preview_section(
+    lang: Lang,
     framework: &Framework,
     dataset: &Dataset,
     org: usize,
@@ -365,25 +366,14 @@ pub fn preview_section(
                 _ => html,
             }
         }
-        Err(problems) => {
-            let lines: Vec<String> = section_problems(&problems);
-            format!(
-                "<ul class=\"problems\">{}</ul>",
-                lines.iter().map(|l| format!("<li>{}</li>", render::html::escape(l))).collect::<String>()
-            )
-        }
+        Err(problems) => format!(
+            "<ul class=\"problems\">{}</ul>",
+            problems
+                .iter()
+                .map(|problem| format!("<li>{}</li>", render::html::escape(&problem.at_line(lang.language()))))
+                .collect::<String>()
+        ),
     }
-}
-
-/// The problems of a section's bindings, each as “第 l 行第 c 列：message”.
-fn section_problems(problems: &nianbao_core::Diagnostics) -> Vec<String> {
-    problems
-        .iter()
-        .map(|problem| match &problem.position {
-            Some(at) => format!("第 {} 行第 {} 列：{}", at.line, at.column, problem.message),
-            None => problem.message.clone(),
-        })
-        .collect()
 }
 
 /// Checks a section's bindings against the data: `Err` lists its problems at their lines.
@@ -394,10 +384,8 @@ pub fn check_section_text(
     year: i32,
     section: &str,
     body: &str,
-) -> Result<(), Vec<String>> {
-    build_section(framework, dataset, org, year, section, body)
-        .map(|_| ())
-        .map_err(|problems| section_problems(&problems))
+) -> Result<(), Vec<TemplateDiagnostic>> {
+    build_section(framework, dataset, org, year, section, body).map(|_| ()).map_err(|problems| problems.0)
 }
 
 /// The heading under which each narrative section and case of a template is printed, as the

@@ -26,6 +26,9 @@ pub struct ServerConfig {
     pub header_timeout: std::time::Duration,
     /// Connections served at once; more are closed as they arrive until one ends.
     pub max_connections: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for sign-in back-off); the
+    /// header is ignored from any other peer.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl ServerConfig {
@@ -38,6 +41,7 @@ impl ServerConfig {
             max_upload_bytes: 20 << 20,
             header_timeout: std::time::Duration::from_secs(15),
             max_connections: 2048,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -348,6 +348,25 @@ async fn sections_the_data_cannot_fill_are_named_before_preview_and_publish() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(draft.contains("报告暂不能生成") && draft.contains("章节“基本情况”"), "{draft}");
     assert!(!draft.contains("the report cannot be built"), "no English on a Chinese page");
+    // Each problem at its line, in Chinese, naming the figure by its label (not its id).
+    assert!(draft.contains("第 ") && draft.contains("年的“") && draft.contains("”没有数据"), "{draft}");
+    for english in ["no value of", "is not applicable", "unknown indicator"] {
+        assert!(!draft.contains(english) && !editor.contains(english), "no English template problem: {english}");
+    }
+    // The live preview of the section says the same, in Chinese.
+    let preview = deployment
+        .send(
+            deployment
+                .request(Some(COUNTY), "POST", "/app/editor/yudu/preview")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(form(&[("section", "scale"), ("body", "在校生 {{ value(t1.enrolled) }} 人，{{ frob(x) }}。")]))
+                .expect("request"),
+        )
+        .await;
+    let preview = body_text(preview).await;
+    assert!(preview.contains("第 1 行第 8 列：于都县 2024 年的“") && preview.contains("”没有数据"), "{preview}");
+    assert!(preview.contains("无法识别的引用“frob(x)”"), "{preview}");
+    assert!(!preview.contains("unknown binding") && !preview.contains("no value of"), "{preview}");
     let (status, published) = post_form(
         &deployment,
         COUNTY,

@@ -366,3 +366,53 @@ async fn an_overlong_section_saves_no_section_of_the_form() {
     assert!(body_text(response).await.contains("全部章节均未保存"));
     assert!(deployment.store.narratives("ganzhou", 2024).await.expect("read").is_empty(), "nothing was kept");
 }
+
+#[test]
+fn the_client_behind_a_trusted_proxy_is_read_from_the_right() {
+    use nianbao_server::pages::client_address;
+    let ip = |text: &str| -> std::net::IpAddr { text.parse().expect("address") };
+    let proxy = ip("10.0.0.1");
+    let trusted = [proxy, ip("10.0.0.2")];
+    // From an untrusted peer the header is the client's to forge: ignored.
+    assert_eq!(client_address(ip("203.0.113.9"), ["198.51.100.1"].into_iter(), &trusted), ip("203.0.113.9"));
+    // From the proxy: the right-most entry that is not a trusted proxy (a forged left part is ignored).
+    assert_eq!(client_address(proxy, ["1.2.3.4, 198.51.100.7"].into_iter(), &trusted), ip("198.51.100.7"));
+    assert_eq!(client_address(proxy, ["198.51.100.7, 10.0.0.2"].into_iter(), &trusted), ip("198.51.100.7"));
+    assert_eq!(client_address(proxy, ["1.2.3.4", "198.51.100.8"].into_iter(), &trusted), ip("198.51.100.8"));
+    // Nothing usable: the proxy itself.
+    assert_eq!(client_address(proxy, ["not-an-address"].into_iter(), &trusted), proxy);
+    assert_eq!(client_address(proxy, std::iter::empty(), &trusted), proxy);
+    assert_eq!(client_address(proxy, ["10.0.0.2"].into_iter(), &trusted), proxy);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_one_clients_guessing_does_not_slow_another() {
+    let deployment = Deployment::new().await;
+    let mut config = nianbao_server::ServerConfig::for_year(2024);
+    config.trusted_proxies = vec!["10.0.0.1".parse().expect("address")];
+    let state = nianbao_server::AppState::new(deployment.store.clone(), framework(), config).await.expect("state");
+    let app = nianbao_server::router(state);
+    let via_proxy = |password: &str, client: &str| {
+        let mut request = axum::http::Request::builder()
+            .method("POST")
+            .uri("/login")
+            .header(header::COOKIE, "nianbao_login=abc")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("x-forwarded-for", client)
+            .body(form(&[("csrf", "abc"), ("username", "yudu-tengfei"), ("password", password)]))
+            .expect("request");
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo::<std::net::SocketAddr>("10.0.0.1:40000".parse().expect("peer")));
+        request
+    };
+    let send = |request| async { tower::ServiceExt::oneshot(app.clone(), request).await.expect("infallible") };
+    for _ in 0..5 {
+        assert_eq!(send(via_proxy("wrong-password", "198.51.100.66")).await.status(), StatusCode::UNAUTHORIZED);
+    }
+    let guesser = send(via_proxy(nianbao_server::demo::DEMO_PASSWORD, "198.51.100.66")).await;
+    assert_eq!(guesser.status(), StatusCode::TOO_MANY_REQUESTS, "the guessing client backs off");
+    // Another client behind the same proxy (and the guesser's forged left part) is not slowed.
+    let other = send(via_proxy(nianbao_server::demo::DEMO_PASSWORD, "198.51.100.66, 192.0.2.10")).await;
+    assert_eq!(other.status(), StatusCode::SEE_OTHER, "one client's guessing must not slow everyone behind the proxy");
+}

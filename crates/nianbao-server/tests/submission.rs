@@ -159,3 +159,111 @@ async fn a_quantity_printed_twice_is_asked_once() {
         "a copy shown from its primary agrees with it"
     );
 }
+
+/// Posts the entry form of `table` with `typed` over what is stored (every cell of the table sent,
+/// as the browser does).
+async fn post_entry(deployment: &Deployment, table: &str, typed: &[(&str, &str)]) -> (StatusCode, String) {
+    let school = deployment.token(SCHOOL).await;
+    let (_, values) = api(deployment, &school, "GET", &format!("{BASE}/values"), None).await;
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for value in values["values"].as_array().expect("values") {
+        let id = value["indicator"].as_str().expect("id");
+        if !id.starts_with(&format!("{table}.")) || value["layer"] != "reported" {
+            continue;
+        }
+        let was = value["value"].as_str().unwrap_or_default().to_string();
+        let text = typed.iter().find(|(t, _)| *t == id).map(|(_, v)| v.to_string()).unwrap_or_else(|| was.clone());
+        fields.push((format!("v:{id}"), text));
+        fields.push((format!("ver:{id}"), value["version"].as_i64().map(|v| v.to_string()).unwrap_or_default()));
+        fields.push((format!("was:{id}"), was));
+    }
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let request = deployment
+        .request(Some(SCHOOL), "POST", &format!("/app/entry/{SCHOOL}/{table}"))
+        .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form(&pairs))
+        .expect("request");
+    let response = deployment.send(request).await;
+    let status = response.status();
+    (status, body_text(response).await)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_sum_is_said_once_with_links_to_its_cells() {
+    let deployment = Deployment::new().await;
+    let school = deployment.token(SCHOOL).await;
+    let (_, values) = api(&deployment, &school, "GET", &format!("{BASE}/values"), None).await;
+    let total: i64 = values["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .find(|v| v["indicator"] == "t2.campus_staff")
+        .and_then(|v| v["value"].as_str())
+        .expect("校内专任教师 is reported")
+        .parse()
+        .expect("whole");
+    let (status, _) = post_entry(&deployment, "t2", &[("t2.campus_staff", &(total + 7).to_string())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, findings) = api(&deployment, &school, "GET", &format!("{BASE}/findings"), None).await;
+    let broken: Vec<&Json> = findings["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["severity"] == "error" && f["cells"].as_array().is_some_and(|c| c.len() >= 4))
+        .filter(|f| f["cells"].as_array().expect("cells").iter().any(|c| c["indicator"] == "t2.campus_staff"))
+        .collect();
+    assert!(!broken.is_empty(), "the sum over 校内专任教师's parts fails: {findings}");
+    let entry = page(&deployment, SCHOOL, "/app/entry/yudu-s1/t2").await;
+    for finding in broken {
+        let message = finding["message_zh"].as_str().expect("message");
+        let said = entry.matches(&format!(">{message}<")).count();
+        assert_eq!(said, 1, "the message is said once, not under every cell: {message}");
+        // Every other cell of the finding in this table points at it, and the message links to them.
+        let rule =
+            finding["rule"].as_str().expect("rule").replace(|c: char| !c.is_ascii_alphanumeric() && c != '_', "-");
+        // It is said at the total: the shallowest of its cells in this table.
+        let cells = finding["cells"].as_array().expect("cells");
+        let depth = |id: &str| {
+            let framework = framework();
+            framework.lookup(id).map(|index| framework.depth(index)).expect("known indicator")
+        };
+        let home = cells
+            .iter()
+            .filter(|c| c["table"] == "t2")
+            .map(|c| c["indicator"].as_str().expect("id"))
+            .min_by_key(|id| depth(id))
+            .expect("a cell in 表 2");
+        assert!(home == "t2.staff_total" || home == "t2.campus_staff", "a total: {home}");
+        let anchor = format!("finding-{rule}-{}", home.replace('.', "-"));
+        assert!(entry.contains(&format!("id=\"{anchor}\"")), "the message sits at its first cell: {anchor}");
+        let pointers = entry.matches(&format!("href=\"#{anchor}\"")).count();
+        let others = cells.iter().filter(|c| c["table"] == "t2" && c["year"] == 2024).count() - 1;
+        assert!(pointers >= 1 && pointers <= others, "the other cells point at the message: {pointers} of {others}");
+        assert!(entry.contains("涉及：<a href=\"#row-t2-"), "the message links to the cells it involves");
+    }
+    // A cell in two broken sums of one total points there once, counting them.
+    assert!(entry.contains("此格参与的 2 项检查未通过，见“教职工合计”处"), "pointers to one cell are merged");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_entry_is_marked_at_its_cell_and_nothing_is_saved() {
+    let deployment = Deployment::new().await;
+    let school = deployment.token(SCHOOL).await;
+    let (_, before) = api(&deployment, &school, "GET", &format!("{BASE}/values"), None).await;
+    let (status, entry) = post_entry(&deployment, "t1", &[("t1.new_entrants", "六"), ("t1.enrolled", "4321")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Said at the cell, which is marked invalid and described by the message…
+    assert!(
+        entry.contains("aria-invalid=\"true\" aria-describedby=\"input-problem-t1-new_entrants\""),
+        "the unreadable cell is marked"
+    );
+    assert!(entry.contains("id=\"input-problem-t1-new_entrants\">「六」无法识别"), "the problem is said at the cell");
+    // …the other typed cell is kept as typed, not marked…
+    assert!(
+        entry.contains("id=\"v-t1-enrolled\" value=\"4321\" inputmode=\"decimal\" aria-invalid=\"false\""),
+        "kept as typed"
+    );
+    // …and nothing of the save was stored.
+    let (_, after) = api(&deployment, &school, "GET", &format!("{BASE}/values"), None).await;
+    assert_eq!(before, after, "a refused save stores nothing");
+}

@@ -21,6 +21,8 @@ pub(crate) struct ExtraCell {
     value: String,
     version: String,
     was: String,
+    /// What was typed here cannot be read as a value.
+    input_problem: String,
 }
 
 #[derive(Debug)]
@@ -36,7 +38,11 @@ pub(crate) struct EntryRow {
     /// The stored value the form was made with: only cells typed differently are saved.
     was: String,
     state: &'static str,
-    messages: Vec<String>,
+    /// The findings at this cell: each finding's message once, at the first of its cells in this
+    /// table, with links to the other cells; a pointer to it at those other cells.
+    notes: Vec<CellNote>,
+    /// What the clerk typed here cannot be read as a value (nothing of the save was stored).
+    input_problem: String,
     extras: Vec<ExtraCell>,
     /// The figure must be reported before submission.
     required: bool,
@@ -47,6 +53,22 @@ pub(crate) struct EntryRow {
     /// A copy that holds a value of its own (from a file that gave both): editable, so that it
     /// can be corrected or cleared.
     copy_editable: bool,
+}
+
+/// A finding as shown at one cell of the grid.
+#[derive(Debug)]
+pub(crate) struct CellNote {
+    severity: &'static str,
+    /// The message (at its home cell), or where it is said (at the others).
+    text: String,
+    /// The element id of the message at its home cell.
+    anchor: String,
+    /// The other cells the finding involves: (link, label with value).
+    links: Vec<(String, String)>,
+    /// This note points at the message said at another cell…
+    pointer: bool,
+    /// …of this label.
+    home_label: String,
 }
 
 #[derive(Debug)]
@@ -123,6 +145,129 @@ pub(crate) fn asked_of_schools(framework: &nianbao_core::Framework, table: &nian
     framework.table_asks(nianbao_core::OrgLevel::School, table)
 }
 
+/// A finding as said at the cell of `indicator_id` in `table`: in full at its home cell (the
+/// shallowest of its cells that this form shows), with links to every other cell it involves; elsewhere a
+/// pointer to that message. So a sum over four cells is said once, not four times.
+#[allow(clippy::too_many_arguments, reason = "the finding, the cell and the form it is shown in")]
+fn cell_note(
+    lang: Lang,
+    framework: &nianbao_core::Framework,
+    finding: &Finding,
+    indicator_id: &str,
+    table: &nianbao_core::Table,
+    year: i32,
+    asked: &[&str],
+    org_id: &str,
+) -> CellNote {
+    let dom = |id: &str| id.replace(|c: char| !c.is_ascii_alphanumeric() && c != '_', "-");
+    let shown_here = |cell: &&nianbao_core::validation::CellRef| {
+        cell.year == year && cell.table_id == table.id && asked.contains(&cell.indicator_id.as_str())
+    };
+    // The home is the cell a reader looks at first: the shallowest in the 其中 hierarchy (the
+    // total of a sum), the first of them as the rule is written.
+    let depth = |id: &str| framework.lookup(id).map_or(usize::MAX, |index| framework.depth(index));
+    let home = finding
+        .cells
+        .iter()
+        .filter(shown_here)
+        .min_by_key(|cell| depth(&cell.indicator_id))
+        .map(|c| c.indicator_id.as_str())
+        .unwrap_or(indicator_id);
+    let anchor = format!("finding-{}-{}", dom(&finding.rule_id), dom(home));
+    let severity = finding.severity.as_str();
+    if home != indicator_id {
+        let home_label = finding
+            .cells
+            .iter()
+            .find(|c| c.indicator_id == home)
+            .map(|c| c.label.clone())
+            .unwrap_or_else(|| home.to_string());
+        let text = pointer_text(lang, finding.severity, &home_label, 1);
+        return CellNote { severity, text, anchor, links: Vec::new(), pointer: true, home_label };
+    }
+    let mut links: Vec<(String, String)> = Vec::new();
+    let mut seen = vec![(indicator_id.to_string(), year)];
+    for cell in &finding.cells {
+        if seen.contains(&(cell.indicator_id.clone(), cell.year)) {
+            continue;
+        }
+        seen.push((cell.indicator_id.clone(), cell.year));
+        let value =
+            if cell.value_text.is_empty() { lang.t("空", "empty").to_string() } else { cell.value_text.clone() };
+        let unit = if cell.value_text.is_empty() { "" } else { cell.unit };
+        let (href, label) = if cell.year != year {
+            (
+                format!("/app/history/{org_id}/{}", cell.indicator_id),
+                lang.t(
+                    &format!("{} 年{} {value}{unit}", cell.year, cell.label),
+                    &format!("{} {} {value} {unit}", cell.year, cell.label),
+                )
+                .to_string(),
+            )
+        } else if cell.table_id == table.id {
+            (format!("#row-{}", dom(&cell.indicator_id)), format!("{} {value}{unit}", cell.label))
+        } else {
+            let number = cell.table_number.clone().unwrap_or_else(|| cell.table_caption.clone());
+            (
+                format!("/app/entry/{org_id}/{}#row-{}", cell.table_id, dom(&cell.indicator_id)),
+                format!("{number} {} {value}{unit}", cell.label),
+            )
+        };
+        links.push((href, label));
+    }
+    let text = lang.t(&finding.message_zh, &finding.message_en).to_string();
+    CellNote { severity, text, anchor, links, pointer: false, home_label: String::new() }
+}
+
+/// Where the message of `count` checks involving a cell is said.
+fn pointer_text(lang: Lang, severity: Severity, home: &str, count: usize) -> String {
+    match (severity, count) {
+        (Severity::Error, 1) => lang
+            .t(
+                &format!("此格参与的一项检查未通过，见“{home}”处"),
+                &format!("This cell is part of a failed check: see “{home}”"),
+            )
+            .to_string(),
+        (Severity::Error, n) => lang
+            .t(
+                &format!("此格参与的 {n} 项检查未通过，见“{home}”处"),
+                &format!("This cell is part of {n} failed checks: see “{home}”"),
+            )
+            .to_string(),
+        (_, 1) => lang
+            .t(
+                &format!("此格参与的一项检查有警告，见“{home}”处"),
+                &format!("This cell is part of a check with a warning: see “{home}”"),
+            )
+            .to_string(),
+        (_, n) => lang
+            .t(
+                &format!("此格参与的 {n} 项检查有警告，见“{home}”处"),
+                &format!("This cell is part of {n} checks with warnings: see “{home}”"),
+            )
+            .to_string(),
+    }
+}
+
+/// The notes of one cell: what is said here first, then one pointer per other cell and severity
+/// where the rest is said (“此格参与的 2 项检查未通过，见…”).
+fn merge_pointers(lang: Lang, notes: Vec<CellNote>) -> Vec<CellNote> {
+    let (mut merged, pointers): (Vec<CellNote>, Vec<CellNote>) = notes.into_iter().partition(|note| !note.pointer);
+    let mut grouped: Vec<(CellNote, usize)> = Vec::new();
+    for pointer in pointers {
+        match grouped.iter_mut().find(|(g, _)| g.home_label == pointer.home_label && g.severity == pointer.severity) {
+            Some((_, count)) => *count += 1,
+            None => grouped.push((pointer, 1)),
+        }
+    }
+    for (mut pointer, count) in grouped {
+        let severity = if pointer.severity == "error" { Severity::Error } else { Severity::Warning };
+        pointer.text = pointer_text(lang, severity, &pointer.home_label, count);
+        merged.push(pointer);
+    }
+    merged
+}
+
 /// Does `finding` point at a cell of any table in `year`?
 fn framework_tables_touched(framework: &nianbao_core::Framework, finding: &Finding, year: i32) -> bool {
     framework.tables.iter().any(|t| touches(finding, &t.id, year))
@@ -170,6 +315,12 @@ pub(crate) async fn entry_page(
         }
     };
     // A form asks only what the org unit's level reports (`Framework::asks`).
+    let asked: Vec<&str> = table
+        .rows
+        .iter()
+        .filter(|&&index| framework.asks(unit.level, index))
+        .map(|&index| framework.indicator(index).id.as_str())
+        .collect();
     let rows = table
         .rows
         .iter()
@@ -181,7 +332,8 @@ pub(crate) async fn entry_page(
                 .iter()
                 .filter(|f| f.cells.iter().any(|c| c.indicator_id == indicator.id && c.year == year))
                 .collect();
-            let state_class = if related.iter().any(|f| f.severity == Severity::Error) {
+            let input_problem = typed.get(&indicator.id).map(|cell| cell.problem.clone()).unwrap_or_default();
+            let state_class = if !input_problem.is_empty() || related.iter().any(|f| f.severity == Severity::Error) {
                 "error"
             } else if related.iter().any(|f| f.severity == Severity::Warning) {
                 "warning"
@@ -241,11 +393,15 @@ pub(crate) async fn entry_page(
                 version,
                 was,
                 state: state_class,
-                messages: related
-                    .iter()
-                    .filter(|f| f.severity != Severity::Info)
-                    .map(|f| lang.t(&f.message_zh, &f.message_en).to_string())
-                    .collect(),
+                notes: merge_pointers(
+                    lang,
+                    related
+                        .iter()
+                        .filter(|f| f.severity != Severity::Info)
+                        .map(|f| cell_note(lang, framework, f, &indicator.id, table, year, &asked, &unit.id))
+                        .collect(),
+                ),
+                input_problem,
                 extras: table
                     .extra_columns
                     .iter()
@@ -253,13 +409,15 @@ pub(crate) async fn entry_page(
                         Some(companion) => {
                             let id = framework.indicator(companion).id.clone();
                             let (value, version, was) = input_text(&id);
-                            ExtraCell { id, value, version, was }
+                            let input_problem = typed.get(&id).map(|cell| cell.problem.clone()).unwrap_or_default();
+                            ExtraCell { id, value, version, was, input_problem }
                         }
                         None => ExtraCell {
                             id: String::new(),
                             value: String::new(),
                             version: String::new(),
                             was: String::new(),
+                            input_problem: String::new(),
                         },
                     })
                     .collect(),
@@ -443,6 +601,8 @@ pub struct TypedCell {
     text: String,
     version: String,
     was: String,
+    /// Why the text cannot be taken (said at the cell as well as above the form).
+    problem: String,
 }
 
 /// Reads the entry form: the writes for the cells the clerk changed (typed differently from the
@@ -480,7 +640,10 @@ pub(crate) fn read_entry_form(
             .get(id)
             .map(|t| t.to_string())
             .unwrap_or_else(|| stored.map(|s| s.version.to_string()).unwrap_or_default());
-        typed.insert(id.to_string(), TypedCell { text: raw.clone(), version: version_text.clone(), was: was.clone() });
+        typed.insert(
+            id.to_string(),
+            TypedCell { text: raw.clone(), version: version_text.clone(), was: was.clone(), problem: String::new() },
+        );
         let value = match nianbao_io::lenient::read_text(raw, indicator.kind)
             .map_err(|p| (p.message_zh, p.message_en))
             .and_then(|value| {
@@ -493,6 +656,11 @@ pub(crate) fn read_entry_form(
                 let label = indicator.printed_label();
                 problems
                     .push(lang.t(&format!("{label}「{raw}」：{zh}"), &format!("{label} {raw:?}: {en}")).to_string());
+                if let Some(cell) = typed.get_mut(id) {
+                    cell.problem = lang
+                        .t(&format!("「{raw}」无法识别：{zh}"), &format!("{raw:?} cannot be read: {en}"))
+                        .to_string();
+                }
                 continue;
             }
         };

@@ -5,21 +5,46 @@ use super::*;
 
 // ----- sign-in -----
 
-/// The client's address, for login throttling.
+/// The client's address, for login throttling: the connection's peer, or — when the peer is a
+/// reverse proxy named in `ServerConfig::trusted_proxies` — the address that proxy saw
+/// (`X-Forwarded-For`, read from the right, past every trusted proxy).
 #[derive(Debug)]
 pub struct ClientAddress(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = Infallible;
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip().to_string())
-                .unwrap_or_else(|| "local".into()),
-        ))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip());
+        let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|value| value.to_str().ok());
+        Ok(ClientAddress(match peer {
+            Some(peer) => client_address(peer, forwarded, &state.config.trusted_proxies).to_string(),
+            None => "local".into(),
+        }))
     }
+}
+
+/// The address a request came from: the peer, unless the peer is a trusted proxy; then the
+/// right-most `X-Forwarded-For` entry that is not itself a trusted proxy (entries to its left
+/// are written by the client and can be anything). A header that does not parse leaves the peer.
+pub fn client_address<'h>(
+    peer: std::net::IpAddr,
+    forwarded: impl Iterator<Item = &'h str>,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    // Bounded: a header longer than this many entries is read at its right end only.
+    const MOST_ENTRIES: usize = 64;
+    let entries: Vec<&str> = forwarded.flat_map(|value| value.split(',')).map(str::trim).collect();
+    for entry in entries.iter().rev().take(MOST_ENTRIES) {
+        match entry.parse::<std::net::IpAddr>() {
+            Ok(address) if trusted.contains(&address) => continue,
+            Ok(address) => return address,
+            Err(_) => return peer,
+        }
+    }
+    peer
 }
 
 #[derive(Template)]
