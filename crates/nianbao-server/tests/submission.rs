@@ -257,7 +257,7 @@ async fn an_unreadable_entry_is_marked_at_its_cell_and_nothing_is_saved() {
         entry.contains("aria-invalid=\"true\" aria-describedby=\"input-problem-t1-new_entrants\""),
         "the unreadable cell is marked"
     );
-    assert!(entry.contains("id=\"input-problem-t1-new_entrants\">「六」无法识别"), "the problem is said at the cell");
+    assert!(entry.contains("id=\"input-problem-t1-new_entrants\">“六”不是数值"), "the problem is said at the cell");
     // …the other typed cell is kept as typed, not marked…
     assert!(
         entry.contains("id=\"v-t1-enrolled\" value=\"4321\" inputmode=\"decimal\" aria-invalid=\"false\""),

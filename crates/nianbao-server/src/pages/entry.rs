@@ -657,9 +657,8 @@ pub(crate) fn read_entry_form(
                 problems
                     .push(lang.t(&format!("{label}「{raw}」：{zh}"), &format!("{label} {raw:?}: {en}")).to_string());
                 if let Some(cell) = typed.get_mut(id) {
-                    cell.problem = lang
-                        .t(&format!("「{raw}」无法识别：{zh}"), &format!("{raw:?} cannot be read: {en}"))
-                        .to_string();
+                    // The reason names what was typed; the cell shows it beside the text.
+                    cell.problem = lang.t(&zh, &en).to_string();
                 }
                 continue;
             }
