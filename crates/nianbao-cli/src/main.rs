@@ -9,6 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod audit;
 mod bundled;
 mod database;
 mod exchange;
@@ -96,6 +97,10 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Audit published reports (PDF, DOCX, text, Markdown, or folders of them): rebuild their
+    /// data against the framework and report what does not add up, each at its place. Exits 1
+    /// when errors are found.
+    Audit(audit::AuditArgs),
     /// Build the demo database from the bundled data and write the Ganzhou 2024 report in every format.
     Demo {
         /// Output folder.
@@ -362,6 +367,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             report::report_reviewed(&mut loaded, review.as_ref(), &options, &out, &formats, template.as_deref())
         }
         Command::Demo { out } => report::demo(&out),
+        Command::Audit(args) => audit::audit(&args),
         Command::Corpus { dataset, school, year, out } => corpus(&dataset, &school, year, &out),
         Command::Template { school, year, out, multi, location } => {
             exchange::template(&location, &school, year, &out, multi)

@@ -6,6 +6,7 @@ pub mod dataset_dir;
 pub mod excel;
 pub mod import_problem;
 pub mod lenient;
+pub mod printed;
 pub mod workbook;
 
 pub use dataset_dir::{LoadedDataset, load_dataset_dir, load_framework_file, orgs_csv, read_values_csv, values_csv};

@@ -1,0 +1,407 @@
+//! Rebuilding the data of a printed report: each printed table is matched to a table of the
+//! framework (by number and caption), each printed row to an indicator (by label, unit and order,
+//! so rows printed alike under different parents stay apart), each value to its year column. What
+//! cannot be matched is reported, never guessed.
+
+use crate::structure::{CaptionKind, Place, PrintedRow, PrintedTable, Structure, compact, year_of};
+use nianbao_core::{Dataset, Framework, IndicatorIndex, OrgLevel, OrgUnit, TableLayout, Value};
+use std::collections::HashMap;
+
+/// A value as printed, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintedValue {
+    pub text: String,
+    pub value: Value,
+    pub place: Place,
+    /// The caption of its table, as printed (“附表 1 人才培养质量计分卡”).
+    pub table: String,
+    pub row_label: String,
+}
+
+/// A printed row and the indicator it was matched to (none for a row of years or an unknown row).
+pub type MatchedRow = (PrintedRow, Option<IndicatorIndex>);
+
+/// What could not be matched or read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RebuildProblem {
+    UnknownTable {
+        caption: String,
+        place: Place,
+    },
+    UnknownRow {
+        table: String,
+        label: String,
+        place: Place,
+    },
+    UnreadableValue {
+        table: String,
+        label: String,
+        text: String,
+        place: Place,
+    },
+    /// A table printed for a year other than the one its caption names: (caption year, the year
+    /// its figures are, the evidence: an equal figure printed elsewhere for that year).
+    CaptionYear {
+        table: String,
+        caption_year: i32,
+        figures_year: i32,
+        evidence: String,
+        place: Place,
+    },
+}
+
+/// The data rebuilt from one report.
+#[derive(Debug)]
+pub struct Rebuilt {
+    pub dataset: Dataset,
+    pub org: usize,
+    pub report_year: i32,
+    /// Every printed value by (indicator, year); a quantity printed twice keeps both.
+    pub printed: HashMap<(IndicatorIndex, i32), Vec<PrintedValue>>,
+    pub problems: Vec<RebuildProblem>,
+    /// Printed rows of each table in order, with the indicator each was matched to.
+    pub rows: Vec<(String, Vec<MatchedRow>)>,
+}
+
+/// The org unit a report is about, from its title: “赣州市中等职业教育质量年度报告（2024年）”.
+pub fn org_of_title(title: &str) -> (String, OrgLevel) {
+    let title = compact(title);
+    let name = [
+        "中等职业教育质量年度报告",
+        "中等职业教育质量报告",
+        "职业教育质量年度报告",
+        "质量年度报告",
+        "年度质量报告",
+        "质量报告",
+    ]
+    .iter()
+    .find_map(|marker| title.find(marker).map(|at| title[..at].to_string()))
+    .unwrap_or_default();
+    let name = name.trim_start_matches(|c: char| c.is_ascii_digit() || c == '年').to_string();
+    let level = if name.ends_with('省') || name.ends_with("自治区") {
+        OrgLevel::Province
+    } else if name.ends_with('市') || name.ends_with('州') || name.ends_with('盟') {
+        OrgLevel::City
+    } else if name.ends_with('县') || name.ends_with('区') || name.ends_with('旗') {
+        OrgLevel::County
+    } else if name.is_empty() {
+        OrgLevel::City
+    } else {
+        OrgLevel::School
+    };
+    (if name.is_empty() { "（未识别的单位）".into() } else { name }, level)
+}
+
+/// The report's year: from its title (“（2024年）”), else the latest year column printed.
+pub fn report_year(structure: &Structure) -> Option<i32> {
+    let title = compact(&structure.title);
+    let from_title = title.char_indices().filter(|(_, c)| c.is_ascii_digit()).find_map(|(at, _)| {
+        let digits: String = title[at..].chars().take(4).collect();
+        let year = year_of(&digits)?;
+        title[at + 4..].starts_with('年').then_some(year)
+    });
+    from_title.or_else(|| {
+        structure
+            .tables
+            .iter()
+            .flat_map(|t| t.rows.iter())
+            .flat_map(|r| r.cells.iter())
+            .filter_map(|c| year_of(c))
+            .max()
+    })
+}
+
+fn label_key(text: &str) -> String {
+    let compacted = compact(text);
+    let compacted = compacted.strip_prefix("其中:").or_else(|| compacted.strip_prefix("其中：")).unwrap_or(&compacted);
+    compacted.replace(['“', '”', '"'], "").replace('（', "(").replace('）', ")")
+}
+
+fn unit_key(text: &str) -> String {
+    compact(text).replace('：', ":")
+}
+
+/// The framework table a printed table is: by caption text (placeholders aside), then by number.
+fn framework_table(framework: &Framework, table: &PrintedTable) -> Option<usize> {
+    let printed = compact(&table.caption.title);
+    let number = format!("{}{}", table.caption.kind.prefix(), table.caption.number);
+    let by_caption = framework.tables.iter().position(|t| {
+        let caption = compact(&t.caption.replace("{year}", "").replace("{org}", "").replace('年', ""));
+        let printed = printed.chars().filter(|c| !c.is_ascii_digit() && *c != '年').collect::<String>();
+        !caption.is_empty()
+            && t.printed
+            && (printed.contains(&caption) || (!printed.is_empty() && caption.contains(&printed)))
+    });
+    by_caption.or_else(|| {
+        framework
+            .tables
+            .iter()
+            .position(|t| t.printed && t.number.as_deref().map(compact).as_deref() == Some(number.as_str()))
+    })
+}
+
+/// Rebuilds the data of the report from its tables.
+pub fn rebuild(framework: &Framework, structure: &Structure) -> Rebuilt {
+    let (name, level) = org_of_title(&structure.title);
+    let year = report_year(structure).unwrap_or(2024);
+    let mut dataset = Dataset::new(framework.indicators.len());
+    let org = dataset.add_org(OrgUnit::new("audited", name.clone(), level, None)).unwrap_or(0);
+    let mut rebuilt =
+        Rebuilt { dataset, org, report_year: year, printed: HashMap::new(), problems: Vec::new(), rows: Vec::new() };
+    // Single-row tables are placed once every other table is read: their year is checked
+    // against the same quantities printed elsewhere.
+    let mut single_rows = Vec::new();
+    for table in &structure.tables {
+        let caption_text = format!("{} {} {}", table.caption.kind.prefix(), table.caption.number, table.caption.title);
+        let Some(table_index) = framework_table(framework, table) else {
+            if matches!(table.caption.kind, CaptionKind::Table | CaptionKind::AppendixTable) {
+                rebuilt
+                    .problems
+                    .push(RebuildProblem::UnknownTable { caption: caption_text, place: table.caption.place.clone() });
+            }
+            continue;
+        };
+        let framework_table = &framework.tables[table_index];
+        match framework_table.layout {
+            TableLayout::IndicatorRows => {
+                read_indicator_rows(framework, table_index, table, &caption_text, &mut rebuilt)
+            }
+            TableLayout::YearRows => read_years_as_rows(framework, table_index, table, &caption_text, &mut rebuilt),
+            TableLayout::SingleRow => single_rows.push((table_index, table, caption_text)),
+        }
+    }
+    for (table_index, table, caption_text) in single_rows {
+        read_single_row(framework, table_index, table, &caption_text, &mut rebuilt);
+    }
+    rebuilt
+}
+
+#[allow(clippy::too_many_arguments, reason = "a value with its indicator, year, text and place")]
+fn record(
+    framework: &Framework,
+    rebuilt: &mut Rebuilt,
+    index: IndicatorIndex,
+    year: i32,
+    text: &str,
+    place: &Place,
+    table: &str,
+    row_label: &str,
+) {
+    let kind = framework.indicator(index).kind;
+    let text = text.trim();
+    match nianbao_io::lenient::read_text(text, kind) {
+        Ok(value) => {
+            if rebuilt.dataset.get(rebuilt.org, year, index).is_missing() {
+                rebuilt.dataset.set(rebuilt.org, year, index, value.clone());
+            }
+            rebuilt.printed.entry((index, year)).or_default().push(PrintedValue {
+                text: text.to_string(),
+                value,
+                place: place.clone(),
+                table: table.to_string(),
+                row_label: row_label.to_string(),
+            });
+        }
+        Err(_) => rebuilt.problems.push(RebuildProblem::UnreadableValue {
+            table: table.to_string(),
+            label: row_label.to_string(),
+            text: text.to_string(),
+            place: place.clone(),
+        }),
+    }
+}
+
+/// 附表 style: 指标 | 单位 | 2023 年 | 2024 年 | (调查方式 | 调查人次).
+fn read_indicator_rows(
+    framework: &Framework,
+    table_index: usize,
+    table: &PrintedTable,
+    caption: &str,
+    rebuilt: &mut Rebuilt,
+) {
+    let framework_table = &framework.tables[table_index];
+    // The header row names the year columns.
+    let header = table.rows.iter().find(|r| r.cells.iter().any(|c| year_of(c).is_some()));
+    let year_columns: Vec<(usize, i32)> = header
+        .map(|h| h.cells.iter().enumerate().filter_map(|(i, c)| year_of(c).map(|y| (i, y))).collect())
+        .unwrap_or_default();
+    let extra_columns: Vec<(usize, String)> = header
+        .map(|h| {
+            h.cells
+                .iter()
+                .enumerate()
+                .skip(2)
+                .filter(|(_, c)| year_of(c).is_none())
+                .map(|(i, c)| (i, compact(c)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut matched = vec![false; framework_table.rows.len()];
+    let mut pointer = 0;
+    let mut rows = Vec::new();
+    for row in &table.rows {
+        if Some(row) == header
+            || row.cells.iter().all(|c| year_of(c).is_none() && !c.chars().any(|ch| ch.is_ascii_digit()) && c != "-")
+        {
+            continue;
+        }
+        let label = row.cells.first().cloned().unwrap_or_default();
+        let unit = row.cells.get(1).cloned().unwrap_or_default();
+        let fits = |position: usize| {
+            let indicator = framework.indicator(framework_table.rows[position]);
+            label_key(&indicator.label) == label_key(&label) && unit_key(indicator.printed_unit()) == unit_key(&unit)
+        };
+        // In order first (rows printed alike are told apart by their place), then anywhere.
+        let found = (pointer..framework_table.rows.len())
+            .find(|&p| !matched[p] && fits(p))
+            .or_else(|| (0..framework_table.rows.len()).find(|&p| !matched[p] && fits(p)));
+        let Some(position) = found else {
+            rebuilt.problems.push(RebuildProblem::UnknownRow {
+                table: caption.to_string(),
+                label: label.clone(),
+                place: row.place.clone(),
+            });
+            rows.push((row.clone(), None));
+            continue;
+        };
+        matched[position] = true;
+        pointer = position + 1;
+        let index = framework_table.rows[position];
+        rows.push((row.clone(), Some(index)));
+        // Cells are taken by the header's columns; a row whose cells do not line up with the
+        // header is reported rather than read by guess.
+        if header.is_some_and(|h| h.cells.len() != row.cells.len()) {
+            rebuilt.problems.push(RebuildProblem::UnknownRow {
+                table: caption.to_string(),
+                label: row.cells.join(" "),
+                place: row.place.clone(),
+            });
+            continue;
+        }
+        for &(column, year) in &year_columns {
+            if let Some(text) = row.cells.get(column) {
+                record(framework, rebuilt, index, year, text, &row.place, caption, &label);
+            }
+        }
+        for (column, name) in &extra_columns {
+            let Some(text) = row.cells.get(*column) else { continue };
+            let column_kind = framework_table.extra_columns.iter().find(|c| compact(c.header()) == *name);
+            if let Some(column_kind) = column_kind
+                && let Some(companion) = framework.companion(index, *column_kind)
+            {
+                record(framework, rebuilt, companion, rebuilt.report_year, text, &row.place, caption, &label);
+            }
+        }
+    }
+    rebuilt.rows.push((caption.to_string(), rows));
+}
+
+/// 表 1 style: one row per year, one column per indicator.
+fn read_years_as_rows(
+    framework: &Framework,
+    table_index: usize,
+    table: &PrintedTable,
+    caption: &str,
+    rebuilt: &mut Rebuilt,
+) {
+    let framework_table = &framework.tables[table_index];
+    let mut rows = Vec::new();
+    for row in &table.rows {
+        let Some(year) = row.cells.first().and_then(|c| year_of(c)) else {
+            rows.push((row.clone(), None));
+            continue;
+        };
+        let values = &row.cells[1..];
+        if values.len() != framework_table.rows.len() {
+            rebuilt.problems.push(RebuildProblem::UnknownRow {
+                table: caption.to_string(),
+                label: row.cells.join(" "),
+                place: row.place.clone(),
+            });
+            rows.push((row.clone(), None));
+            continue;
+        }
+        for (text, &index) in values.iter().zip(&framework_table.rows) {
+            let label = framework.indicator(index).label.clone();
+            record(framework, rebuilt, index, year, text, &row.place, caption, &format!("{year} 年 {label}"));
+        }
+        rows.push((row.clone(), None));
+    }
+    rebuilt.rows.push((caption.to_string(), rows));
+}
+
+/// 表 2 style: grouped headers, then one row of the table's figures for one year. The year is
+/// the caption's, unless every figure that is printed elsewhere too equals the other year's.
+fn read_single_row(
+    framework: &Framework,
+    table_index: usize,
+    table: &PrintedTable,
+    caption: &str,
+    rebuilt: &mut Rebuilt,
+) {
+    let framework_table = &framework.tables[table_index];
+    let Some(row) = table.rows.iter().find(|r| {
+        r.cells.len() == framework_table.rows.len()
+            && r.cells.iter().all(|c| c.chars().any(|ch| ch.is_ascii_digit()) || c == "-")
+    }) else {
+        rebuilt.problems.push(RebuildProblem::UnknownRow {
+            table: caption.to_string(),
+            label: table.rows.last().map(|r| r.cells.join(" ")).unwrap_or_default(),
+            place: table.caption.place.clone(),
+        });
+        return;
+    };
+    let caption_year = compact(&table.caption.title).char_indices().find_map(|(at, _)| {
+        compact(&table.caption.title).get(at..at + 7).and_then(|t| t.strip_suffix('年')).and_then(year_of)
+    });
+    let printed_year = caption_year.unwrap_or(rebuilt.report_year);
+    // The same quantity printed in another table (a copy declared `same_as`, either way).
+    let partners = |index: IndicatorIndex| -> Vec<IndicatorIndex> {
+        let own = framework.indicator(index).same_as;
+        framework
+            .indicators
+            .iter()
+            .enumerate()
+            .filter(|(i, other)| other.same_as == Some(index) || own == Some(IndicatorIndex(*i)))
+            .map(|(i, _)| IndicatorIndex(i))
+            .collect()
+    };
+    let agreements = |year: i32| -> Vec<String> {
+        let mut found = Vec::new();
+        for (text, &index) in row.cells.iter().zip(&framework_table.rows) {
+            let Ok(value) = nianbao_io::lenient::read_text(text, framework.indicator(index).kind) else { continue };
+            for partner in partners(index) {
+                if let Some(other) = rebuilt.printed.get(&(partner, year)).and_then(|v| v.first())
+                    && other.value == value
+                    && !value.is_missing()
+                {
+                    found.push(format!("{} {}（{} {year} 年）", other.row_label, other.text, other.table));
+                }
+            }
+        }
+        found
+    };
+    let mut year = printed_year;
+    for other_year in [rebuilt.report_year, rebuilt.report_year - 1] {
+        if other_year == printed_year {
+            continue;
+        }
+        let (here, there) = (agreements(printed_year), agreements(other_year));
+        if here.is_empty() && !there.is_empty() {
+            rebuilt.problems.push(RebuildProblem::CaptionYear {
+                table: caption.to_string(),
+                caption_year: printed_year,
+                figures_year: other_year,
+                evidence: there.join("；"),
+                place: table.caption.place.clone(),
+            });
+            year = other_year;
+            break;
+        }
+    }
+    for (text, &index) in row.cells.iter().zip(&framework_table.rows) {
+        let label = framework.indicator(index).label.clone();
+        record(framework, rebuilt, index, year, text, &row.place, caption, &label);
+    }
+    rebuilt.rows.push((caption.to_string(), vec![(row.clone(), None)]));
+}

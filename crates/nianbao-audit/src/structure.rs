@@ -1,0 +1,605 @@
+//! The structure of a printed report, read from its lines: the title, the catalogues (目录, 表目录,
+//! 图目录, 案例目录) with their page numbers, headings, captions (表, 附表, 图, 案例), tables as rows of
+//! cells, paragraphs, and the printed page number of each physical page.
+
+use nianbao_io::printed::{PrintedDocument, PrintedLine};
+
+/// Where something is in the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// The physical page (1-based), when the document has pages.
+    pub page: Option<u32>,
+    /// The line in the extracted text.
+    pub line: usize,
+}
+
+/// The four catalogues a report prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CatalogueKind {
+    Contents,
+    Tables,
+    Figures,
+    Cases,
+}
+
+impl CatalogueKind {
+    pub fn title_zh(self) -> &'static str {
+        match self {
+            CatalogueKind::Contents => "目录",
+            CatalogueKind::Tables => "表目录",
+            CatalogueKind::Figures => "图目录",
+            CatalogueKind::Cases => "案例目录",
+        }
+    }
+    pub fn title_en(self) -> &'static str {
+        match self {
+            CatalogueKind::Contents => "contents",
+            CatalogueKind::Tables => "list of tables",
+            CatalogueKind::Figures => "list of figures",
+            CatalogueKind::Cases => "list of cases",
+        }
+    }
+    fn of_heading(text: &str) -> Option<CatalogueKind> {
+        Some(match compact(text).as_str() {
+            "目录" | "目次" => CatalogueKind::Contents,
+            "表目录" | "表格目录" => CatalogueKind::Tables,
+            "图目录" | "插图目录" => CatalogueKind::Figures,
+            "案例目录" => CatalogueKind::Cases,
+            _ => return None,
+        })
+    }
+}
+
+/// What a caption numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CaptionKind {
+    Table,
+    AppendixTable,
+    Figure,
+    Case,
+}
+
+impl CaptionKind {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            CaptionKind::Table => "表",
+            CaptionKind::AppendixTable => "附表",
+            CaptionKind::Figure => "图",
+            CaptionKind::Case => "案例",
+        }
+    }
+    pub fn name_en(self) -> &'static str {
+        match self {
+            CaptionKind::Table => "table",
+            CaptionKind::AppendixTable => "appendix table",
+            CaptionKind::Figure => "figure",
+            CaptionKind::Case => "case",
+        }
+    }
+    /// The catalogue that lists it.
+    pub fn catalogue(self) -> CatalogueKind {
+        match self {
+            CaptionKind::Table | CaptionKind::AppendixTable => CatalogueKind::Tables,
+            CaptionKind::Figure => CatalogueKind::Figures,
+            CaptionKind::Case => CatalogueKind::Cases,
+        }
+    }
+}
+
+/// One entry of a catalogue as printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueEntry {
+    pub catalogue: CatalogueKind,
+    /// The entry's text without leaders and page number (“案例 4 : 培养新时代的技能型劳动者”).
+    pub text: String,
+    /// For a caption entry: what and which number it names.
+    pub caption: Option<(CaptionKind, u32)>,
+    /// The title without its number.
+    pub title: String,
+    pub page: Option<u32>,
+    pub place: Place,
+}
+
+/// A heading of the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    /// “1”, “1.1”; `None` for 前言 and the like.
+    pub number: Option<String>,
+    pub title: String,
+    pub place: Place,
+}
+
+/// A caption of the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caption {
+    pub kind: CaptionKind,
+    pub number: u32,
+    pub title: String,
+    pub place: Place,
+}
+
+/// One printed row of a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintedRow {
+    pub cells: Vec<String>,
+    pub place: Place,
+}
+
+/// A table: its caption and its rows (header rows first, as printed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintedTable {
+    pub caption: Caption,
+    pub rows: Vec<PrintedRow>,
+}
+
+/// A paragraph of narrative (lines joined), with where it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paragraph {
+    pub text: String,
+    pub place: Place,
+}
+
+/// The whole structure.
+#[derive(Debug, Clone, Default)]
+pub struct Structure {
+    pub title: String,
+    pub catalogue: Vec<CatalogueEntry>,
+    /// Which catalogues the document prints.
+    pub catalogues_printed: Vec<CatalogueKind>,
+    pub headings: Vec<Heading>,
+    pub captions: Vec<Caption>,
+    pub tables: Vec<PrintedTable>,
+    pub paragraphs: Vec<Paragraph>,
+    /// The number printed on each physical page (index 0 = page 1), where one is printed.
+    pub page_numbers: Vec<Option<u32>>,
+}
+
+impl Structure {
+    /// The printed page number of a physical page.
+    pub fn printed_page(&self, physical: u32) -> Option<u32> {
+        self.page_numbers.get(physical.checked_sub(1)? as usize).copied().flatten()
+    }
+}
+
+/// Text without any whitespace, with the invisible characters PDF extraction leaves removed.
+pub fn compact(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace() && !is_invisible(*c)).collect()
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{2060}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}')
+}
+
+/// A title as compared: no whitespace, full-width punctuation as half-width, no leaders.
+pub fn normalised_title(text: &str) -> String {
+    compact(text)
+        .chars()
+        .map(|c| match c {
+            '：' => ':',
+            '，' => ',',
+            '（' => '(',
+            '）' => ')',
+            '；' => ';',
+            '！' => '!',
+            '？' => '?',
+            '“' | '”' | '"' => '"',
+            '‘' | '’' | '\'' => '\'',
+            '—' | '–' => '-',
+            other => other,
+        })
+        .collect()
+}
+
+fn clean(text: &str) -> String {
+    text.chars().filter(|c| !is_invisible(*c)).collect::<String>().replace('\u{a0}', " ").trim().to_string()
+}
+
+/// A printed page number alone on a line: “7”, “— 7 —”, “- 7 -”, “第 7 页”.
+fn footer_number(text: &str) -> Option<u32> {
+    let inner = compact(text);
+    let inner = inner.trim_matches(|c| matches!(c, '—' | '-' | '–'));
+    let inner = inner.strip_prefix('第').and_then(|t| t.strip_suffix('页')).unwrap_or(inner);
+    if inner.is_empty() || inner.len() > 3 || !inner.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    inner.parse().ok()
+}
+
+/// “表 1 : 在校生与招生人数” → (Table, 1, “在校生与招生人数”).
+pub fn parse_caption(text: &str) -> Option<(CaptionKind, u32, String)> {
+    let text = clean(text);
+    let (kind, rest) = if let Some(rest) = text.strip_prefix("附表") {
+        (CaptionKind::AppendixTable, rest)
+    } else if let Some(rest) = text.strip_prefix("案例") {
+        (CaptionKind::Case, rest)
+    } else if let Some(rest) = text.strip_prefix('表') {
+        (CaptionKind::Table, rest)
+    } else if let Some(rest) = text.strip_prefix('图') {
+        (CaptionKind::Figure, rest)
+    } else {
+        return None;
+    };
+    let rest = rest.trim_start();
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if digits.is_empty() || digits.len() > 3 {
+        return None;
+    }
+    let number: u32 = digits.parse().ok()?;
+    let after = rest[digits.len()..].trim_start();
+    // “表 1。” or “表 1 所示” in a wrapped sentence is no caption.
+    if after.starts_with(['。', '，', ',', '、', '）', ')', '所', '中', '的']) {
+        return None;
+    }
+    let title = after.trim_start_matches([':', '：', '.', '．', ' ']).trim().to_string();
+    if title.chars().count() > 60 || title.ends_with('。') {
+        return None;
+    }
+    Some((kind, number, title))
+}
+
+/// A numbered heading: “1. 基本情况” (level 1), “1.1 规模和结构” (2), “1.1.1 …” (3); 前言 and the
+/// like, unnumbered.
+pub(crate) fn parse_heading(text: &str) -> Option<(u8, Option<String>, String)> {
+    let text = clean(text);
+    let compacted = compact(&text);
+    if matches!(compacted.as_str(), "前言" | "附表" | "附录" | "结语" | "后记") {
+        return Some((1, None, compacted));
+    }
+    let number: String = text.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    let parts: Vec<&str> = number.trim_end_matches('.').split('.').collect();
+    if number.is_empty() || parts.iter().any(|p| p.is_empty() || p.len() > 2) || parts.len() > 3 {
+        return None;
+    }
+    // “1.” for a chapter; “1.1” without a trailing dot for a section.
+    if parts.len() == 1 && !number.ends_with('.') {
+        return None;
+    }
+    let first: u32 = parts[0].parse().ok()?;
+    if first == 0 || first > 30 {
+        return None;
+    }
+    let title = text[number.len()..].trim().to_string();
+    let count = title.chars().count();
+    if count == 0
+        || count > 30
+        || title.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '%' | '.' | '、'))
+        || title.ends_with(['。', '；', '，', '：', ':'])
+    {
+        return None;
+    }
+    Some((parts.len() as u8, Some(parts.join(".")), title))
+}
+
+/// A catalogue line: its text and the page number at its end (“前 言..... 1”).
+fn parse_entry(line: &PrintedLine) -> Option<(String, u32)> {
+    let text = clean(&line.text);
+    let digits: String = text.chars().rev().take_while(|c| c.is_ascii_digit()).collect();
+    if digits.is_empty() || digits.len() > 4 {
+        return None;
+    }
+    let page: u32 = digits.chars().rev().collect::<String>().parse().ok()?;
+    let head = &text[..text.len() - digits.len()];
+    let title =
+        head.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '·' | '…' | '．' | '_' | '-' | '⋯'));
+    if title.is_empty() || title.chars().all(|c| c.is_ascii_digit() || c == '.' || c.is_whitespace()) {
+        return None;
+    }
+    Some((title.trim().to_string(), page))
+}
+
+/// Reads the structure of a document; `units` are the units a table may print (to tell a label
+/// from the unit joined to it by a narrow gap in laid-out text).
+pub fn read_structure(document: &PrintedDocument, units: &[&str]) -> Structure {
+    let lines = &document.lines;
+    let place = |line: &PrintedLine| Place { page: line.page, line: line.line };
+    let mut structure = Structure::default();
+    // Page numbers printed alone on a page's last line.
+    let pages = lines.iter().filter_map(|l| l.page).max().unwrap_or(0);
+    structure.page_numbers = vec![None; pages as usize];
+    for page in 1..=pages {
+        let last = lines.iter().rev().filter(|l| l.page == Some(page)).find(|l| !l.text.trim().is_empty());
+        if let Some(last) = last
+            && let Some(number) = footer_number(&last.text)
+        {
+            structure.page_numbers[page as usize - 1] = Some(number);
+        }
+    }
+    let is_footer = |line: &PrintedLine| {
+        line.page.is_some()
+            && footer_number(&line.text).is_some()
+            && lines.iter().rev().filter(|l| l.page == line.page).find(|l| !l.text.trim().is_empty()).map(|l| l.line)
+                == Some(line.line)
+    };
+    // The title: the first line with 报告, joined with a following “（2024 年）” broken off it.
+    for (index, line) in lines.iter().enumerate().take(40) {
+        let text = clean(&line.text);
+        if text.contains("报告") {
+            let mut title = text;
+            if let Some(next) = lines.get(index + 1).map(|l| clean(&l.text))
+                && next.chars().count() <= 8
+                && next.contains('年')
+            {
+                title.push_str(&next);
+            }
+            structure.title = compact(&title);
+            break;
+        }
+    }
+    // Catalogues: a heading line, then entries that end with a page number.
+    let mut index = 0;
+    let mut body_start = 0;
+    while index < lines.len() {
+        let Some(kind) = CatalogueKind::of_heading(&lines[index].text) else {
+            index += 1;
+            continue;
+        };
+        structure.catalogues_printed.push(kind);
+        index += 1;
+        let mut pending: Option<String> = None;
+        while index < lines.len() {
+            let line = &lines[index];
+            if line.text.trim().is_empty() || is_footer(line) {
+                index += 1;
+                continue;
+            }
+            if CatalogueKind::of_heading(&line.text).is_some() {
+                break;
+            }
+            match parse_entry(line) {
+                Some((mut text, page)) => {
+                    if let Some(start) = pending.take() {
+                        text = format!("{start}{text}");
+                    }
+                    let caption = parse_caption(&text).map(|(kind, number, _)| (kind, number));
+                    let title = match parse_caption(&text) {
+                        Some((_, _, title)) => title,
+                        None => parse_heading(&text).map(|(_, _, title)| title).unwrap_or_else(|| compact(&text)),
+                    };
+                    structure.catalogue.push(CatalogueEntry {
+                        catalogue: kind,
+                        text,
+                        caption,
+                        title,
+                        page: Some(page),
+                        place: place(line),
+                    });
+                    index += 1;
+                }
+                // An entry wrapped over two lines: its first part has no page number.
+                None if pending.is_none()
+                    && lines.get(index + 1).is_some_and(|next| parse_entry(next).is_some())
+                    && (parse_caption(&line.text).is_some() || parse_heading(&line.text).is_some()) =>
+                {
+                    pending = Some(clean(&line.text));
+                    index += 1;
+                }
+                None => break,
+            }
+        }
+        body_start = index;
+    }
+    // The body.
+    let mut index = body_start;
+    let mut paragraph: Option<Paragraph> = None;
+    let flush = |paragraph: &mut Option<Paragraph>, structure: &mut Structure| {
+        if let Some(p) = paragraph.take()
+            && !p.text.is_empty()
+        {
+            structure.paragraphs.push(p);
+        }
+    };
+    while index < lines.len() {
+        let line = &lines[index];
+        let text = clean(&line.text);
+        if text.is_empty() || is_footer(line) {
+            // A paragraph of extracted PDF text continues over a page break, not over a blank line.
+            if text.is_empty() {
+                flush(&mut paragraph, &mut structure);
+            }
+            index += 1;
+            continue;
+        }
+        if line.cells.is_empty()
+            && let Some((level, number, title)) = parse_heading(&text)
+        {
+            flush(&mut paragraph, &mut structure);
+            structure.headings.push(Heading { level, number, title, place: place(line) });
+            index += 1;
+            continue;
+        }
+        if let Some((kind, number, mut title)) = parse_caption(&text) {
+            flush(&mut paragraph, &mut structure);
+            // “附表 1” with its title on the next line.
+            if title.is_empty()
+                && let Some(offset) = lines[index + 1..].iter().take(3).position(|l| !clean(&l.text).is_empty())
+                && let Some(next) = lines.get(index + 1 + offset)
+                && next.cells.is_empty()
+                && clean(&next.text).chars().count() <= 40
+                && parse_caption(&next.text).is_none()
+                && parse_heading(&next.text).is_none()
+            {
+                title = clean(&next.text);
+                index += 1 + offset;
+            }
+            let caption = Caption { kind, number, title, place: place(line) };
+            index += 1;
+            if matches!(kind, CaptionKind::Table | CaptionKind::AppendixTable) {
+                let (rows, next) = read_rows(lines, index, &is_footer, units);
+                index = next;
+                structure.tables.push(PrintedTable { caption: caption.clone(), rows });
+            }
+            structure.captions.push(caption);
+            continue;
+        }
+        if !line.cells.is_empty() {
+            // A row outside any table (a chart's labels): not narrative.
+            flush(&mut paragraph, &mut structure);
+            index += 1;
+            continue;
+        }
+        match paragraph.as_mut() {
+            Some(p) => p.text.push_str(&text),
+            None => paragraph = Some(Paragraph { text: text.clone(), place: place(line) }),
+        }
+        // A line ending a sentence ends the paragraph in extracted text.
+        if text.ends_with('。') && line.page.is_none() {
+            flush(&mut paragraph, &mut structure);
+        }
+        index += 1;
+    }
+    flush(&mut paragraph, &mut structure);
+    structure
+}
+
+/// The rows of a table starting at `index`: rows of cells, over blank lines, page footers, 续表
+/// captions and repeated header rows, with a label wrapped onto a line of its own joined to its
+/// row. Returns the rows and the index after them.
+fn read_rows(
+    lines: &[PrintedLine],
+    mut index: usize,
+    is_footer: &dyn Fn(&PrintedLine) -> bool,
+    units: &[&str],
+) -> (Vec<PrintedRow>, usize) {
+    let mut rows: Vec<PrintedRow> = Vec::new();
+    let mut header: Option<Vec<String>> = None;
+    while index < lines.len() {
+        let line = &lines[index];
+        let text = clean(&line.text);
+        if text.is_empty() || is_footer(line) || compact(&text).starts_with("续表") {
+            index += 1;
+            continue;
+        }
+        if line.cells.is_empty() {
+            // A wrapped label: a short line between rows, with rows after it.
+            let next_is_row =
+                lines[index + 1..].iter().find(|l| !clean(&l.text).is_empty()).is_some_and(|l| !l.cells.is_empty());
+            if !rows.is_empty()
+                && next_is_row
+                && text.chars().count() <= 16
+                && parse_caption(&text).is_none()
+                && parse_heading(&text).is_none()
+                && !text.ends_with('。')
+            {
+                if let Some(last) = rows.last_mut()
+                    && let Some(first) = last.cells.first_mut()
+                {
+                    first.push_str(&text);
+                }
+                index += 1;
+                continue;
+            }
+            break;
+        }
+        let cells: Vec<String> = line.cells.iter().flat_map(|c| refine_cell(&clean(c), units)).collect();
+        let is_header = cells.iter().all(|c| !c.chars().any(|ch| ch.is_ascii_digit()) || looks_like_year(c));
+        if is_header {
+            if header.as_ref() == Some(&cells) {
+                // A header repeated on the next page.
+                index += 1;
+                continue;
+            }
+            if header.is_none() {
+                header = Some(cells.clone());
+            }
+        }
+        rows.push(PrintedRow { cells, place: Place { page: line.page, line: line.line } });
+        index += 1;
+    }
+    (rows, index)
+}
+
+/// A cell of laid-out text that holds several columns joined by single spaces (“单位 2023 年
+/// 2024 年”, “- 3814.77”, “面向第一产业就业人数 人”, “95.52 电话、问卷”) split into them: values,
+/// years and units each alone, around at most one run of text. Any other cell is kept whole.
+fn refine_cell(cell: &str, units: &[&str]) -> Vec<String> {
+    let mut tokens: Vec<String> = Vec::new();
+    for token in cell.split(' ').filter(|t| !t.is_empty()) {
+        match tokens.last_mut() {
+            Some(last) if token == "年" && year_of(last).is_some() => last.push_str(" 年"),
+            _ => tokens.push(token.to_string()),
+        }
+    }
+    let is_column = |token: &str| {
+        looks_like_year(token)
+            || units.contains(&token)
+            || matches!(token, "-" | "—" | "－")
+            || token
+                .trim_end_matches('%')
+                .replace(',', "")
+                .parse::<f64>()
+                .is_ok_and(|_| token.chars().any(|c| c.is_ascii_digit()))
+    };
+    // Columns around at most one run of text (a label, a survey method), kept together.
+    let texts: Vec<usize> = (0..tokens.len()).filter(|&i| !is_column(&tokens[i])).collect();
+    if tokens.len() < 2 || texts.last().zip(texts.first()).is_some_and(|(last, first)| last - first + 1 != texts.len())
+    {
+        return vec![cell.to_string()];
+    }
+    match (texts.first(), texts.last()) {
+        (Some(&first), Some(&last)) => {
+            let mut out: Vec<String> = tokens[..first].to_vec();
+            out.push(tokens[first..=last].join(" "));
+            out.extend(tokens[last + 1..].iter().cloned());
+            out
+        }
+        _ => tokens,
+    }
+}
+
+/// “2024 年”, “2024年”, “2024”.
+pub fn looks_like_year(text: &str) -> bool {
+    year_of(text).is_some()
+}
+
+/// The year a header cell names.
+pub fn year_of(text: &str) -> Option<i32> {
+    let compacted = compact(text);
+    let digits = compacted.strip_suffix('年').unwrap_or(&compacted);
+    (digits.len() == 4 && digits.chars().all(|c| c.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+        .filter(|y| (1990..=2100).contains(y))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn captions_headings_and_entries() {
+        assert_eq!(parse_caption("表 1: 在校生与招生人数"), Some((CaptionKind::Table, 1, "在校生与招生人数".into())));
+        assert_eq!(parse_caption("附表 1"), Some((CaptionKind::AppendixTable, 1, String::new())));
+        assert_eq!(
+            parse_caption("案例 4：培养新时代的技能型劳动者"),
+            Some((CaptionKind::Case, 4, "培养新时代的技能型劳动者".into()))
+        );
+        assert_eq!(parse_caption("表 1。"), None);
+        assert_eq!(parse_caption("图书馆藏书"), None);
+        assert_eq!(parse_heading("1. 基本情况"), Some((1, Some("1".into()), "基本情况".into())));
+        assert_eq!(parse_heading("1.1 规模和结构"), Some((2, Some("1.1".into()), "规模和结构".into())));
+        assert_eq!(parse_heading("前 言"), Some((1, None, "前言".into())));
+        assert_eq!(parse_heading("2024 年，全市具备中职学历教育招生资格的学校共有 43 所。"), None);
+        assert_eq!(parse_heading("1.06"), None);
+        let line = |text: &str| PrintedLine { page: None, line: 1, text: text.into(), cells: Vec::new() };
+        assert_eq!(parse_entry(&line("前 言..... 1")), Some(("前 言".into(), 1)));
+        assert_eq!(
+            parse_entry(&line("图 4 : 安远中专开展“三树三养”主题教育——叠军用被比赛 .. 7")).map(|e| e.1),
+            Some(7)
+        );
+        assert_eq!(parse_entry(&line("1.2 设施和设备 . . . . \u{2060}8")), Some(("1.2 设施和设备".into(), 8)));
+        assert_eq!(footer_number("— 7 —"), Some(7));
+        assert_eq!(footer_number("2024"), None, "a year is no page number");
+        assert_eq!(normalised_title("温度教育, 自信成长"), normalised_title("温度教育，自信成长"));
+        let units = ["人", "%", "元"];
+        assert_eq!(refine_cell("单位 2023 年 2024 年", &units), ["单位", "2023 年", "2024 年"]);
+        assert_eq!(refine_cell("- 全国统一网上调查", &units), ["-", "全国统一网上调查"]);
+        assert_eq!(refine_cell("其中：面向第一产业就业人数 人", &units), ["其中：面向第一产业就业人数", "人"]);
+        assert_eq!(refine_cell("A 类：留在当地就业人数", &units), ["A 类：留在当地就业人数"]);
+        assert_eq!(
+            refine_cell("职业技能等级证书（含职业资格证书） 获取人数", &units),
+            ["职业技能等级证书（含职业资格证书） 获取人数"]
+        );
+        assert_eq!(refine_cell("电话 95 问卷", &units), ["电话 95 问卷"]);
+    }
+}
