@@ -236,6 +236,10 @@ fn read_indicator_rows(
                 .collect()
         })
         .unwrap_or_default();
+    // Units longest first, so that “学时” is taken before “时”.
+    let mut units: Vec<&str> = framework.indicators.iter().map(|i| i.printed_unit()).filter(|u| !u.is_empty()).collect();
+    units.sort_by_key(|u| std::cmp::Reverse(u.len()));
+    units.dedup();
     let mut matched = vec![false; framework_table.rows.len()];
     let mut pointer = 0;
     let mut rows = Vec::new();
@@ -245,6 +249,17 @@ fn read_indicator_rows(
         {
             continue;
         }
+        // A unit set right against its label (a tab of no width in the layout): “升学人数人”.
+        let mut row = row.clone();
+        if let Some(header) = header
+            && row.cells.len() + 1 == header.cells.len()
+            && let Some(first) = row.cells.first().cloned()
+            && let Some(unit) = units.iter().find(|u| first.ends_with(*u) && first.len() > u.len())
+        {
+            row.cells[0] = first[..first.len() - unit.len()].to_string();
+            row.cells.insert(1, unit.to_string());
+        }
+        let row = &row;
         let label = row.cells.first().cloned().unwrap_or_default();
         let unit = row.cells.get(1).cloned().unwrap_or_default();
         let fits = |position: usize| {
@@ -268,23 +283,30 @@ fn read_indicator_rows(
         pointer = position + 1;
         let index = framework_table.rows[position];
         rows.push((row.clone(), Some(index)));
-        // Cells are taken by the header's columns; a row whose cells do not line up with the
-        // header is reported rather than read by guess.
-        if header.is_some_and(|h| h.cells.len() != row.cells.len()) {
-            rebuilt.problems.push(RebuildProblem::UnknownRow {
-                table: caption.to_string(),
-                label: row.cells.join(" "),
-                place: row.place.clone(),
-            });
-            continue;
-        }
+        // Cells are taken by the header's columns. A row with fewer cells (a blank cell lost in
+        // laid-out text) is aligned by where its cells sit under the header; a row that cannot
+        // be aligned is reported rather than read by guess.
+        let aligned: Vec<Option<String>> = match header {
+            Some(h) if h.cells.len() != row.cells.len() => match align(h, row) {
+                Some(aligned) => aligned,
+                None => {
+                    rebuilt.problems.push(RebuildProblem::UnknownRow {
+                        table: caption.to_string(),
+                        label: row.cells.join(" "),
+                        place: row.place.clone(),
+                    });
+                    continue;
+                }
+            },
+            _ => row.cells.iter().cloned().map(Some).collect(),
+        };
         for &(column, year) in &year_columns {
-            if let Some(text) = row.cells.get(column) {
+            if let Some(Some(text)) = aligned.get(column) {
                 record(framework, rebuilt, index, year, text, &row.place, caption, &label);
             }
         }
         for (column, name) in &extra_columns {
-            let Some(text) = row.cells.get(*column) else { continue };
+            let Some(Some(text)) = aligned.get(*column) else { continue };
             let column_kind = framework_table.extra_columns.iter().find(|c| compact(c.header()) == *name);
             if let Some(column_kind) = column_kind
                 && let Some(companion) = framework.companion(index, *column_kind)
@@ -294,6 +316,28 @@ fn read_indicator_rows(
         }
     }
     rebuilt.rows.push((caption.to_string(), rows));
+}
+
+/// A row's cells placed under the header's columns by where they sit on the line: each cell
+/// goes to the header cell it overlaps most (else the nearest); `None` when two cells would share
+/// a column or positions are unknown.
+fn align(header: &PrintedRow, row: &PrintedRow) -> Option<Vec<Option<String>>> {
+    if header.spans.len() != header.cells.len() || row.spans.len() != row.cells.len() || row.cells.len() > header.cells.len() {
+        return None;
+    }
+    let mut aligned: Vec<Option<String>> = vec![None; header.cells.len()];
+    for (cell, &(start, end)) in row.cells.iter().zip(&row.spans) {
+        let overlap = |&(h_start, h_end): &(usize, usize)| end.min(h_end).saturating_sub(start.max(h_start));
+        let centre = |&(a, b): &(usize, usize)| a + b;
+        let column = (0..header.spans.len()).max_by_key(|&i| {
+            (overlap(&header.spans[i]), std::cmp::Reverse(centre(&header.spans[i]).abs_diff(start + end)))
+        })?;
+        if aligned[column].is_some() {
+            return None;
+        }
+        aligned[column] = Some(cell.clone());
+    }
+    Some(aligned)
 }
 
 /// 表 1 style: one row per year, one column per indicator.

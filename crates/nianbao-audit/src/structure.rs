@@ -123,6 +123,8 @@ pub struct Caption {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrintedRow {
     pub cells: Vec<String>,
+    /// Where each cell sits on the line (laid-out text only; empty otherwise).
+    pub spans: Vec<(usize, usize)>,
     pub place: Place,
 }
 
@@ -292,6 +294,7 @@ fn parse_entry(line: &PrintedLine) -> Option<(String, u32)> {
 /// from the unit joined to it by a narrow gap in laid-out text).
 pub fn read_structure(document: &PrintedDocument, units: &[&str]) -> Structure {
     let lines = &document.lines;
+    let markdown = document.kind == nianbao_io::printed::DocumentKind::Markdown;
     let place = |line: &PrintedLine| Place { page: line.page, line: line.line };
     let mut structure = Structure::default();
     // Page numbers printed alone on a page's last line.
@@ -311,20 +314,20 @@ pub fn read_structure(document: &PrintedDocument, units: &[&str]) -> Structure {
             && lines.iter().rev().filter(|l| l.page == line.page).find(|l| !l.text.trim().is_empty()).map(|l| l.line)
                 == Some(line.line)
     };
-    // The title: the first line with 报告, joined with a following “（2024 年）” broken off it.
-    for (index, line) in lines.iter().enumerate().take(40) {
-        let text = clean(&line.text);
-        if text.contains("报告") {
-            let mut title = text;
-            if let Some(next) = lines.get(index + 1).map(|l| clean(&l.text))
-                && next.chars().count() <= 8
-                && next.contains('年')
-            {
-                title.push_str(&next);
-            }
-            structure.title = compact(&title);
-            break;
+    // The title: the first lines up to the one with 报告 (a long title wraps), joined with a
+    // following “（2024 年）” broken off it.
+    let opening: Vec<&PrintedLine> = lines.iter().filter(|l| !clean(&l.text).is_empty()).take(6).collect();
+    if let Some(end) = opening.iter().position(|l| clean(&l.text).contains("报告")) {
+        let start = if end > 0 && !clean(&opening[end - 1].text).starts_with("样例") { end - 1 } else { end };
+        let mut title: String = opening[start..=end].iter().map(|l| clean(&l.text)).collect();
+        if !title.contains('年')
+            && let Some(next) = opening.get(end + 1).map(|l| clean(&l.text))
+            && next.chars().count() <= 10
+            && next.contains('年')
+        {
+            title.push_str(&next);
         }
+        structure.title = compact(&title);
     }
     // Catalogues: a heading line, then entries that end with a page number.
     let mut index = 0;
@@ -345,6 +348,18 @@ pub fn read_structure(document: &PrintedDocument, units: &[&str]) -> Structure {
             }
             if CatalogueKind::of_heading(&line.text).is_some() {
                 break;
+            }
+            // A Markdown catalogue is a list of links, without page numbers.
+            if markdown {
+                let Some(item) = clean(&line.text).strip_prefix("- ").map(str::to_string) else { break };
+                let caption = parse_caption(&item).map(|(kind, number, _)| (kind, number));
+                let title = match parse_caption(&item) {
+                    Some((_, _, title)) => title,
+                    None => parse_heading(&item).map(|(_, _, title)| title).unwrap_or_else(|| compact(&item)),
+                };
+                structure.catalogue.push(CatalogueEntry { catalogue: kind, text: item, caption, title, page: None, place: place(line) });
+                index += 1;
+                continue;
             }
             match parse_entry(line) {
                 Some((mut text, page)) => {
@@ -491,7 +506,17 @@ fn read_rows(
             }
             break;
         }
-        let cells: Vec<String> = line.cells.iter().flat_map(|c| refine_cell(&clean(c), units)).collect();
+        let mut cells: Vec<String> = Vec::new();
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for (n, cell) in line.cells.iter().enumerate() {
+            let start = line.spans.get(n).map(|s| s.0);
+            for (part, offset, end) in refine_cell(cell, units) {
+                cells.push(clean(&part));
+                if let Some(start) = start {
+                    spans.push((start + offset, start + end));
+                }
+            }
+        }
         let is_header = cells.iter().all(|c| !c.chars().any(|ch| ch.is_ascii_digit()) || looks_like_year(c));
         if is_header {
             if header.as_ref() == Some(&cells) {
@@ -503,7 +528,7 @@ fn read_rows(
                 header = Some(cells.clone());
             }
         }
-        rows.push(PrintedRow { cells, place: Place { page: line.page, line: line.line } });
+        rows.push(PrintedRow { cells, spans, place: Place { page: line.page, line: line.line } });
         index += 1;
     }
     (rows, index)
@@ -512,38 +537,54 @@ fn read_rows(
 /// A cell of laid-out text that holds several columns joined by single spaces (“单位 2023 年
 /// 2024 年”, “- 3814.77”, “面向第一产业就业人数 人”, “95.52 电话、问卷”) split into them: values,
 /// years and units each alone, around at most one run of text. Any other cell is kept whole.
-fn refine_cell(cell: &str, units: &[&str]) -> Vec<String> {
-    let mut tokens: Vec<String> = Vec::new();
-    for token in cell.split(' ').filter(|t| !t.is_empty()) {
-        match tokens.last_mut() {
-            Some(last) if token == "年" && year_of(last).is_some() => last.push_str(" 年"),
-            _ => tokens.push(token.to_string()),
+fn refine_cell(cell: &str, units: &[&str]) -> Vec<(String, usize, usize)> {
+    // Tokens with their character offset in the cell.
+    let mut tokens: Vec<(String, usize)> = Vec::new();
+    let mut offset = 0;
+    for part in cell.split(' ') {
+        if !part.is_empty() {
+            match tokens.last_mut() {
+                Some(last) if part == "年" && year_of(&last.0).is_some() => last.0.push_str(" 年"),
+                _ => tokens.push((part.to_string(), offset)),
+            }
         }
+        offset += part.chars().count() + 1;
     }
+    let whole = vec![(cell.to_string(), 0, cell.chars().count())];
     let is_column = |token: &str| {
         looks_like_year(token)
             || units.contains(&token)
             || matches!(token, "-" | "—" | "－")
-            || token
-                .trim_end_matches('%')
-                .replace(',', "")
-                .parse::<f64>()
-                .is_ok_and(|_| token.chars().any(|c| c.is_ascii_digit()))
+            || token.trim_end_matches('%').replace(',', "").parse::<f64>().is_ok_and(|_| token.chars().any(|c| c.is_ascii_digit()))
     };
-    // Columns around at most one run of text (a label, a survey method), kept together.
-    let texts: Vec<usize> = (0..tokens.len()).filter(|&i| !is_column(&tokens[i])).collect();
-    if tokens.len() < 2 || texts.last().zip(texts.first()).is_some_and(|(last, first)| last - first + 1 != texts.len())
-    {
-        return vec![cell.to_string()];
+    // A token's text with its start and end (a year keeps its 年).
+    let span = |tokens: &[(String, usize)]| -> (String, usize, usize) {
+        let text = tokens.iter().map(|t| t.0.as_str()).collect::<Vec<_>>().join(" ");
+        let (first, last) = (&tokens[0], &tokens[tokens.len() - 1]);
+        (text, first.1, last.1 + last.0.chars().count())
+    };
+    let alone = |token: &(String, usize)| span(std::slice::from_ref(token));
+    if tokens.len() < 2 {
+        return whole;
     }
+    // A header (years among words, no other number): every word its own column.
+    if tokens.iter().any(|t| looks_like_year(&t.0))
+        && tokens.iter().all(|t| looks_like_year(&t.0) || !t.0.chars().any(|c| c.is_ascii_digit()))
+        && tokens.iter().all(|t| !matches!(t.0.as_str(), "-" | "—"))
+    {
+        return tokens.iter().map(alone).collect();
+    }
+    // Columns around at most one run of text (a label, a survey method), kept together.
+    let texts: Vec<usize> = (0..tokens.len()).filter(|&i| !is_column(&tokens[i].0)).collect();
     match (texts.first(), texts.last()) {
+        (Some(&first), Some(&last)) if last - first + 1 != texts.len() => whole,
         (Some(&first), Some(&last)) => {
-            let mut out: Vec<String> = tokens[..first].to_vec();
-            out.push(tokens[first..=last].join(" "));
-            out.extend(tokens[last + 1..].iter().cloned());
+            let mut out: Vec<(String, usize, usize)> = tokens[..first].iter().map(alone).collect();
+            out.push(span(&tokens[first..=last]));
+            out.extend(tokens[last + 1..].iter().map(alone));
             out
         }
-        _ => tokens,
+        _ => tokens.iter().map(alone).collect(),
     }
 }
 
@@ -581,7 +622,7 @@ mod tests {
         assert_eq!(parse_heading("前 言"), Some((1, None, "前言".into())));
         assert_eq!(parse_heading("2024 年，全市具备中职学历教育招生资格的学校共有 43 所。"), None);
         assert_eq!(parse_heading("1.06"), None);
-        let line = |text: &str| PrintedLine { page: None, line: 1, text: text.into(), cells: Vec::new() };
+        let line = |text: &str| PrintedLine { page: None, line: 1, text: text.into(), cells: Vec::new(), spans: Vec::new() };
         assert_eq!(parse_entry(&line("前 言..... 1")), Some(("前 言".into(), 1)));
         assert_eq!(
             parse_entry(&line("图 4 : 安远中专开展“三树三养”主题教育——叠军用被比赛 .. 7")).map(|e| e.1),
@@ -592,14 +633,14 @@ mod tests {
         assert_eq!(footer_number("2024"), None, "a year is no page number");
         assert_eq!(normalised_title("温度教育, 自信成长"), normalised_title("温度教育，自信成长"));
         let units = ["人", "%", "元"];
-        assert_eq!(refine_cell("单位 2023 年 2024 年", &units), ["单位", "2023 年", "2024 年"]);
-        assert_eq!(refine_cell("- 全国统一网上调查", &units), ["-", "全国统一网上调查"]);
-        assert_eq!(refine_cell("其中：面向第一产业就业人数 人", &units), ["其中：面向第一产业就业人数", "人"]);
-        assert_eq!(refine_cell("A 类：留在当地就业人数", &units), ["A 类：留在当地就业人数"]);
-        assert_eq!(
-            refine_cell("职业技能等级证书（含职业资格证书） 获取人数", &units),
-            ["职业技能等级证书（含职业资格证书） 获取人数"]
-        );
-        assert_eq!(refine_cell("电话 95 问卷", &units), ["电话 95 问卷"]);
+        let refined = |cell: &str| refine_cell(cell, &units).into_iter().map(|p| p.0).collect::<Vec<_>>();
+        assert_eq!(refined("单位 2023 年 2024 年"), ["单位", "2023 年", "2024 年"]);
+        assert_eq!(refined("单位 2023 年 2024 年 调查方式 调查人次"), ["单位", "2023 年", "2024 年", "调查方式", "调查人次"]);
+        assert_eq!(refined("- 全国统一网上调查"), ["-", "全国统一网上调查"]);
+        assert_eq!(refined("其中：面向第一产业就业人数 人"), ["其中：面向第一产业就业人数", "人"]);
+        assert_eq!(refined("A 类：留在当地就业人数"), ["A 类：留在当地就业人数"]);
+        assert_eq!(refined("职业技能等级证书（含职业资格证书） 获取人数"), ["职业技能等级证书（含职业资格证书） 获取人数"]);
+        assert_eq!(refined("电话 95 问卷"), ["电话 95 问卷"]);
+        assert_eq!(refine_cell("人 34147  39481", &units)[1], ("34147".to_string(), 2, 7));
     }
 }

@@ -57,6 +57,9 @@ pub struct PrintedLine {
     pub text: String,
     /// Two or more cells: a table row. Empty otherwise.
     pub cells: Vec<String>,
+    /// For laid-out text (PDF): where each cell starts and ends on the line, in characters, so
+    /// that a row with a blank cell can be aligned with its header. Empty otherwise.
+    pub spans: Vec<(usize, usize)>,
 }
 
 /// A document as printed lines.
@@ -186,7 +189,14 @@ fn text_lines(text: &str, markdown: bool) -> Vec<PrintedLine> {
                 }
                 cells = trimmed.trim_matches('|').split('|').map(|c| unmark(c.trim())).collect();
             } else {
-                text = unmark(trimmed.trim_start_matches('#').trim());
+                // A heading's attribute ({#anchor}, {-}) is not printed.
+                let mut line = trimmed.trim_start_matches('#').trim();
+                if line.ends_with('}')
+                    && let Some(open) = line.rfind(" {")
+                {
+                    line = line[..open].trim_end();
+                }
+                text = unmark(line);
             }
         } else if text.contains('\t') {
             cells = text.split('\t').map(|c| c.trim().to_string()).collect();
@@ -200,14 +210,27 @@ fn text_lines(text: &str, markdown: bool) -> Vec<PrintedLine> {
         if !cells.is_empty() {
             text = cells.join(" ");
         }
-        out.push(PrintedLine { page: paged.then_some(page), line: index + 1, text: text.trim().to_string(), cells });
+        out.push(PrintedLine {
+            page: paged.then_some(page),
+            line: index + 1,
+            text: text.trim().to_string(),
+            cells,
+            spans: Vec::new(),
+        });
     }
     out
 }
 
 /// Markdown emphasis, escapes and links reduced to their text.
 fn unmark(text: &str) -> String {
+    // An image is not text (its caption follows it as a line of its own).
+    if text.starts_with("![") {
+        return String::new();
+    }
     let mut out = text.replace("**", "").replace("\\|", "|").replace('\\', "");
+    if out.len() > 2 && out.starts_with(['*', '_']) && out.ends_with(['*', '_']) {
+        out = out[1..out.len() - 1].to_string();
+    }
     // [text](#anchor) → text
     while let (Some(open), Some(middle)) = (out.find('['), out.find("](")) {
         let Some(close) = out[middle..].find(')').map(|c| middle + c) else { break };
@@ -266,39 +289,47 @@ fn layout_lines(text: &str) -> Vec<PrintedLine> {
             page += 1;
             raw = rest;
         }
-        let trimmed = raw.trim();
-        let cells = split_columns(trimmed);
-        let text = if cells.len() >= 2 { cells.join(" ") } else { trimmed.to_string() };
+        let columns = split_columns(raw.trim_end());
+        let row = columns.len() >= 2;
+        let text = if row { columns.iter().map(|c| c.0.as_str()).collect::<Vec<_>>().join(" ") } else { raw.trim().to_string() };
         out.push(PrintedLine {
             page: Some(page),
             line: index + 1,
             text,
-            cells: if cells.len() >= 2 { cells } else { Vec::new() },
+            cells: if row { columns.iter().map(|c| c.0.clone()).collect() } else { Vec::new() },
+            spans: if row { columns.iter().map(|c| (c.1, c.2)).collect() } else { Vec::new() },
         });
     }
     out
 }
 
-/// Splits a laid-out line at runs of two or more spaces (or a full-width space run).
-fn split_columns(line: &str) -> Vec<String> {
+/// Splits a laid-out line at runs of two or more spaces (or a full-width space), with where each
+/// part starts and ends (in characters).
+fn split_columns(line: &str) -> Vec<(String, usize, usize)> {
     let mut cells = Vec::new();
     let mut current = String::new();
+    let mut start = 0;
+    let mut end = 0;
     let mut spaces = 0;
-    for c in line.chars() {
+    for (position, c) in line.chars().enumerate() {
         if c == ' ' || c == '\u{3000}' {
             spaces += if c == ' ' { 1 } else { 2 };
             continue;
         }
         if spaces >= 2 && !current.is_empty() {
-            cells.push(std::mem::take(&mut current));
-        } else if spaces == 1 {
+            cells.push((std::mem::take(&mut current), start, end));
+        } else if spaces == 1 && !current.is_empty() {
             current.push(' ');
+        }
+        if current.is_empty() {
+            start = position;
         }
         spaces = 0;
         current.push(c);
+        end = position + 1;
     }
     if !current.is_empty() {
-        cells.push(current);
+        cells.push((current, start, end));
     }
     cells
 }
@@ -325,7 +356,7 @@ fn docx_lines(bytes: &[u8]) -> Result<Vec<PrintedLine>, PrintedReadError> {
     let mut in_instruction = false;
     let push_line = |lines: &mut Vec<PrintedLine>, text: String, cells: Vec<String>| {
         let number = lines.len() + 1;
-        lines.push(PrintedLine { page: None, line: number, text, cells });
+        lines.push(PrintedLine { page: None, line: number, text, cells, spans: Vec::new() });
     };
     loop {
         let event = reader.read_event_into(&mut buffer).map_err(|e| damaged(e.to_string()))?;
@@ -398,9 +429,11 @@ mod tests {
 
     #[test]
     fn laid_out_lines_split_at_wide_gaps() {
-        assert_eq!(split_columns("毕业生人数   人   34147    39481"), ["毕业生人数", "人", "34147", "39481"]);
-        assert_eq!(split_columns("1.1 规模和结构"), ["1.1 规模和结构"]);
-        assert_eq!(split_columns(""), Vec::<String>::new());
+        let texts = |line: &str| split_columns(line).into_iter().map(|c| c.0).collect::<Vec<_>>();
+        assert_eq!(texts("毕业生人数   人   34147    39481"), ["毕业生人数", "人", "34147", "39481"]);
+        assert_eq!(texts("  1.1 规模和结构"), ["1.1 规模和结构"]);
+        assert!(texts("").is_empty());
+        assert_eq!(split_columns("  ab  cd e")[1], ("cd e".to_string(), 6, 10));
     }
 
     #[test]
