@@ -570,6 +570,12 @@ fn year_before(chars: &[char]) -> Option<i32> {
     })
 }
 
+/// Where the verb before a stated change begins (增加了 N 人 → at 增).
+fn verb_start(chars: &[char], number_start: usize) -> usize {
+    let from = number_start.saturating_sub(5);
+    (from..number_start).find(|&i| matches!(chars[i], '增' | '减' | '下')).unwrap_or(from)
+}
+
 fn rounds_to(computed: Decimal, stated: &TextNumber) -> bool {
     let decimals = stated.text.split_once('.').map_or(0, |(_, f)| f.len() as u32);
     let unit = Decimal::new(1, decimals);
@@ -609,7 +615,7 @@ fn text_arithmetic(structure: &Structure, findings: &mut Vec<AuditFinding>) {
                                 Some(paragraph.place.clone()),
                                 AuditProblem::TextArithmetic {
                                     excerpt: excerpt(),
-                                    stated: chars[stated.start.saturating_sub(3)..stated.end].iter().collect(),
+                                    stated: chars[verb_start(&chars, stated.start)..stated.end].iter().collect(),
                                     computed: format!("{}{}", difference.normalize(), stated.unit),
                                 },
                             ));

@@ -237,7 +237,8 @@ fn read_indicator_rows(
         })
         .unwrap_or_default();
     // Units longest first, so that “学时” is taken before “时”.
-    let mut units: Vec<&str> = framework.indicators.iter().map(|i| i.printed_unit()).filter(|u| !u.is_empty()).collect();
+    let mut units: Vec<&str> =
+        framework.indicators.iter().map(|i| i.printed_unit()).filter(|u| !u.is_empty()).collect();
     units.sort_by_key(|u| std::cmp::Reverse(u.len()));
     units.dedup();
     let mut matched = vec![false; framework_table.rows.len()];
@@ -322,7 +323,10 @@ fn read_indicator_rows(
 /// goes to the header cell it overlaps most (else the nearest); `None` when two cells would share
 /// a column or positions are unknown.
 fn align(header: &PrintedRow, row: &PrintedRow) -> Option<Vec<Option<String>>> {
-    if header.spans.len() != header.cells.len() || row.spans.len() != row.cells.len() || row.cells.len() > header.cells.len() {
+    if header.spans.len() != header.cells.len()
+        || row.spans.len() != row.cells.len()
+        || row.cells.len() > header.cells.len()
+    {
         return None;
     }
     let mut aligned: Vec<Option<String>> = vec![None; header.cells.len()];

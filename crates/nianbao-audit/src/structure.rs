@@ -357,7 +357,14 @@ pub fn read_structure(document: &PrintedDocument, units: &[&str]) -> Structure {
                     Some((_, _, title)) => title,
                     None => parse_heading(&item).map(|(_, _, title)| title).unwrap_or_else(|| compact(&item)),
                 };
-                structure.catalogue.push(CatalogueEntry { catalogue: kind, text: item, caption, title, page: None, place: place(line) });
+                structure.catalogue.push(CatalogueEntry {
+                    catalogue: kind,
+                    text: item,
+                    caption,
+                    title,
+                    page: None,
+                    place: place(line),
+                });
                 index += 1;
                 continue;
             }
@@ -555,7 +562,11 @@ fn refine_cell(cell: &str, units: &[&str]) -> Vec<(String, usize, usize)> {
         looks_like_year(token)
             || units.contains(&token)
             || matches!(token, "-" | "—" | "－")
-            || token.trim_end_matches('%').replace(',', "").parse::<f64>().is_ok_and(|_| token.chars().any(|c| c.is_ascii_digit()))
+            || token
+                .trim_end_matches('%')
+                .replace(',', "")
+                .parse::<f64>()
+                .is_ok_and(|_| token.chars().any(|c| c.is_ascii_digit()))
     };
     // A token's text with its start and end (a year keeps its 年).
     let span = |tokens: &[(String, usize)]| -> (String, usize, usize) {
@@ -622,7 +633,8 @@ mod tests {
         assert_eq!(parse_heading("前 言"), Some((1, None, "前言".into())));
         assert_eq!(parse_heading("2024 年，全市具备中职学历教育招生资格的学校共有 43 所。"), None);
         assert_eq!(parse_heading("1.06"), None);
-        let line = |text: &str| PrintedLine { page: None, line: 1, text: text.into(), cells: Vec::new(), spans: Vec::new() };
+        let line =
+            |text: &str| PrintedLine { page: None, line: 1, text: text.into(), cells: Vec::new(), spans: Vec::new() };
         assert_eq!(parse_entry(&line("前 言..... 1")), Some(("前 言".into(), 1)));
         assert_eq!(
             parse_entry(&line("图 4 : 安远中专开展“三树三养”主题教育——叠军用被比赛 .. 7")).map(|e| e.1),
@@ -635,11 +647,17 @@ mod tests {
         let units = ["人", "%", "元"];
         let refined = |cell: &str| refine_cell(cell, &units).into_iter().map(|p| p.0).collect::<Vec<_>>();
         assert_eq!(refined("单位 2023 年 2024 年"), ["单位", "2023 年", "2024 年"]);
-        assert_eq!(refined("单位 2023 年 2024 年 调查方式 调查人次"), ["单位", "2023 年", "2024 年", "调查方式", "调查人次"]);
+        assert_eq!(
+            refined("单位 2023 年 2024 年 调查方式 调查人次"),
+            ["单位", "2023 年", "2024 年", "调查方式", "调查人次"]
+        );
         assert_eq!(refined("- 全国统一网上调查"), ["-", "全国统一网上调查"]);
         assert_eq!(refined("其中：面向第一产业就业人数 人"), ["其中：面向第一产业就业人数", "人"]);
         assert_eq!(refined("A 类：留在当地就业人数"), ["A 类：留在当地就业人数"]);
-        assert_eq!(refined("职业技能等级证书（含职业资格证书） 获取人数"), ["职业技能等级证书（含职业资格证书） 获取人数"]);
+        assert_eq!(
+            refined("职业技能等级证书（含职业资格证书） 获取人数"),
+            ["职业技能等级证书（含职业资格证书） 获取人数"]
+        );
         assert_eq!(refined("电话 95 问卷"), ["电话 95 问卷"]);
         assert_eq!(refine_cell("人 34147  39481", &units)[1], ("34147".to_string(), 2, 7));
     }

@@ -291,7 +291,11 @@ fn layout_lines(text: &str) -> Vec<PrintedLine> {
         }
         let columns = split_columns(raw.trim_end());
         let row = columns.len() >= 2;
-        let text = if row { columns.iter().map(|c| c.0.as_str()).collect::<Vec<_>>().join(" ") } else { raw.trim().to_string() };
+        let text = if row {
+            columns.iter().map(|c| c.0.as_str()).collect::<Vec<_>>().join(" ")
+        } else {
+            raw.trim().to_string()
+        };
         out.push(PrintedLine {
             page: Some(page),
             line: index + 1,
