@@ -1,5 +1,6 @@
 //! The audit's integration tests: one binary, one module per area.
 
+mod hostile;
 mod planted;
 mod round_trip;
 
