@@ -136,7 +136,7 @@ fn broken_and_hostile_documents_are_refused_or_read_within_bounds() {
                 assert!(!en.is_empty(), "{name}");
             }
             (Outcome::Audited { most_values }, Ok(document)) => {
-                let audit = nianbao_audit::audit_document(&loaded().framework, &document);
+                let audit = audit_document(&loaded().framework, &document);
                 assert!(audit.values_rebuilt() <= *most_values, "{name}: {} values read", audit.values_rebuilt());
             }
             (outcome, result) => panic!("{name}: expected {outcome:?}, got {:?}", result.map(|d| d.lines.len())),
