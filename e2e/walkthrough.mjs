@@ -86,8 +86,8 @@ await page.fill(campus, String(Number(campusOriginal) + 7));
 await Promise.all([page.waitForLoadState("load"), page.click("#save")]);
 const sumMessages = await page.locator("#entry-form .finding.error[id^='finding-table2_total_adds_up']").count();
 check(sumMessages === 1, `the sum's message should be said once, got ${sumMessages}`);
-const sumPointers = await page.locator("#entry-form .finding.pointer a[href^='#finding-table2_total_adds_up']").count();
-check(sumPointers >= 2, `the other cells of the sum should point at its message, got ${sumPointers}`);
+const sumPointers = await page.locator("#entry-form .finding.pointer a[href^='#finding-']").count();
+check(sumPointers >= 4, `the other cells of the sums should point at their messages, got ${sumPointers}`);
 check((await page.locator("#entry-form .finding .involved a").count()) > 0, "the message should link to the cells it involves");
 await page.locator("#row-t2-campus_staff").scrollIntoViewIfNeeded();
 await shot("sum-said-once");
@@ -357,6 +357,24 @@ check(head === "%PDF-", `the download should be a PDF, starts with ${head}`);
 await page.goto(`${base}/data/yudu-s1`);
 check((await page.content()).includes("2024"), "the approved school's 2024 data should now be public");
 await shot("public-school-data");
+
+// 10b. A reviewer audits a published report it did not make: the planted title in the list of
+// cases is found at its line, in Chinese, at 1280 and 390 px.
+await login("yudu-reviewer");
+await page.goto(`${base}/app/audit`);
+await page.setInputFiles("#audit-files", process.env.REPORT);
+await Promise.all([page.waitForLoadState("load"), page.click("#audit-submit")]);
+await page.waitForSelector("#audit-result");
+const auditText = await text("#audit-result");
+check(auditText.includes("案例目录中为“案例 15 红色资源融入思政课程”"), `the audit should find the planted title, got ${auditText.slice(0, 300)}`);
+check(!/\b(the|and|is|not|error|warning)\b/i.test(auditText.replace(/HTML|JSON/g, "")), "the audit page should speak Chinese");
+await shot("audit-result");
+await page.setViewportSize({ width: 390, height: 844 });
+const auditSideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+check(auditSideways <= 2, `the audit page scrolls sideways by ${auditSideways}px at 390 px`);
+await shot("390px-audit-result");
+await page.setViewportSize({ width: 1280, height: 900 });
+await logout();
 
 // 11. Every page of the walk-through in Chinese mode: no English sentence, no login name where
 // a person's name belongs; and each working page at 390 px, without the page scrolling sideways.

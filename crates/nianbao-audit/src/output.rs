@@ -122,11 +122,25 @@ fn escape(text: &str) -> String {
 /// The audit as one self-contained HTML page.
 pub fn html(audits: &[DocumentAudit], english: bool) -> String {
     let t = |zh: &'static str, en: &'static str| if english { en } else { zh };
-    let mut body = String::new();
-    body.push_str(&format!(
-        "<h1>{}</h1>\n<table class=\"summary\"><thead><tr>",
+    let body =
+        format!("<h1>{}</h1>\n{}", t("质量年报审查结果", "Audit of published reports"), html_fragment(audits, english));
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>\
+body{{font-family:\"Noto Sans CJK SC\",\"Microsoft YaHei\",sans-serif;margin:1.5rem;line-height:1.5;color:#1b1f24}}\
+table{{border-collapse:collapse;margin:.8rem 0;width:100%}}th,td{{border:1px solid #ccd;padding:.3rem .5rem;text-align:left;vertical-align:top}}\
+td.n{{text-align:right;font-variant-numeric:tabular-nums}}tr.error td:first-child,td.error{{color:#b3261e;font-weight:bold}}\
+tr.warning td:first-child,td.warning{{color:#8a5a00}}.ok{{color:#1e6b32}}@media (max-width:600px){{table{{font-size:.85rem}}}}\
+</style></head><body>\n{body}</body></html>\n",
+        if english { "en" } else { "zh-CN" },
         t("质量年报审查结果", "Audit of published reports")
-    ));
+    )
+}
+
+/// The summary table and each document's findings, as an HTML fragment (for a page of the app).
+pub fn html_fragment(audits: &[DocumentAudit], english: bool) -> String {
+    let t = |zh: &'static str, en: &'static str| if english { en } else { zh };
+    let mut body = String::new();
+    body.push_str("<table class=\"summary audit-summary\"><thead><tr>");
     for header in [
         t("文件", "File"),
         t("单位", "Unit"),
@@ -160,7 +174,7 @@ pub fn html(audits: &[DocumentAudit], english: bool) -> String {
             body.push_str(&format!("<p class=\"ok\">{}</p>", t("未发现问题。", "No problems found.")));
         } else {
             body.push_str(&format!(
-                "<table class=\"findings\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+                "<table class=\"findings audit-findings\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
                 t("级别", "Severity"),
                 t("位置", "Place"),
                 t("问题", "Problem")
@@ -178,14 +192,5 @@ pub fn html(audits: &[DocumentAudit], english: bool) -> String {
         }
         body.push_str("</section>\n");
     }
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>\
-body{{font-family:\"Noto Sans CJK SC\",\"Microsoft YaHei\",sans-serif;margin:1.5rem;line-height:1.5;color:#1b1f24}}\
-table{{border-collapse:collapse;margin:.8rem 0;width:100%}}th,td{{border:1px solid #ccd;padding:.3rem .5rem;text-align:left;vertical-align:top}}\
-td.n{{text-align:right;font-variant-numeric:tabular-nums}}tr.error td:first-child,td.error{{color:#b3261e;font-weight:bold}}\
-tr.warning td:first-child,td.warning{{color:#8a5a00}}.ok{{color:#1e6b32}}@media (max-width:600px){{table{{font-size:.85rem}}}}\
-</style></head><body>\n{body}</body></html>\n",
-        if english { "en" } else { "zh-CN" },
-        t("质量年报审查结果", "Audit of published reports")
-    )
+    body
 }

@@ -521,6 +521,12 @@ impl<'a> Access<'a> {
         permitted(&self.state.tree, self.user.role, self.user.org, org, action)
     }
 
+    /// Auditing published reports (files the user brings; no stored data is read) is for
+    /// reviewers, editors and administrators, not for school clerks.
+    pub fn check_audit(&self) -> Result<(), AppError> {
+        if self.user.role == Role::School { Err(AppError::Forbidden) } else { Ok(()) }
+    }
+
     /// The org unit's index if the user may do `action` there.
     pub fn check(&self, org_id: &str, action: Action) -> Result<usize, AppError> {
         let org = self.state.tree.find(org_id).ok_or(AppError::NotFound)?;

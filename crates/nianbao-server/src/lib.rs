@@ -9,6 +9,7 @@
 pub mod access;
 pub mod accounts;
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod editor;
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/app/cases/{org}/delete", post(pages::case_delete))
         .route("/app/photos/{id}", get(pages::photo))
         .route("/app/history/{org}/{indicator}", get(pages::value_history))
+        .route("/app/audit", get(audit::audit_form).post(audit::audit_upload))
         .route("/app/review", get(pages::review_list))
         .route("/app/review/deadlines", post(pages::set_deadlines))
         .route("/app/reminders.csv", get(pages::reminders_csv))

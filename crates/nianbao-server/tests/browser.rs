@@ -22,6 +22,11 @@ fn walkthrough_in_chromium() {
     let photo = artefacts.join("case-photo.jpg");
     std::fs::write(&photo, sample_jpeg(800, 500)).expect("photo");
 
+    // A published report for the reviewer to audit: nianbao's own Ganzhou report as Markdown, with
+    // a case titled differently in its list of cases.
+    let report = artefacts.join("audited-report.md");
+    std::fs::write(&report, crate::audit::planted_report()).expect("report");
+
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     let (deployment, address) = runtime.block_on(async {
         let deployment = Deployment::new().await;
@@ -35,6 +40,7 @@ fn walkthrough_in_chromium() {
         .env("ARTEFACTS", &artefacts)
         .env("CHROMIUM", &chromium)
         .env("PHOTO", &photo)
+        .env("REPORT", &report)
         .output()
         .expect("node must be installed to run the browser walk-through");
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api_contract;
+mod audit;
 mod authorisation;
 mod browser;
 mod cases;

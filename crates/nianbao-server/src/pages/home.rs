@@ -25,6 +25,9 @@ pub async fn home(State(state): State<AppState>, User(user): User, lang: Lang) -
         links
             .push((format!("/app/editor/{org_id}"), lang.t("汇总与年报编辑", "Aggregates and the report").to_string()));
     }
+    if access.check_audit().is_ok() {
+        links.push(("/app/audit".to_string(), lang.t("审查已发布的年报", "Audit published reports").to_string()));
+    }
     if user.role == Role::Admin {
         links.push(("/app/accounts".to_string(), lang.t("账号管理", "Accounts").to_string()));
     }
