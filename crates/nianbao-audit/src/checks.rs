@@ -458,13 +458,9 @@ fn table_value<'r>(
 ) -> Option<&'r PrintedValue> {
     let own = rebuilt.printed.get(&(index, year)).and_then(|v| v.first());
     own.or_else(|| {
-        let primary = framework.indicator(index).same_as;
-        framework
-            .indicators
-            .iter()
-            .enumerate()
-            .filter(|(i, other)| other.same_as == Some(index) || primary == Some(IndicatorIndex(*i)))
-            .find_map(|(i, _)| rebuilt.printed.get(&(IndicatorIndex(i), year)).and_then(|v| v.first()))
+        crate::rebuild::same_quantity(framework, index)
+            .into_iter()
+            .find_map(|other| rebuilt.printed.get(&(other, year)).and_then(|v| v.first()))
     })
 }
 

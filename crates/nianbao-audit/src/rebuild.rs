@@ -211,6 +211,19 @@ fn record(
     }
 }
 
+/// The indicators that are the same quantity printed elsewhere: a copy declared `same_as`, either
+/// way.
+pub fn same_quantity(framework: &Framework, index: IndicatorIndex) -> Vec<IndicatorIndex> {
+    let own = framework.indicator(index).same_as;
+    framework
+        .indicators
+        .iter()
+        .enumerate()
+        .filter(|(i, other)| other.same_as == Some(index) || own == Some(IndicatorIndex(*i)))
+        .map(|(i, _)| IndicatorIndex(i))
+        .collect()
+}
+
 /// 附表 style: 指标 | 单位 | 2023 年 | 2024 年 | (调查方式 | 调查人次).
 fn read_indicator_rows(
     framework: &Framework,
@@ -403,17 +416,7 @@ fn read_single_row(
         compact(&table.caption.title).get(at..at + 7).and_then(|t| t.strip_suffix('年')).and_then(year_of)
     });
     let printed_year = caption_year.unwrap_or(rebuilt.report_year);
-    // The same quantity printed in another table (a copy declared `same_as`, either way).
-    let partners = |index: IndicatorIndex| -> Vec<IndicatorIndex> {
-        let own = framework.indicator(index).same_as;
-        framework
-            .indicators
-            .iter()
-            .enumerate()
-            .filter(|(i, other)| other.same_as == Some(index) || own == Some(IndicatorIndex(*i)))
-            .map(|(i, _)| IndicatorIndex(i))
-            .collect()
-    };
+    let partners = |index: IndicatorIndex| same_quantity(framework, index);
     let agreements = |year: i32| -> Vec<String> {
         let mut found = Vec::new();
         for (text, &index) in row.cells.iter().zip(&framework_table.rows) {

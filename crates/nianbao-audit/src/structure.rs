@@ -290,6 +290,16 @@ fn parse_entry(line: &PrintedLine) -> Option<(String, u32)> {
     Some((title.trim().to_string(), page))
 }
 
+/// A catalogue entry from its text: what it names (a caption's kind and number, else a heading)
+/// and its title without the number.
+fn catalogue_entry(catalogue: CatalogueKind, text: String, page: Option<u32>, place: Place) -> CatalogueEntry {
+    let (caption, title) = match parse_caption(&text) {
+        Some((kind, number, title)) => (Some((kind, number)), title),
+        None => (None, parse_heading(&text).map(|(_, _, title)| title).unwrap_or_else(|| compact(&text))),
+    };
+    CatalogueEntry { catalogue, text, caption, title, page, place }
+}
+
 /// Reads the structure of a document; `units` are the units a table may print (to tell a label
 /// from the unit joined to it by a narrow gap in laid-out text).
 pub fn read_structure(document: &PrintedDocument, units: &[&str]) -> Structure {
@@ -352,19 +362,7 @@ pub fn read_structure(document: &PrintedDocument, units: &[&str]) -> Structure {
             // A Markdown catalogue is a list of links, without page numbers.
             if markdown {
                 let Some(item) = clean(&line.text).strip_prefix("- ").map(str::to_string) else { break };
-                let caption = parse_caption(&item).map(|(kind, number, _)| (kind, number));
-                let title = match parse_caption(&item) {
-                    Some((_, _, title)) => title,
-                    None => parse_heading(&item).map(|(_, _, title)| title).unwrap_or_else(|| compact(&item)),
-                };
-                structure.catalogue.push(CatalogueEntry {
-                    catalogue: kind,
-                    text: item,
-                    caption,
-                    title,
-                    page: None,
-                    place: place(line),
-                });
+                structure.catalogue.push(catalogue_entry(kind, item, None, place(line)));
                 index += 1;
                 continue;
             }
@@ -373,19 +371,7 @@ pub fn read_structure(document: &PrintedDocument, units: &[&str]) -> Structure {
                     if let Some(start) = pending.take() {
                         text = format!("{start}{text}");
                     }
-                    let caption = parse_caption(&text).map(|(kind, number, _)| (kind, number));
-                    let title = match parse_caption(&text) {
-                        Some((_, _, title)) => title,
-                        None => parse_heading(&text).map(|(_, _, title)| title).unwrap_or_else(|| compact(&text)),
-                    };
-                    structure.catalogue.push(CatalogueEntry {
-                        catalogue: kind,
-                        text,
-                        caption,
-                        title,
-                        page: Some(page),
-                        place: place(line),
-                    });
+                    structure.catalogue.push(catalogue_entry(kind, text, Some(page), place(line)));
                     index += 1;
                 }
                 // An entry wrapped over two lines: its first part has no page number.

@@ -6,8 +6,11 @@ use nianbao_report::template::{Binding, build};
 use nianbao_report::template_problem::ImageProblem;
 use nianbao_report::validation_output::Language;
 
-#[test]
-fn every_problem_is_reported_with_its_position() {
+/// Builds `template` for Ganzhou 2024 with no content and no images.
+fn build_for_ganzhou(
+    file: &str,
+    template: &str,
+) -> Result<nianbao_report::document::Report, nianbao_report::template_problem::TemplateProblems> {
     let loaded = nianbao_io::load_dataset_dir(&crate::root().join("datasets/ganzhou")).expect("dataset");
     let content = Content::default();
     let loader = |_: &str| -> Result<Image, ImageProblem> { Err(ImageProblem::NotFound) };
@@ -21,8 +24,13 @@ fn every_problem_is_reported_with_its_position() {
         content_file: "content.toml",
         load_image: &loader,
     };
+    build(file, template, &binding)
+}
+
+#[test]
+fn every_problem_is_reported_with_its_position() {
     let template = "# 标题\n在校生 {{ value(t1.enroled) }} 人，{{ value(a1.graduates) }} 人。\n\n招生 {{ growth(t2.staff_total) }}，{{ frob(x) }} 与 {{ value(t1.enrolled\n::: table zz\n::: chart pie \"图\" facts.nothing\n见{{ ref(tab-none) }}。\n::: frobnicate\n";
-    let refused = build("broken.md", template, &binding).expect_err("broken template");
+    let refused = build_for_ganzhou("broken.md", template).expect_err("broken template");
     let problems = refused.iter().map(|d| d.to_string()).collect::<Vec<_>>();
     // The same problems for a Chinese reader: each at its line and column, naming the figure by
     // its label rather than its id, with no English sentence.
@@ -55,28 +63,15 @@ fn every_problem_is_reported_with_its_position() {
 
 #[test]
 fn cover_placeholders_are_filled_or_refused_at_their_line() {
-    let loaded = nianbao_io::load_dataset_dir(&crate::root().join("datasets/ganzhou")).expect("dataset");
-    let content = Content::default();
-    let loader = |_: &str| -> Result<Image, ImageProblem> { Err(ImageProblem::NotFound) };
-    let org = loaded.dataset.org_index("ganzhou").expect("city");
-    let binding = Binding {
-        framework: &loaded.framework,
-        dataset: &loaded.dataset,
-        org,
-        year: 2024,
-        content: &content,
-        content_file: "content.toml",
-        load_image: &loader,
-    };
     let good = "+++\ntitle = \"{org}中等职业教育质量年度报告（{year}年）\"\nissuer = \"{org}教育局\"\ndate = \"{next_year_zh}年一月\"\n+++\n# 前言 {-}\n正文。\n";
-    let report = build("cover.md", good, &binding).expect("builds");
+    let report = build_for_ganzhou("cover.md", good).expect("builds");
     assert_eq!(report.title, "赣州市中等职业教育质量年度报告（2024年）");
     assert_eq!(report.issuer, "赣州市教育局");
     assert_eq!(report.date, "二〇二五年一月");
     // A placeholder that is not one (a typo) is an error at its line, in both languages; a lone
     // brace is text.
     let typo = "+++\ntitle = \"{org}年报 {a\"\nissuer = \"{organisation}教育局\"\n+++\n# 前言 {-}\n::: chart pie \"{yaer} 年分布\" facts.schools_public\n";
-    let refused = build("cover.md", typo, &binding).expect_err("a placeholder left");
+    let refused = build_for_ganzhou("cover.md", typo).expect_err("a placeholder left");
     let lines: Vec<String> = refused.iter().map(|d| d.with_file(Language::Chinese)).collect();
     assert!(lines.iter().any(|l| l.starts_with("cover.md:3:1：“{organisation}”不是可用的占位符")), "{lines:#?}");
     assert!(lines.iter().any(|l| l.starts_with("cover.md:6:4：“{yaer}”不是可用的占位符")), "{lines:#?}");
