@@ -211,6 +211,28 @@ fn record(
     }
 }
 
+/// The year a caption names (“2023 年赣州市…”), if any.
+fn caption_year(title: &str) -> Option<i32> {
+    let title = compact(title);
+    title.char_indices().find_map(|(at, _)| title.get(at..at + 7).and_then(|t| t.strip_suffix('年')).and_then(year_of))
+}
+
+/// A caption that names a year its table prints no column (or row) of: the caption is wrong.
+fn check_caption_year(table: &PrintedTable, caption: &str, printed_years: &[i32], rebuilt: &mut Rebuilt) {
+    let Some(year) = caption_year(&table.caption.title) else { return };
+    if printed_years.is_empty() || printed_years.contains(&year) {
+        return;
+    }
+    let latest = printed_years.iter().copied().max().unwrap_or(year);
+    rebuilt.problems.push(RebuildProblem::CaptionYear {
+        table: caption.to_string(),
+        caption_year: year,
+        figures_year: latest,
+        evidence: printed_years.iter().map(|y| format!("{y} 年")).collect::<Vec<_>>().join("、"),
+        place: table.caption.place.clone(),
+    });
+}
+
 /// The indicators that are the same quantity printed elsewhere: a copy declared `same_as`, either
 /// way.
 pub fn same_quantity(framework: &Framework, index: IndicatorIndex) -> Vec<IndicatorIndex> {
@@ -238,6 +260,7 @@ fn read_indicator_rows(
     let year_columns: Vec<(usize, i32)> = header
         .map(|h| h.cells.iter().enumerate().filter_map(|(i, c)| year_of(c).map(|y| (i, y))).collect())
         .unwrap_or_default();
+    check_caption_year(table, caption, &year_columns.iter().map(|c| c.1).collect::<Vec<_>>(), rebuilt);
     let extra_columns: Vec<(usize, String)> = header
         .map(|h| {
             h.cells
@@ -366,6 +389,8 @@ fn read_years_as_rows(
     rebuilt: &mut Rebuilt,
 ) {
     let framework_table = &framework.tables[table_index];
+    let years: Vec<i32> = table.rows.iter().filter_map(|r| r.cells.first().and_then(|c| year_of(c))).collect();
+    check_caption_year(table, caption, &years, rebuilt);
     let mut rows = Vec::new();
     for row in &table.rows {
         let Some(year) = row.cells.first().and_then(|c| year_of(c)) else {
@@ -412,10 +437,7 @@ fn read_single_row(
         });
         return;
     };
-    let caption_year = compact(&table.caption.title).char_indices().find_map(|(at, _)| {
-        compact(&table.caption.title).get(at..at + 7).and_then(|t| t.strip_suffix('年')).and_then(year_of)
-    });
-    let printed_year = caption_year.unwrap_or(rebuilt.report_year);
+    let printed_year = caption_year(&table.caption.title).unwrap_or(rebuilt.report_year);
     let partners = |index: IndicatorIndex| same_quantity(framework, index);
     let agreements = |year: i32| -> Vec<String> {
         let mut found = Vec::new();

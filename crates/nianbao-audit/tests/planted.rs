@@ -25,6 +25,14 @@ const PLANTS: &[Plant] = &[
         expected: &[("caption_year", Severity::Error, "**表 2 2023 年赣州市")],
     },
     Plant {
+        name: "a table captioned with a year none of its columns is",
+        edits: &[
+            ("**附表 1 人才培养质量计分卡**", "**附表 1 2022 年人才培养质量计分卡**"),
+            ("- [附表 1 人才培养质量计分卡]", "- [附表 1 2022 年人才培养质量计分卡]"),
+        ],
+        expected: &[("caption_year", Severity::Error, "**附表 1 2022 年人才培养质量计分卡**")],
+    },
+    Plant {
         name: "one row printed with different decimals",
         edits: &[("| 月收入 | 元 | 3379.00 | 3418.00 |", "| 月收入 | 元 | 3379 | 3418.00 |")],
         expected: &[("inconsistent_decimals", Severity::Warning, "| 月收入 | 元 | 3379 |")],

@@ -32,7 +32,8 @@ fn demo_writes_the_city_the_province_a_county_and_a_school_report_in_every_forma
         "the county's figures are its schools' roll-up"
     );
     // Covers are filled from data: no placeholder is ever printed.
-    for (text, issuer) in [(&county, "于都县教育局"), (&school, "2024 年度")] {
+    for (text, issuer) in [(&county, "于都县教育局"), (&county, "二〇二五年一月"), (&school, "二〇二五年一月")]
+    {
         assert!(!text.contains("{org}") && !text.contains("{year}"), "a placeholder was printed");
         assert!(text.contains(issuer), "the cover names {issuer}");
     }

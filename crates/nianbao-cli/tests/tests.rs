@@ -1,5 +1,6 @@
 //! Integration tests of the `nianbao` binary (one test binary; modules per area).
 
+mod audit;
 mod database;
 mod demo;
 mod exchange;

@@ -1,0 +1,45 @@
+//! `nianbao audit`: a report nianbao wrote, read back from Markdown and DOCX in a folder; the
+//! summary per file, JSON, exit status 1 on errors, and `--save-dataset` giving a dataset that
+//! validates exactly as the figures it was printed from.
+
+use crate::{nianbao, nianbao_ok};
+
+#[test]
+fn a_folder_of_reports_is_audited_and_its_figures_saved_as_a_dataset() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let reports = dir.path().join("reports");
+    let out = reports.to_str().expect("utf-8 path");
+    nianbao_ok(&["report", "--dataset", "datasets/ganzhou", "--year", "2024", "--format", "md,docx", "--out", out]);
+    std::fs::write(reports.join("notes.csv"), "not a report").expect("write");
+    // The figures carry the framework's errors (as published): exit status 1, with both files in
+    // the summary and nothing of the document itself wrong.
+    let audit = nianbao(&["audit", out]);
+    assert_eq!(audit.status.code(), Some(1), "errors were found");
+    let text = String::from_utf8(audit.stdout).expect("utf-8");
+    assert!(text.contains("ganzhou-2024.docx\t赣州市\t2024\t282\t3\t27"), "{text}");
+    assert!(text.contains("ganzhou-2024.md\t赣州市\t2024\t282\t3\t27"), "{text}");
+    assert!(!text.contains("notes.csv"), "only reports are read from a folder");
+    assert!(text.contains("表 2 的行业导师应与附表 6 的聘请行业导师人数一致"), "{text}");
+    let json = nianbao(&["audit", "--format", "json", "--lang", "en", &format!("{out}/ganzhou-2024.md")]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    let document = &json["documents"][0];
+    assert_eq!((document["values_read"].as_u64(), document["errors"].as_u64()), (Some(282), Some(3)), "{document}");
+    assert!(document["findings"].as_array().expect("findings").iter().all(|f| f["kind"] == "rule"), "{document}");
+    // The figures read back validate as the dataset they were printed from.
+    let saved = dir.path().join("read-back");
+    let saved = saved.to_str().expect("utf-8 path");
+    let _ = nianbao(&["audit", &format!("{out}/ganzhou-2024.docx"), "--save-dataset", saved]);
+    let original = nianbao(&["validate", "--dataset", "datasets/ganzhou", "--year", "2024"]);
+    let read_back = nianbao(&["validate", "--dataset", saved, "--year", "2024"]);
+    let summary = |output: &std::process::Output| {
+        let text = String::from_utf8_lossy(&output.stdout).to_string();
+        let first = text.lines().next().unwrap_or_default().to_string();
+        first.split("数据校验：").nth(1).and_then(|rest| rest.split('（').next()).unwrap_or_default().to_string()
+    };
+    assert_eq!(summary(&read_back), summary(&original), "the same errors and warnings");
+    assert_eq!(summary(&original), "3 个错误，27 个警告，0 条提示");
+    // Unknown files are refused by name, in Chinese.
+    let missing = nianbao(&["audit", "no-such-report.pdf"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no-such-report.pdf: 文件无法读取"), "{missing:?}");
+}
