@@ -106,6 +106,8 @@ pub fn report_year(structure: &Structure) -> Option<i32> {
             .iter()
             .flat_map(|t| t.rows.iter())
             .flat_map(|r| r.cells.iter())
+            // A header's year column says 年 (a figure such as 2095 is no year).
+            .filter(|c| c.contains('年'))
             .filter_map(|c| year_of(c))
             .max()
     })

@@ -330,10 +330,9 @@ pub fn read_structure(document: &PrintedDocument, units: &[&str]) -> Structure {
     if let Some(end) = opening.iter().position(|l| clean(&l.text).contains("报告")) {
         let start = if end > 0 && !clean(&opening[end - 1].text).starts_with("样例") { end - 1 } else { end };
         let mut title: String = opening[start..=end].iter().map(|l| clean(&l.text)).collect();
-        if !title.contains('年')
-            && let Some(next) = opening.get(end + 1).map(|l| clean(&l.text))
+        if let Some(next) = opening.get(end + 1).map(|l| clean(&l.text))
             && next.chars().count() <= 10
-            && next.contains('年')
+            && (next.starts_with('年') || title.ends_with(|c: char| c.is_ascii_digit() || c == '（' || c == '('))
         {
             title.push_str(&next);
         }
@@ -471,6 +470,11 @@ fn read_rows(
 ) -> (Vec<PrintedRow>, usize) {
     let mut rows: Vec<PrintedRow> = Vec::new();
     let mut header: Option<Vec<String>> = None;
+    // The header's lines as printed (a header may wrap over several), to know it again when it is
+    // repeated on the next page; recorded until the first row of figures.
+    let mut header_lines: Vec<String> = Vec::new();
+    let mut recording_header = false;
+    let mut repeat_at = 0;
     while index < lines.len() {
         let line = &lines[index];
         let text = clean(&line.text);
@@ -478,21 +482,49 @@ fn read_rows(
             index += 1;
             continue;
         }
+        let figures = text.chars().any(|c| c.is_ascii_digit())
+            && !line.cells.iter().all(|c| looks_like_year(c) || !c.chars().any(|ch| ch.is_ascii_digit()));
+        if recording_header {
+            if figures || line.cells.iter().any(|c| matches!(c.trim(), "-" | "—")) {
+                recording_header = false;
+            } else {
+                header_lines.push(compact(&text));
+            }
+        } else if !header_lines.is_empty() && header_lines.get(repeat_at) == Some(&compact(&text)) {
+            // The header again, line by line, on a new page.
+            repeat_at += 1;
+            index += 1;
+            continue;
+        }
+        if !header_lines.get(repeat_at).is_some_and(|h| *h == compact(&text)) {
+            repeat_at = 0;
+        }
         if line.cells.is_empty() {
             // A wrapped label: a short line between rows, with rows after it.
-            let next_is_row =
-                lines[index + 1..].iter().find(|l| !clean(&l.text).is_empty()).is_some_and(|l| !l.cells.is_empty());
+            // The next line with text (over a page's foot) is a row of the table.
+            let next_is_row = lines[index + 1..]
+                .iter()
+                .find(|l| !clean(&l.text).is_empty() && !is_footer(l))
+                .is_some_and(|l| !l.cells.is_empty());
+            // …or, for the table's last row, the line right under it.
+            let right_under = rows.last().is_some_and(|r| r.place.line + 1 == line.line && !line.spans.is_empty());
             if !rows.is_empty()
-                && next_is_row
+                && (next_is_row || right_under)
                 && text.chars().count() <= 16
                 && parse_caption(&text).is_none()
                 && parse_heading(&text).is_none()
                 && !text.ends_with('。')
             {
-                if let Some(last) = rows.last_mut()
-                    && let Some(first) = last.cells.first_mut()
-                {
-                    first.push_str(&text);
+                // Laid-out text says which column it continues (a wrapped unit “人/ … 门”); else it
+                // is the label's.
+                if let Some(last) = rows.last_mut() {
+                    let column = match (line.spans.first(), last.spans.len() == last.cells.len()) {
+                        (Some(&(start, _)), true) => nearest_words(last, start),
+                        _ => 0,
+                    };
+                    if let Some(cell) = last.cells.get_mut(column) {
+                        cell.push_str(&text);
+                    }
                 }
                 index += 1;
                 continue;
@@ -517,14 +549,54 @@ fn read_rows(
                 index += 1;
                 continue;
             }
+            // Words without figures under a row of figures, in laid-out text: that row's cells
+            // wrapped onto the next line (“治课）教学满意度 … 一网上”), each joined to the column it
+            // sits under. A header has years, and a row of “-” is a row.
+            let under_figures =
+                rows.last().is_some_and(|r| r.cells.iter().any(|c| c.chars().any(|ch| ch.is_ascii_digit())));
+            let fewer = header.as_ref().is_some_and(|h| cells.len() < h.len());
+            let marks = cells.iter().any(|c| looks_like_year(c) || matches!(c.as_str(), "-" | "—" | "－" | "%"));
+            if fewer && under_figures && !spans.is_empty() && !marks {
+                if let Some(last) = rows.last_mut()
+                    && last.spans.len() == last.cells.len()
+                {
+                    for (cell, &(start, _)) in cells.iter().zip(&spans) {
+                        let column = nearest_words(last, start);
+                        last.cells[column].push_str(cell);
+                    }
+                }
+                index += 1;
+                continue;
+            }
             if header.is_none() {
                 header = Some(cells.clone());
+                header_lines = vec![compact(&text)];
+                recording_header = true;
             }
         }
         rows.push(PrintedRow { cells, spans, place: Place { page: line.page, line: line.line } });
         index += 1;
     }
     (rows, index)
+}
+
+/// The cell of `row` that words wrapped from it at column `start` belong to: the nearest cell of
+/// words (a label, a unit, a survey method), never a figure's (the layout of a new page can
+/// shift columns).
+fn nearest_words(row: &PrintedRow, start: usize) -> usize {
+    let is_figure = |cell: &str| {
+        matches!(cell.trim(), "-" | "—" | "－")
+            || cell
+                .trim()
+                .trim_end_matches('%')
+                .replace(',', "")
+                .parse::<f64>()
+                .is_ok_and(|_| cell.chars().any(|c| c.is_ascii_digit()))
+    };
+    (0..row.spans.len().min(row.cells.len()))
+        .filter(|&i| !is_figure(&row.cells[i]))
+        .min_by_key(|&i| row.spans[i].0.abs_diff(start))
+        .unwrap_or(0)
 }
 
 /// A cell of laid-out text that holds several columns joined by single spaces (“单位 2023 年

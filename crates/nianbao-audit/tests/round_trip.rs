@@ -97,3 +97,24 @@ fn pdf_reads_back_clean_with_its_page_numbers() {
     assert!(listed >= 60, "catalogue entries with pages: {listed}");
     assert!(audit.structure.page_numbers.iter().filter(|p| p.is_some()).count() >= 20, "printed page numbers read");
 }
+
+/// A PDF made by another program: LibreOffice's export of nianbao's DOCX (its own layout, wrapped
+/// units and labels, tables broken over pages). Needs `soffice` (Debian libreoffice-writer-nogui,
+/// installed by scripts/test.sh): without it the test fails, naming it.
+#[test]
+fn a_pdf_made_by_libreoffice_reads_back_clean() {
+    let docx = nianbao_report::render::docx::docx(&ganzhou_report(), &Default::default()).expect("docx");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("ganzhou-2024.docx");
+    std::fs::write(&input, &docx).expect("write");
+    let profile = format!("-env:UserInstallation=file://{}", dir.path().join("profile").display());
+    let status = std::process::Command::new("soffice")
+        .args([profile.as_str(), "--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir.path())
+        .arg(&input)
+        .output()
+        .expect("soffice (LibreOffice) must be installed: apt-get install libreoffice-writer-nogui");
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let pdf = std::fs::read(dir.path().join("ganzhou-2024.pdf")).expect("LibreOffice wrote the PDF");
+    check_round_trip("ganzhou-2024-libreoffice.pdf", DocumentKind::Pdf, &pdf);
+}

@@ -57,8 +57,9 @@ pub struct PrintedLine {
     pub text: String,
     /// Two or more cells: a table row. Empty otherwise.
     pub cells: Vec<String>,
-    /// For laid-out text (PDF): where each cell starts and ends on the line, in characters, so
-    /// that a row with a blank cell can be aligned with its header. Empty otherwise.
+    /// For laid-out text (PDF): where each cell (or, for a line that is no row, its text) starts
+    /// and ends on the line, in characters, so that a row with a blank cell can be aligned with
+    /// its header and a cell wrapped onto the next line joined to its column. Empty otherwise.
     pub spans: Vec<(usize, usize)>,
 }
 
@@ -301,7 +302,11 @@ fn layout_lines(text: &str) -> Vec<PrintedLine> {
             line: index + 1,
             text,
             cells: if row { columns.iter().map(|c| c.0.clone()).collect() } else { Vec::new() },
-            spans: if row { columns.iter().map(|c| (c.1, c.2)).collect() } else { Vec::new() },
+            spans: match (row, columns.first(), columns.last()) {
+                (true, _, _) => columns.iter().map(|c| (c.1, c.2)).collect(),
+                (false, Some(first), Some(last)) => vec![(first.1, last.2)],
+                _ => Vec::new(),
+            },
         });
     }
     out
