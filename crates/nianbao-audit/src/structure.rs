@@ -496,7 +496,7 @@ fn read_rows(
             index += 1;
             continue;
         }
-        if !header_lines.get(repeat_at).is_some_and(|h| *h == compact(&text)) {
+        if header_lines.get(repeat_at).is_none_or(|h| *h != compact(&text)) {
             repeat_at = 0;
         }
         if line.cells.is_empty() {
