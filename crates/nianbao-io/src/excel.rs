@@ -1322,9 +1322,22 @@ pub fn export_tables(framework: &Framework, dataset: &Dataset, org: usize, year:
             }
             for (e, cell) in row.extras.iter().enumerate() {
                 let column = 2 + view.printed_years.len() as u16 + e as u16;
-                sheet.write_string_with_format(r, column, &cell.text, &Format::new().set_border(FormatBorder::Thin))?;
+                let bordered = Format::new().set_border(FormatBorder::Thin);
+                // A count (调查人次) is a number, a method (调查方式) text.
+                match nianbao_core::value::parse_plain_decimal(&cell.text) {
+                    Some(number) if workbook::round_significant(number, 15) == number => sheet
+                        .write_number_with_format(
+                            r,
+                            column,
+                            number.to_string().parse::<f64>().unwrap_or(0.0),
+                            &bordered.set_num_format("0"),
+                        )?,
+                    _ => sheet.write_string_with_format(r, column, &cell.text, &bordered)?,
+                };
             }
         }
+        // The title and header stay in view, and so do the labels.
+        sheet.set_freeze_panes(2, 1)?;
         sheet.set_column_width(0, f64::from(width.min(70)))?;
         sheet.set_column_width(1, 8)?;
         for c in 2..headers.len() as u16 {

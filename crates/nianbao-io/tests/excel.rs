@@ -115,6 +115,12 @@ fn export_writes_every_printed_table_as_a_sheet() {
         load_dataset_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/ganzhou")).expect("published");
     let city = loaded.dataset.org_index("ganzhou").expect("city");
     let bytes = excel::export_tables(&loaded.framework, &loaded.dataset, city, 2024).expect("export");
+    // The header rows and the labels stay in view (frozen panes) on every sheet.
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).expect("zip");
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("xl/worksheets/sheet3.xml").expect("sheet"), &mut sheet)
+        .expect("xml");
+    assert!(sheet.contains("<pane xSplit=\"1\" ySplit=\"2\""), "frozen panes");
     use calamine::Reader;
     let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).expect("readable");
     let names = workbook.sheet_names();
@@ -124,6 +130,10 @@ fn export_writes_every_printed_table_as_a_sheet() {
     assert_eq!(range.get((0, 0)).map(|d| d.to_string()), Some("附表 1 人才培养质量计分卡".into()));
     assert_eq!(range.get((2, 0)).map(|d| d.to_string()), Some("毕业生人数".into()));
     assert_eq!(range.get((2, 3)), Some(&calamine::Data::Float(39481.0)));
+    // 附表 2's 调查人次 are numbers, its 调查方式 text.
+    let survey = workbook.worksheet_range(&names[3]).expect("sheet");
+    assert_eq!(survey.get((2, 4)).map(|d| d.to_string()), Some("全国统一网上调查".into()));
+    assert_eq!(survey.get((2, 5)), Some(&calamine::Data::Float(19533.0)));
     let sdmx = excel::sdmx_csv(&loaded.framework, &loaded.dataset, 2024);
     assert!(sdmx.starts_with("DATAFLOW,REF_AREA,TIME_PERIOD,INDICATOR,UNIT_MEASURE,OBS_VALUE,OBS_STATUS\n"));
     assert!(sdmx.contains("NIANBAO:ZHONGZHI_2024(2024.1),ganzhou,2024,a1.graduates,人,39481,A\n"), "{}", &sdmx[..400]);

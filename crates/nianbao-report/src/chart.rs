@@ -18,7 +18,12 @@ pub struct Series {
     pub name: String,
     pub values: Vec<Decimal>,
     pub unit: String,
+    /// Decimals the values print with, as in the tables (the indicator's).
+    pub decimals: u32,
 }
+
+/// The one rounding of a share of a whole in charts, their legends and the text: two decimals.
+pub const SHARE_DECIMALS: u32 = 2;
 
 /// The font list used in every chart; the first installed one is used.
 pub const FONT_FAMILY: &str =
@@ -78,7 +83,7 @@ pub fn pie(chart: &Chart) -> String {
         if share > 0.04 {
             svg.push_str(&format!(
                 r#"<text x="{lx:.1}" y="{ly:.1}" text-anchor="middle" fill="white" font-weight="bold">{}%</text>"#,
-                format_decimal(percent, 1)
+                format_decimal(percent, SHARE_DECIMALS)
             ));
         }
         let legend_y = 110.0 + i as f64 * 30.0;
@@ -86,9 +91,9 @@ pub fn pie(chart: &Chart) -> String {
         svg.push_str(&format!(
             r#"<text x="396" y="{legend_y:.1}">{}：{}{}（{}%）</text>"#,
             escape(&series.name),
-            format_decimal(value, 0),
+            format_decimal(value, series.decimals),
             escape(&series.unit),
-            format_decimal(percent, 2)
+            format_decimal(percent, SHARE_DECIMALS)
         ));
         angle += sweep;
     }
@@ -127,7 +132,7 @@ pub fn bar(chart: &Chart) -> String {
                 r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="12">{}</text>"#,
                 x + (bar_width - 4.0) / 2.0,
                 bottom - height - 4.0,
-                format_decimal(*value, 0)
+                format_decimal(*value, series.decimals)
             ));
         }
         svg.push_str(&format!(
@@ -185,7 +190,7 @@ pub fn line(chart: &Chart) -> String {
                 r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="12">{}</text>"#,
                 x_of(i),
                 y - 8.0,
-                format_decimal(*value, 0)
+                format_decimal(*value, series.decimals)
             ));
         }
         let x = left + s as f64 * 160.0;
@@ -205,8 +210,8 @@ mod tests {
             title: "类型分布".into(),
             categories: vec!["2024 年".into()],
             series: vec![
-                Series { name: "公办".into(), values: vec![18.into()], unit: "所".into() },
-                Series { name: "民办".into(), values: vec![25.into()], unit: "所".into() },
+                Series { name: "公办".into(), values: vec![18.into()], unit: "所".into(), decimals: 0 },
+                Series { name: "民办".into(), values: vec![25.into()], unit: "所".into(), decimals: 0 },
             ],
         }
     }
@@ -217,6 +222,8 @@ mod tests {
         assert!(svg.starts_with("<svg"), "{svg}");
         assert!(svg.contains("公办：18所（41.86%）"), "{svg}");
         assert!(svg.contains("民办：25所（58.14%）"), "{svg}");
+        // One rounding for the slice's label and its legend.
+        assert!(svg.contains(">41.86%<") && !svg.contains(">41.9%<"), "{svg}");
         assert_eq!(svg.matches("<path").count(), 2);
     }
 
@@ -229,6 +236,7 @@ mod tests {
                 name: "在校生".into(),
                 values: vec![123630.into(), 116392.into()],
                 unit: "人".into(),
+                decimals: 0,
             }],
         };
         for svg in [bar(&data), line(&data)] {

@@ -377,8 +377,10 @@ impl Builder<'_, '_> {
                     return;
                 };
                 match (binding.load_image)(file) {
-                    Ok(image) => {
+                    Ok(mut image) => {
                         let caption = self.figure_caption(label, caption, false, line, column);
+                        // Read aloud and shown when the image cannot be: the caption, not a file name.
+                        image.alt = caption.text.clone();
                         self.blocks.push(Block::Figure(Figure { caption, image }));
                     }
                     Err(problem) => self
@@ -510,7 +512,8 @@ impl Builder<'_, '_> {
                 years.iter().filter_map(|&year| self.number(*index, year, line, column)).collect();
             if values.len() == years.len() {
                 let unit = binding.framework.indicator(*index).printed_unit().to_string();
-                data.push(Series { name: name.clone(), values, unit });
+                let decimals = binding.framework.indicator(*index).decimals;
+                data.push(Series { name: name.clone(), values, unit, decimals });
             }
         }
         if data.len() != series.len() {

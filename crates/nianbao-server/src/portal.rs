@@ -248,6 +248,7 @@ pub async fn indicator_trend(
                 name: indicator.printed_label(),
                 values: numbers.iter().map(|(_, n)| *n).collect(),
                 unit: indicator.printed_unit().to_string(),
+                decimals: indicator.decimals,
             }],
         })
     };
