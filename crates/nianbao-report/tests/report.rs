@@ -315,3 +315,24 @@ fn pdf_without_system_fonts_uses_the_bundled_subsets() {
     assert!(fonts.contains("NotoSansCJKsc") || fonts.contains("NotoSerifCJKsc") || fonts.contains("Noto"), "{fonts}");
     assert!(!fonts.to_lowercase().contains("dejavu"), "no Latin fallback stood in for Chinese: {fonts}");
 }
+
+/// Headings never skip a level (a case under a chapter without sections is one level under the
+/// chapter), in HTML and in Markdown; a figure is described by its caption, not a file name.
+#[test]
+fn heading_levels_do_not_skip_and_images_are_described() {
+    let report = ganzhou_report();
+    let html = render::html::html(&report, &Options::default());
+    let levels: Vec<u32> =
+        html.match_indices("<h").filter_map(|(at, _)| html[at + 2..].chars().next()?.to_digit(10)).collect();
+    assert!(levels.len() > 40, "{levels:?}");
+    for pair in levels.windows(2) {
+        assert!(pair[1] <= pair[0] + 1, "a heading skips from h{} to h{}", pair[0], pair[1]);
+    }
+    let markdown = render::markdown::markdown(&report, &Options::default());
+    let depths: Vec<usize> =
+        markdown.lines().filter(|l| l.starts_with('#')).map(|l| l.chars().take_while(|c| *c == '#').count()).collect();
+    for pair in depths.windows(2) {
+        assert!(pair[1] <= pair[0] + 1, "a Markdown heading skips from {} to {}", pair[0], pair[1]);
+    }
+    assert!(!html.contains("alt=\"photo-"), "an image described by its file name");
+}

@@ -56,11 +56,14 @@ pub fn html(report: &Report, _options: &Options) -> String {
         out.push_str(&format!("<p class=\"sample\" role=\"note\">{}</p>\n", escape(notice)));
     }
     out.push_str(&format!("<p>{}</p>\n<p>{}</p>\n</header>\n<main>\n", escape(&report.issuer), escape(&report.date)));
+    // A case's heading is one level under the section it ends (no level is skipped).
+    let mut section_level = 2;
     for block in &report.blocks {
         match block {
             Block::Heading { level, number, text, anchor } => {
                 // The cover holds the page's only <h1>; chapters are <h2>.
                 let level = (*level).min(3) + 1;
+                section_level = level;
                 out.push_str(&format!(
                     "<h{level} id=\"{}\">{}</h{level}>\n",
                     escape(anchor),
@@ -77,8 +80,9 @@ pub fn html(report: &Report, _options: &Options) -> String {
                     escape(&caption.anchor),
                     escape(&caption.anchor)
                 ));
+                let level = section_level + 1;
                 out.push_str(&format!(
-                    "<h4 id=\"{}-title\">{}</h4>\n",
+                    "<h{level} id=\"{}-title\">{}</h{level}>\n",
                     escape(&caption.anchor),
                     escape(&caption.full())
                 ));

@@ -32,12 +32,15 @@ pub fn markdown(report: &Report, _options: &Options) -> String {
         out.push_str(&format!("> {notice}\n\n"));
     }
     out.push_str(&format!("{}  \n{}\n\n", report.issuer, report.date));
+    // A case's heading is one level under the section it ends (no level is skipped).
+    let mut section_level = 2;
     for block in &report.blocks {
         match block {
             Block::Heading { level, number, text, anchor } => {
+                section_level = usize::from(*level) + 1;
                 out.push_str(&format!(
                     "{} {} {{#{anchor}}}\n\n",
-                    "#".repeat(usize::from(*level) + 1),
+                    "#".repeat(section_level),
                     heading_text(number.as_deref(), text)
                 ));
             }
@@ -60,8 +63,9 @@ pub fn markdown(report: &Report, _options: &Options) -> String {
             }
             Block::Case { caption, school, paragraphs, figures } => {
                 out.push_str(&format!(
-                    "<a id=\"{}\"></a>\n\n#### {}\n\n*{school}*\n\n",
+                    "<a id=\"{}\"></a>\n\n{} {}\n\n*{school}*\n\n",
                     caption.anchor,
+                    "#".repeat(section_level + 1),
                     caption.full()
                 ));
                 for paragraph in paragraphs {
