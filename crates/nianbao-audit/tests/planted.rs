@@ -58,7 +58,7 @@ const PLANTS: &[Plant] = &[
     Plant {
         name: "a gap in the numbering of cases",
         edits: &[("案例 15 红色资源融入课程思政", "案例 16 红色资源融入课程思政")],
-        expected: &[("numbering_gap", Severity::Error, "#### 案例 16 红色资源融入课程思政")],
+        expected: &[("numbering_gap", Severity::Error, "# 案例 16 红色资源融入课程思政")],
     },
     Plant {
         name: "a chapter of the national outline left out",
