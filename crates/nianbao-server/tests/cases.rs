@@ -295,7 +295,7 @@ async fn a_school_report_prints_its_own_cases_and_every_level_has_a_report() {
     assert!(regex_like_case_number(&school, "样例案例：本校实训") == Some(1), "the school's report prints its case");
     // Placed after 产教融合, before 发展保障.
     let at = |text: &str| school.find(text).unwrap_or_else(|| panic!("{text} is not in the school's report"));
-    let (case_at, before, after) = (at("样例案例：本校实训</h4>"), at("产教融合</h"), at("发展保障</h"));
+    let (case_at, before, after) = (at("样例案例：本校实训</h3>"), at("产教融合</h"), at("发展保障</h"));
     assert!(before < case_at && case_at < after, "the case follows the chapter chosen for it");
     // Each level's report from its bundled template: the province (by the province
     // administrator), a city without a sample of its own (the generic template), the county.
