@@ -275,7 +275,15 @@ pub(crate) fn parse_heading(text: &str) -> Option<(u8, Option<String>, String)> 
 
 /// A catalogue line: its text and the page number at its end (“前 言..... 1”).
 fn parse_entry(line: &PrintedLine) -> Option<(String, u32)> {
+    // A page number printed as “— 7 —” in the catalogue too.
     let text = clean(&line.text);
+    let text = text.trim_end_matches(['—', '-', '–', ' ']).to_string();
+    let text = match text.rfind(['—', '–']) {
+        Some(at) if text[at..].chars().skip(1).all(|c| c.is_ascii_digit() || c == ' ') => {
+            format!("{} {}", &text[..at], text[at..].chars().skip(1).collect::<String>().trim())
+        }
+        _ => text,
+    };
     let digits: String = text.chars().rev().take_while(|c| c.is_ascii_digit()).collect();
     if digits.is_empty() || digits.len() > 4 {
         return None;
@@ -699,6 +707,7 @@ mod tests {
             Some(7)
         );
         assert_eq!(parse_entry(&line("1.2 设施和设备 . . . . \u{2060}8")), Some(("1.2 设施和设备".into(), 8)));
+        assert_eq!(parse_entry(&line("1.3 教师队伍 . . . . \u{2060}— 7 —")), Some(("1.3 教师队伍".into(), 7)));
         assert_eq!(footer_number("— 7 —"), Some(7));
         assert_eq!(footer_number("2024"), None, "a year is no page number");
         assert_eq!(normalised_title("温度教育, 自信成长"), normalised_title("温度教育，自信成长"));

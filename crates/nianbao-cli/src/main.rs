@@ -96,6 +96,10 @@ enum Command {
         /// From a database: include the schools' unreviewed returns (the report says so).
         #[arg(long)]
         drafts: bool,
+        /// The PDF's page: official (GB/T 9704 style margins, “— 7 —” page numbers) or plain (A4,
+        /// 25 mm margins).
+        #[arg(long, default_value = "official", value_parser = ["official", "plain"])]
+        page: String,
     },
     /// Audit published reports (PDF, DOCX, text, Markdown, or folders of them): rebuild their
     /// data against the framework and report what does not add up, each at its place. Exits 1
@@ -341,7 +345,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .clone();
             print_tables(&loaded, &selection, &[&table])
         }
-        Command::Report { source, out, formats, template, strict, drafts } => {
+        Command::Report { source, out, formats, template, strict, drafts, page } => {
             let from_database = source.db.is_some() || source.database_url.is_some();
             let mut loaded = if from_database {
                 // The schools' returns, rolled up afresh below: never a stored aggregate of drafts.
@@ -363,7 +367,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 None
             };
-            let options = report::ReportOptions { org: source.org.as_deref(), year, strict, drafts };
+            let page = if page == "plain" {
+                nianbao_report::render::PageStyle::PlainA4
+            } else {
+                nianbao_report::render::PageStyle::Official
+            };
+            let options = report::ReportOptions { org: source.org.as_deref(), year, strict, drafts, page };
             report::report_reviewed(&mut loaded, review.as_ref(), &options, &out, &formats, template.as_deref())
         }
         Command::Demo { out } => report::demo(&out),

@@ -81,9 +81,10 @@ pub fn write_formats(
     out: &Path,
     stem: &str,
     tables: (&LoadedDataset, usize),
+    page: render::PageStyle,
 ) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let options = Options::default();
+    let options = Options { page, ..Options::default() };
     let mut written = Vec::new();
     if let Some(other) =
         formats.iter().find(|f| !matches!(f.as_str(), "html" | "md" | "markdown" | "docx" | "pdf" | "xlsx"))
@@ -172,6 +173,8 @@ pub struct ReportOptions<'a> {
     pub year: i32,
     pub strict: bool,
     pub drafts: bool,
+    /// The PDF's page: official (GB/T 9704 style) or plain A4.
+    pub page: render::PageStyle,
 }
 
 /// `nianbao report`: from a database, built from approved returns only (unless `drafts`), the
@@ -271,7 +274,7 @@ pub fn report_reviewed(
     }
     eprintln!("built {} from {} in {} ms", report.title, template.display(), started.elapsed().as_millis());
     let stem = format!("{}-{year}", loaded.dataset.orgs[org].id);
-    write_formats(&report, &parse_formats(formats), out, &stem, (loaded, org))?;
+    write_formats(&report, &parse_formats(formats), out, &stem, (loaded, org), options.page)?;
     println!("{}", out.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -308,7 +311,8 @@ pub fn demo(out: &Path) -> Result<ExitCode> {
         ("yudu-s1", SCHOOL_TEMPLATE, "a school report"),
     ] {
         eprintln!("{what} ({org}):");
-        let options = ReportOptions { org: Some(org), year: 2024, strict: false, drafts: false };
+        let options =
+            ReportOptions { org: Some(org), year: 2024, strict: false, drafts: false, page: Default::default() };
         let mut copy = loaded.clone();
         report_reviewed(&mut copy, Some(&statuses), &options, out, &formats, Some(Path::new(template)))?;
     }

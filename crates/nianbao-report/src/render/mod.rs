@@ -18,6 +18,19 @@ pub struct Options {
     /// Leave the system's fonts out (the bundled CJK subsets are used): what a machine without
     /// fonts sees. For tests.
     pub without_system_fonts: bool,
+    /// The PDF's page: the official document layout by default, or plain A4.
+    pub page: PageStyle,
+}
+
+/// How a printed page is set up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PageStyle {
+    /// GB/T 9704 (党政机关公文格式) style: A4, margins 37 mm top, 35 mm bottom, 28 mm left, 26 mm
+    /// right; page numbers “— 7 —” at the foot; none on the cover.
+    #[default]
+    Official,
+    /// A4 with 25 mm margins and a bare page number.
+    PlainA4,
 }
 
 /// The bundled CJK fonts (SIL OFL 1.1, see `fonts/LICENSE-OFL.txt`): Noto Sans and Serif CJK SC

@@ -2,7 +2,7 @@
 //! CJK fonts are taken from the system or from configured folders; without any, a clear error
 //! names what to install.
 
-use super::{BODY_FONTS, HEADING_FONTS, Options};
+use super::{BODY_FONTS, HEADING_FONTS, Options, PageStyle};
 use crate::document::{Block, CatalogueKind, Figure, Inline, Report, heading_text};
 use crate::table_output::grid;
 use nianbao_core::TableLayout;
@@ -176,7 +176,8 @@ fn table_markup(view: &TableView, caption: &str, anchor: &str) -> String {
         for (c, text) in line.iter().enumerate() {
             let depth = if c == 0 && view.layout == TableLayout::IndicatorRows { view.rows[r].depth } else { 0 };
             if depth > 0 {
-                cells.push(format!("[#h({}em)#{}]", depth, string(text)));
+                // A wrapped label keeps its indent on every line.
+                cells.push(format!("[#pad(left: {}em)[#{}]]", depth, string(text)));
             } else {
                 cells.push(format!("[#{}]", string(text)));
             }
@@ -211,17 +212,25 @@ fn figure_markup(figure: &Figure, files: &mut HashMap<FileId, Bytes>) -> Result<
 }
 
 /// The report as Typst markup (images are registered in `files`).
-fn markup(report: &Report, files: &mut HashMap<FileId, Bytes>) -> Result<String, PdfError> {
+fn markup(report: &Report, files: &mut HashMap<FileId, Bytes>, style: PageStyle) -> Result<String, PdfError> {
     let mut out = String::new();
+    // Chapters run on: a chapter starts a new page only where the page is nearly full (a heading is
+    // kept with what follows it), so no page is left mostly empty.
+    let page = match style {
+        PageStyle::Official => {
+            "margin: (top: 37mm, bottom: 35mm, left: 28mm, right: 26mm), numbering: \"1\", footer: context align(center)[— #counter(page).display() —]"
+        }
+        PageStyle::PlainA4 => "margin: (x: 25mm, y: 25mm), numbering: \"1\", number-align: center",
+    };
     out.push_str(&format!(
-        "#set document(title: {})\n#set page(paper: \"a4\", margin: (x: 25mm, y: 25mm), numbering: \"1\", number-align: center)\n#set text(font: {}, size: 12pt, lang: \"zh\", region: \"cn\")\n#set par(justify: true, leading: 0.9em, first-line-indent: (amount: 2em, all: true))\n#show heading: set text(font: {})\n#show heading.where(level: 1): set text(size: 16pt)\n#show heading.where(level: 1): it => {{ pagebreak(weak: true); it }}\n#show heading: set block(above: 1.4em, below: 1em)\n#show figure.where(kind: table): set figure.caption(position: top)\n#show figure: set block(breakable: true)\n#show figure.caption: set text(font: {}, size: 10.5pt)\n#show outline.entry.where(level: 1): set block(above: 0.8em)\n",
+        "#set document(title: {})\n#set page(paper: \"a4\", {page})\n#set text(font: {}, size: 12pt, lang: \"zh\", region: \"cn\")\n#set par(justify: true, leading: 0.9em, first-line-indent: (amount: 2em, all: true))\n#show heading: set text(font: {})\n#show heading.where(level: 1): set text(size: 16pt)\n#show heading: set block(above: 1.4em, below: 1em, sticky: true)\n#show figure.where(kind: table): set figure.caption(position: top)\n#show figure: set block(breakable: true)\n#show figure.where(kind: image): set block(breakable: false)\n#show figure.caption: set text(font: {}, size: 10.5pt)\n#show outline.entry.where(level: 1): set block(above: 0.8em)\n",
         string(&report.title),
         font_list(&BODY_FONTS),
         font_list(&HEADING_FONTS),
         font_list(&HEADING_FONTS)
     ));
     // Cover page without a page number.
-    out.push_str("#page(numbering: none)[\n#v(6cm)\n#align(center)[\n");
+    out.push_str("#page(numbering: none, footer: none)[\n#v(6cm)\n#align(center)[\n");
     out.push_str(&format!(
         "#text(font: {}, size: 24pt, weight: \"bold\")[#{}]\n",
         font_list(&HEADING_FONTS),
@@ -308,7 +317,7 @@ pub fn pdf(report: &Report, options: &Options) -> Result<Vec<u8>, PdfError> {
         Some(store)
     };
     let mut files = HashMap::new();
-    let text = markup(report, &mut files)?;
+    let text = markup(report, &mut files, options.page)?;
     // No CJK font installed: the bundled subsets, and every character they cannot print is named.
     if !has_cjk(extra.as_ref().unwrap_or(fonts)) {
         let mut store = FontStore::new();
