@@ -326,7 +326,7 @@ fn read_indicator_rows(
         // laid-out text) is aligned by where its cells sit under the header; a row that cannot
         // be aligned is reported rather than read by guess.
         let aligned: Vec<Option<String>> = match header {
-            Some(h) if h.cells.len() != row.cells.len() => match align(h, row) {
+            Some(h) if h.cells.len() != row.cells.len() => match align(h, row).or_else(|| align_by_kind(h, row)) {
                 Some(aligned) => aligned,
                 None => {
                     rebuilt.problems.push(RebuildProblem::UnknownRow {
@@ -378,6 +378,46 @@ fn align(header: &PrintedRow, row: &PrintedRow) -> Option<Vec<Option<String>>> {
             return None;
         }
         aligned[column] = Some(cell.clone());
+    }
+    Some(aligned)
+}
+
+/// A row whose only missing cells are words (a survey method left blank): the label and unit, then
+/// every figure in the order of the header's figure columns. Used only when the row has exactly
+/// as many figures as the header has figure columns, so that no figure can move to another year.
+fn align_by_kind(header: &PrintedRow, row: &PrintedRow) -> Option<Vec<Option<String>>> {
+    let is_figure = |cell: &str| {
+        matches!(cell.trim(), "-" | "—" | "－")
+            || cell
+                .trim()
+                .trim_end_matches('%')
+                .replace(',', "")
+                .parse::<f64>()
+                .is_ok_and(|_| cell.chars().any(|c| c.is_ascii_digit()))
+    };
+    // The header's figure columns: years, and words naming a count (调查人次).
+    let figure_columns: Vec<usize> = (2..header.cells.len())
+        .filter(|&i| {
+            year_of(&header.cells[i]).is_some() || header.cells[i].contains("人次") || header.cells[i].contains("数")
+        })
+        .collect();
+    let text_columns: Vec<usize> = (2..header.cells.len()).filter(|i| !figure_columns.contains(i)).collect();
+    let (figures, texts): (Vec<&String>, Vec<&String>) = row.cells.iter().skip(2).partition(|c| is_figure(c));
+    if row.cells.len() < 2 || figures.len() != figure_columns.len() || texts.len() > text_columns.len() {
+        return None;
+    }
+    // Words fill the text columns only when there is exactly one place for them.
+    if !texts.is_empty() && texts.len() != text_columns.len() {
+        return None;
+    }
+    let mut aligned: Vec<Option<String>> = vec![None; header.cells.len()];
+    aligned[0] = Some(row.cells[0].clone());
+    aligned[1] = Some(row.cells[1].clone());
+    for (&column, cell) in figure_columns.iter().zip(&figures) {
+        aligned[column] = Some((*cell).clone());
+    }
+    for (&column, cell) in text_columns.iter().zip(&texts) {
+        aligned[column] = Some((*cell).clone());
     }
     Some(aligned)
 }
@@ -479,4 +519,33 @@ fn read_single_row(
         record(framework, rebuilt, index, year, text, &row.place, caption, &label);
     }
     rebuilt.rows.push((caption.to_string(), vec![(row.clone(), None)]));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> PrintedRow {
+        PrintedRow {
+            cells: cells.iter().map(|c| c.to_string()).collect(),
+            spans: Vec::new(),
+            place: Place { page: None, line: 1 },
+        }
+    }
+
+    /// Only words may be missing: a figure is never moved to another year's column.
+    #[test]
+    fn rows_missing_words_align_and_rows_missing_figures_do_not() {
+        let header = row(&["指标", "单位", "2023 年", "2024 年", "调查方式", "调查人次"]);
+        let aligned =
+            align_by_kind(&header, &row(&["专业课教学满意度", "%", "91.73", "95.75", "1293"])).expect("aligned");
+        assert_eq!(aligned[2].as_deref(), Some("91.73"));
+        assert_eq!(aligned[3].as_deref(), Some("95.75"));
+        assert_eq!(aligned[4], None, "the survey method was blank");
+        assert_eq!(aligned[5].as_deref(), Some("1293"));
+        assert_eq!(align_by_kind(&header, &row(&["专业课教学满意度", "%", "95.75", "全国统一网上调查", "1293"])), None);
+        assert_eq!(align_by_kind(&header, &row(&["专业课教学满意度", "%", "95.75", "1293"])), None);
+        let dashes = align_by_kind(&header, &row(&["教职工满意度", "%", "-", "-", "-"])).expect("aligned");
+        assert_eq!((dashes[2].as_deref(), dashes[5].as_deref()), (Some("-"), Some("-")));
+    }
 }

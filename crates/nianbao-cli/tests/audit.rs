@@ -43,3 +43,29 @@ fn a_folder_of_reports_is_audited_and_its_figures_saved_as_a_dataset() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no-such-report.pdf: 文件无法读取"), "{missing:?}");
 }
+
+/// nianbao's own report at every level (the demo's city, province, county and school) follows
+/// the national outline and numbers and lists everything it prints: the audit finds nothing in
+/// the documents themselves, only what the sample figures carry.
+#[test]
+fn every_level_of_nianbaos_own_report_passes_the_document_checks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("demo");
+    nianbao_ok(&["demo", "--out", out.to_str().expect("utf-8 path")]);
+    for stem in ["ganzhou-2024", "jiangxi-2024", "yudu-2024", "yudu-s1-2024"] {
+        for extension in ["md", "docx", "pdf"] {
+            let file = out.join(format!("{stem}.{extension}"));
+            let audit = nianbao(&["audit", "--format", "json", file.to_str().expect("utf-8 path")]);
+            let json: serde_json::Value = serde_json::from_slice(&audit.stdout).expect("json");
+            let document = &json["documents"][0];
+            let structural: Vec<&serde_json::Value> = document["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .filter(|f| !matches!(f["kind"].as_str(), Some("rule" | "text_number")))
+                .collect();
+            assert!(structural.is_empty(), "{stem}.{extension}: {structural:#?}");
+            assert!(document["values_read"].as_u64() > Some(200), "{stem}.{extension}: {document}");
+        }
+    }
+}

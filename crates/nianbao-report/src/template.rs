@@ -717,6 +717,17 @@ impl Builder<'_, '_> {
                 };
                 bound(text, format!("{}@{}..{year}", binding.framework.indicator(index).id, year - 1))
             }
+            // What to say when a figure is zero or not given: “获奖 {} 项” or “尚未获奖”.
+            ("nonzero", [id, said, otherwise]) => {
+                let index = indicator(self, id)?;
+                let indicator = binding.framework.indicator(index);
+                let (said, otherwise) = (said.trim_matches('"'), otherwise.trim_matches('"'));
+                let text = match binding.dataset.get(binding.org, year, index) {
+                    Value::Number(n) if !n.is_zero() => said.replace("{}", &format_decimal(*n, indicator.decimals)),
+                    _ => otherwise.to_string(),
+                };
+                bound(text, source(index, year))
+            }
             ("share", [part, whole]) => {
                 let (part, whole) = (indicator(self, part), indicator(self, whole));
                 let (part, whole) = (part?, whole?);

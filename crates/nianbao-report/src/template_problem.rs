@@ -178,7 +178,7 @@ pub enum TemplateProblem {
 }
 
 const BLOCKS: &str = "contents, list-of-tables, list-of-figures, list-of-cases, table, chart, figure, narrative, case, appendix, pagebreak";
-const BINDINGS: &str = "value(id[, -1]), prev(id), pct(id), money(id), diff(id), change(id), growth(id), share(part, whole), ref(label), year, prev_year, org";
+const BINDINGS: &str = "value(id[, -1]), prev(id), pct(id), money(id), diff(id), change(id), growth(id), share(part, whole), nonzero(id, \"…{}…\", \"…\"), ref(label), year, prev_year, org";
 
 /// At most this many known names are listed after “unknown …”.
 const LISTED_NAMES: usize = 12;
