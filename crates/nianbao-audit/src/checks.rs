@@ -258,20 +258,29 @@ fn rules(framework: &Framework, rebuilt: &Rebuilt, findings: &mut Vec<AuditFindi
             let index = framework.lookup(&cell.indicator_id)?;
             rebuilt.printed.get(&(index, cell.year))?.first().map(|p| p.place.clone())
         });
-        let cells = result
-            .cells
-            .iter()
-            .map(|cell| {
-                let table = cell.table_number.clone().unwrap_or_else(|| cell.table_caption.clone());
-                format!(
-                    "{table} {} {} 年 {}",
-                    cell.label,
-                    cell.year,
-                    if cell.value_text.is_empty() { "空" } else { &cell.value_text }
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("；");
+        // The cells as printed: the table's number and the row's label are the document's own
+        // words in either language.
+        let cells_in = |english: bool| {
+            result
+                .cells
+                .iter()
+                .map(|cell| {
+                    let table = cell.table_number.clone().unwrap_or_else(|| cell.table_caption.clone());
+                    let value = match (cell.value_text.is_empty(), english) {
+                        (true, false) => "空",
+                        (true, true) => "empty",
+                        (false, _) => cell.value_text.as_str(),
+                    };
+                    if english {
+                        format!("{table} {} {}: {value}", cell.label, cell.year)
+                    } else {
+                        format!("{table} {} {} 年 {value}", cell.label, cell.year)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(if english { "; " } else { "；" })
+        };
+        let (cells_zh, cells_en) = (cells_in(false), cells_in(true));
         findings.push(finding(
             result.severity,
             place,
@@ -279,7 +288,8 @@ fn rules(framework: &Framework, rebuilt: &Rebuilt, findings: &mut Vec<AuditFindi
                 rule: result.rule_id.clone(),
                 message_zh: result.message_zh,
                 message_en: result.message_en,
-                cells,
+                cells_zh,
+                cells_en,
             },
         ));
     }

@@ -104,7 +104,9 @@ pub enum AuditProblem {
         rule: String,
         message_zh: String,
         message_en: String,
-        cells: String,
+        /// The cells it involves, in each language.
+        cells_zh: String,
+        cells_en: String,
     },
 }
 
@@ -182,11 +184,11 @@ impl AuditProblem {
             P::UnknownTable { caption } => format!("“{caption}”不是指标体系中的表，其数字未核对"),
             P::UnknownRow { table, label } => format!("{table}中的“{label}”一行无法对应到指标体系的指标，其数字未核对"),
             P::UnreadableValue { table, label, text } => format!("{table}“{label}”中的“{text}”不是数值"),
-            P::Rule { message_zh, cells, .. } => {
-                if cells.is_empty() {
+            P::Rule { message_zh, cells_zh, .. } => {
+                if cells_zh.is_empty() {
                     message_zh.clone()
                 } else {
-                    format!("{message_zh}（{cells}）")
+                    format!("{message_zh}（{cells_zh}）")
                 }
             }
         }
@@ -237,11 +239,11 @@ impl AuditProblem {
                 format!("the row “{label}” of {table} matches no indicator; its figures were not checked")
             }
             P::UnreadableValue { table, label, text } => format!("“{text}” in {table} “{label}” is not a value"),
-            P::Rule { message_en, cells, .. } => {
-                if cells.is_empty() {
+            P::Rule { message_en, cells_en, .. } => {
+                if cells_en.is_empty() {
                     message_en.clone()
                 } else {
-                    format!("{message_en} ({cells})")
+                    format!("{message_en} ({cells_en})")
                 }
             }
         }

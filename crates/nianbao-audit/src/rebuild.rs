@@ -3,7 +3,7 @@
 //! so rows printed alike under different parents stay apart), each value to its year column. What
 //! cannot be matched is reported, never guessed.
 
-use crate::structure::{CaptionKind, Place, PrintedRow, PrintedTable, Structure, compact, year_of};
+use crate::structure::{CaptionKind, Place, PrintedRow, PrintedTable, Structure, compact, is_figure, year_of};
 use nianbao_core::{Dataset, Framework, IndicatorIndex, OrgLevel, OrgUnit, TableLayout, Value};
 use std::collections::HashMap;
 
@@ -386,15 +386,6 @@ fn align(header: &PrintedRow, row: &PrintedRow) -> Option<Vec<Option<String>>> {
 /// every figure in the order of the header's figure columns. Used only when the row has exactly
 /// as many figures as the header has figure columns, so that no figure can move to another year.
 fn align_by_kind(header: &PrintedRow, row: &PrintedRow) -> Option<Vec<Option<String>>> {
-    let is_figure = |cell: &str| {
-        matches!(cell.trim(), "-" | "—" | "－")
-            || cell
-                .trim()
-                .trim_end_matches('%')
-                .replace(',', "")
-                .parse::<f64>()
-                .is_ok_and(|_| cell.chars().any(|c| c.is_ascii_digit()))
-    };
     // The header's figure columns: years, and words naming a count (调查人次).
     let figure_columns: Vec<usize> = (2..header.cells.len())
         .filter(|&i| {

@@ -588,19 +588,18 @@ fn read_rows(
     (rows, index)
 }
 
+/// A cell that holds a figure: a number (with % or separators) or “-”.
+pub fn is_figure(cell: &str) -> bool {
+    let cell = cell.trim();
+    matches!(cell, "-" | "—" | "－")
+        || (cell.chars().any(|c| c.is_ascii_digit())
+            && cell.trim_end_matches('%').replace(',', "").parse::<f64>().is_ok())
+}
+
 /// The cell of `row` that words wrapped from it at column `start` belong to: the nearest cell of
 /// words (a label, a unit, a survey method), never a figure's (the layout of a new page can
 /// shift columns).
 fn nearest_words(row: &PrintedRow, start: usize) -> usize {
-    let is_figure = |cell: &str| {
-        matches!(cell.trim(), "-" | "—" | "－")
-            || cell
-                .trim()
-                .trim_end_matches('%')
-                .replace(',', "")
-                .parse::<f64>()
-                .is_ok_and(|_| cell.chars().any(|c| c.is_ascii_digit()))
-    };
     (0..row.spans.len().min(row.cells.len()))
         .filter(|&i| !is_figure(&row.cells[i]))
         .min_by_key(|&i| row.spans[i].0.abs_diff(start))
