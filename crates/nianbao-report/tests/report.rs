@@ -337,3 +337,39 @@ fn heading_levels_do_not_skip_and_images_are_described() {
     }
     assert!(!html.contains("alt=\"photo-"), "an image described by its file name");
 }
+
+/// The DOCX as a word processor reads it: its properties (title, issuer, date, language), one
+/// Normal style, Chinese as the language of every run, “— n —” page numbers and none on the cover.
+#[test]
+fn docx_properties_language_and_page_numbers() {
+    let report = ganzhou_report();
+    let bytes = render::docx::docx(&report, &Options::default()).expect("docx");
+    let part = |name: &str| {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).expect("zip");
+        let mut text = String::new();
+        archive.by_name(name).expect(name).read_to_string(&mut text).expect("utf-8");
+        text
+    };
+    let core = part("docProps/core.xml");
+    assert!(core.contains("<dc:title>赣州市中等职业教育质量年度报告（2024年）</dc:title>"), "{core}");
+    assert!(core.contains("<dc:creator>赣州市教育局</dc:creator>") && core.contains("2025-01-01T00:00:00Z"), "{core}");
+    assert!(!core.contains("unknown") && !core.contains("1970"), "{core}");
+    let styles = part("word/styles.xml");
+    assert_eq!(styles.matches("w:styleId=\"Normal\"").count(), 1, "Normal is defined once");
+    assert!(styles.contains("<w:lang w:val=\"zh-CN\" w:eastAsia=\"zh-CN\""), "runs are Chinese");
+    let document = part("word/document.xml");
+    assert!(document.contains("<w:titlePg"), "the cover page has its own (empty) footer");
+    let footers: String = (1..=3)
+        .filter_map(|n| {
+            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).ok()?;
+            let mut text = String::new();
+            archive.by_name(&format!("word/footer{n}.xml")).ok()?.read_to_string(&mut text).ok()?;
+            Some(text)
+        })
+        .collect();
+    assert!(footers.contains("— ") && footers.contains("PAGE"), "{footers}");
+    assert_eq!(render::docx::cover_date("二〇二五年一月").as_deref(), Some("2025-01-01T00:00:00Z"));
+    assert_eq!(render::docx::cover_date("2024年12月").as_deref(), Some("2024-12-01T00:00:00Z"));
+    assert_eq!(render::docx::cover_date("二〇二五年十一月").as_deref(), Some("2025-11-01T00:00:00Z"));
+    assert_eq!(render::docx::cover_date("2024 年度"), None);
+}

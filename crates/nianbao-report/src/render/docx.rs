@@ -11,6 +11,42 @@ use nianbao_core::TableLayout;
 use nianbao_core::table_view::TableView;
 use std::collections::HashMap;
 
+/// The document's properties as a word processor shows them: its title, the issuer as author,
+/// the language and, when the cover's date reads as one (“二〇二五年一月”, “2025年1月”), its date.
+fn core_properties(report: &Report) -> String {
+    let escape = |text: &str| text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let dated = match cover_date(&report.date) {
+        Some(date) => format!(
+            "<dcterms:created xsi:type=\"dcterms:W3CDTF\">{date}</dcterms:created><dcterms:modified xsi:type=\"dcterms:W3CDTF\">{date}</dcterms:modified>"
+        ),
+        None => String::new(),
+    };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><dc:title>{}</dc:title><dc:creator>{}</dc:creator><cp:lastModifiedBy>{}</cp:lastModifiedBy><dc:language>zh-CN</dc:language>{dated}<cp:revision>1</cp:revision></cp:coreProperties>",
+        escape(&report.title),
+        escape(&report.issuer),
+        escape(&report.issuer)
+    )
+}
+
+/// A cover date as W3CDTF (the first of its month): “二〇二五年一月” → 2025-01-01T00:00:00Z.
+pub fn cover_date(text: &str) -> Option<String> {
+    let digit =
+        |c: char| "〇一二三四五六七八九".chars().position(|d| d == c).or_else(|| c.to_digit(10).map(|d| d as usize));
+    let (year, rest) = text.trim().split_once('年')?;
+    let year: String =
+        year.trim().chars().map(|c| digit(c).and_then(|d| char::from_digit(d as u32, 10))).collect::<Option<_>>()?;
+    let month_text = rest.trim().split_once('月')?.0.trim();
+    let month = match month_text {
+        "十" => 10,
+        "十一" => 11,
+        "十二" => 12,
+        other if other.chars().count() == 1 => digit(other.chars().next()?)?,
+        other => other.parse().ok()?,
+    };
+    (year.len() == 4 && (1..=12).contains(&month)).then(|| format!("{year}-{month:02}-01T00:00:00Z"))
+}
+
 /// Errors while writing a DOCX.
 #[derive(Debug, thiserror::Error)]
 pub enum DocxError {
@@ -282,9 +318,19 @@ pub fn docx(report: &Report, options: &Options) -> Result<Vec<u8>, DocxError> {
         .page_margin(PageMargin::new().top(1_440).bottom(1_440).left(1_417).right(1_417).header(851).footer(992))
         .default_fonts(body_fonts())
         .default_size(28)
+        // Page numbers “— 7 —” at the foot (GB/T 9704 style); none on the cover, the section's first
+        // page (w:titlePg with an empty first-page footer).
         .footer(
-            Footer::new().add_paragraph(Paragraph::new().align(AlignmentType::Center).add_page_num(PageNum::new())),
-        );
+            Footer::new().add_paragraph(
+                Paragraph::new()
+                    .align(AlignmentType::Center)
+                    .add_run(run("— "))
+                    .add_page_num(PageNum::new())
+                    .add_run(run(" —")),
+            ),
+        )
+        .first_footer(Footer::new().add_paragraph(Paragraph::new()))
+        .title_pg();
 
     // Cover.
     document = document
@@ -389,6 +435,21 @@ pub fn docx(report: &Report, options: &Options) -> Result<Vec<u8>, DocxError> {
     let settings = String::from_utf8_lossy(&xml.settings)
         .replace("</w:settings>", "<w:updateFields w:val=\"true\" /></w:settings>");
     xml.settings = settings.into_bytes();
+    // One Normal style (docx-rs adds an empty one before ours), and Chinese as the language of
+    // every run, so that word processors pick Chinese glyph forms and line breaking.
+    let styles = String::from_utf8_lossy(&xml.styles)
+        .replacen(
+            "<w:style w:type=\"paragraph\" w:styleId=\"Normal\"><w:name w:val=\"Normal\" /><w:rPr /><w:pPr><w:rPr /></w:pPr><w:qFormat /></w:style>",
+            "",
+            1,
+        )
+        .replacen(
+            "</w:rPr></w:rPrDefault>",
+            "<w:lang w:val=\"zh-CN\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\" /></w:rPr></w:rPrDefault>",
+            1,
+        );
+    xml.styles = styles.into_bytes();
+    xml.doc_props.core = core_properties(report).into_bytes();
     let mut bytes = std::io::Cursor::new(Vec::new());
     xml.pack(&mut bytes).map_err(|e| DocxError::Package(e.to_string()))?;
     Ok(bytes.into_inner())
