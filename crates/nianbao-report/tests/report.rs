@@ -359,6 +359,25 @@ fn docx_properties_language_and_page_numbers() {
     assert!(styles.contains("<w:lang w:val=\"zh-CN\" w:eastAsia=\"zh-CN\""), "runs are Chinese");
     let document = part("word/document.xml");
     assert!(document.contains("<w:titlePg"), "the cover page has its own (empty) footer");
+    // Every drawing has its own id.
+    let ids: Vec<&str> =
+        document.match_indices("<wp:docPr id=\"").map(|(at, m)| &document[at + m.len()..][..3]).collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert!(ids.len() >= 16 && unique.len() == ids.len(), "drawing ids: {ids:?}");
+    // Catalogue titles are no chapters; table text is 五号 on its runs.
+    assert!(document.contains("<w:pStyle w:val=\"CatalogueTitle\" />"), "catalogue titles have their own style");
+    assert!(
+        !document.contains("<w:pStyle w:val=\"Heading1\" /></w:pPr><w:r><w:rPr /><w:t xml:space=\"preserve\">表目录"),
+        "表目录 is no Heading 1"
+    );
+    assert!(
+        document.contains(
+            "<w:sz w:val=\"21\" /><w:szCs w:val=\"21\" /></w:rPr><w:t xml:space=\"preserve\">毕业生人数</w:t>"
+        ),
+        "table text is 10.5 pt on its run"
+    );
     let footers: String = (1..=3)
         .filter_map(|n| {
             let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).ok()?;

@@ -157,6 +157,16 @@ fn styles(docx: Docx) -> Docx {
                 .align(AlignmentType::Center),
         )
         .add_style(Style::new("CatalogueLine", StyleType::Paragraph).name("Catalogue line").based_on("Normal").size(26))
+        .add_style(
+            Style::new("CatalogueTitle", StyleType::Paragraph)
+                .name("Catalogue title")
+                .based_on("Normal")
+                .next("CatalogueLine")
+                .fonts(heading_fonts())
+                .size(32)
+                .bold()
+                .align(AlignmentType::Center),
+        )
 }
 
 fn catalogue_line(entry_text: &str, bookmark: &str, level: u8) -> Paragraph {
@@ -232,7 +242,9 @@ fn column_widths(view: &TableView, columns: usize) -> Vec<usize> {
 }
 
 fn cell(text: &str, right: bool, header: bool, indent: usize, width: usize) -> TableCell {
-    let mut paragraph = Paragraph::new().add_run(if header { run(text).bold() } else { run(text) }).size(21);
+    // 五号 (10.5 pt) on the run itself, not only on the paragraph mark.
+    let text_run = run(text).size(21);
+    let mut paragraph = Paragraph::new().add_run(if header { text_run.bold() } else { text_run }).size(21);
     paragraph = paragraph.align(if header {
         AlignmentType::Center
     } else if right {
@@ -409,9 +421,8 @@ pub fn docx(report: &Report, options: &Options) -> Result<Vec<u8>, DocxError> {
                 }
             }
             Block::Catalogue(kind) => {
-                document = document.add_paragraph(
-                    Paragraph::new().style("Heading1").align(AlignmentType::Center).add_run(run(kind.title())),
-                );
+                // A catalogue's title is no chapter: it stays out of the navigation pane and the TOC.
+                document = document.add_paragraph(Paragraph::new().style("CatalogueTitle").add_run(run(kind.title())));
                 for entry in report.catalogue(*kind) {
                     let (_, name) = bookmarks.get(&entry.anchor);
                     document = document.add_paragraph(catalogue_line(
@@ -428,6 +439,22 @@ pub fn docx(report: &Report, options: &Options) -> Result<Vec<u8>, DocxError> {
         }
     }
     let mut xml = document.build();
+    // Every drawing its own id (docx-rs gives each picture id 1; some Word versions then call the
+    // file unreadable).
+    let mut drawing = 0;
+    let numbered: String = String::from_utf8_lossy(&xml.document)
+        .split("<wp:docPr id=\"1\"")
+        .enumerate()
+        .map(|(n, part)| {
+            if n == 0 {
+                part.to_string()
+            } else {
+                drawing += 1;
+                format!("<wp:docPr id=\"{drawing}\"{part}")
+            }
+        })
+        .collect();
+    xml.document = numbered.into_bytes();
     // Header rows repeat on every page (w:tblHeader), and fields are updated when the file opens.
     let body = String::from_utf8_lossy(&xml.document)
         .replace("<w:trPr><w:cantSplit /></w:trPr>", "<w:trPr><w:cantSplit /><w:tblHeader /></w:trPr>");
