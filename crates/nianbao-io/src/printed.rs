@@ -358,8 +358,9 @@ fn docx_lines(bytes: &[u8]) -> Result<Vec<PrintedLine>, PrintedReadError> {
     let mut lines = Vec::new();
     // The current row's cells (a nested table's rows are read as rows too), the current cell's
     // text and the current paragraph's text.
-    let mut row: Option<Vec<String>> = None;
-    let mut cell: Option<String> = None;
+    // The current row's cells, each as its paragraphs.
+    let mut row: Option<Vec<Vec<String>>> = None;
+    let mut cell: Option<Vec<String>> = None;
     let mut paragraph = String::new();
     let mut in_text = false;
     let mut in_instruction = false;
@@ -372,7 +373,7 @@ fn docx_lines(bytes: &[u8]) -> Result<Vec<PrintedLine>, PrintedReadError> {
         match event {
             Event::Start(e) => match e.local_name().as_ref() {
                 "tr" => row = Some(Vec::new()),
-                "tc" => cell = Some(String::new()),
+                "tc" => cell = Some(Vec::new()),
                 "p" => paragraph.clear(),
                 "t" => in_text = true,
                 "instrText" => in_instruction = true,
@@ -399,10 +400,9 @@ fn docx_lines(bytes: &[u8]) -> Result<Vec<PrintedLine>, PrintedReadError> {
                     let text = std::mem::take(&mut paragraph);
                     match cell.as_mut() {
                         Some(cell) => {
-                            if !cell.is_empty() && !text.trim().is_empty() {
-                                cell.push(' ');
+                            if !text.trim().is_empty() {
+                                cell.push(text.replace('\t', " ").trim().to_string());
                             }
-                            cell.push_str(text.trim());
                         }
                         // A tab inside a paragraph is a catalogue's leader, not a table.
                         None => push_line(&mut lines, text.replace('\t', " ").trim().to_string(), Vec::new()),
@@ -413,13 +413,19 @@ fn docx_lines(bytes: &[u8]) -> Result<Vec<PrintedLine>, PrintedReadError> {
                         row.push(text);
                     }
                 }
-                "tr" => {
-                    if let Some(cells) = row.take() {
-                        let text = cells.join(" ");
-                        let cells = if cells.len() >= 2 { cells } else { Vec::new() };
-                        push_line(&mut lines, text, cells);
+                "tr" => match row.take() {
+                    // A one-cell table is a box around text (a case study): its paragraphs are lines.
+                    Some(cells) if cells.len() == 1 => {
+                        for paragraph in cells.into_iter().flatten() {
+                            push_line(&mut lines, paragraph, Vec::new());
+                        }
                     }
-                }
+                    Some(cells) => {
+                        let cells: Vec<String> = cells.iter().map(|paragraphs| paragraphs.join(" ")).collect();
+                        push_line(&mut lines, cells.join(" "), cells);
+                    }
+                    None => {}
+                },
                 // The end of a table is a blank line, as in extracted text.
                 "tbl" => push_line(&mut lines, String::new(), Vec::new()),
                 _ => {}

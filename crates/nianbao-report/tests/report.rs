@@ -366,6 +366,15 @@ fn docx_properties_language_and_page_numbers() {
     unique.sort_unstable();
     unique.dedup();
     assert!(ids.len() >= 16 && unique.len() == ids.len(), "drawing ids: {ids:?}");
+    // A case is boxed (a shaded one-cell table) under its own title style, not a chapter heading.
+    assert!(
+        document.contains("<w:pStyle w:val=\"CaseTitle\" />") && document.contains("w:fill=\"F3F6FB\""),
+        "boxed cases"
+    );
+    assert!(
+        !document.contains("<w:pStyle w:val=\"Heading3\" /><w:keepNext /></w:pPr><w:bookmarkStart w:id=\"")
+            || document.matches("CaseTitle").count() >= 15
+    );
     // Catalogue titles are no chapters; table text is 五号 on its runs.
     assert!(document.contains("<w:pStyle w:val=\"CatalogueTitle\" />"), "catalogue titles have their own style");
     assert!(

@@ -158,6 +158,15 @@ fn styles(docx: Docx) -> Docx {
         )
         .add_style(Style::new("CatalogueLine", StyleType::Paragraph).name("Catalogue line").based_on("Normal").size(26))
         .add_style(
+            Style::new("CaseTitle", StyleType::Paragraph)
+                .name("Case title")
+                .based_on("Normal")
+                .next("Normal")
+                .fonts(heading_fonts())
+                .size(28)
+                .bold(),
+        )
+        .add_style(
             Style::new("CatalogueTitle", StyleType::Paragraph)
                 .name("Catalogue title")
                 .based_on("Normal")
@@ -400,25 +409,33 @@ pub fn docx(report: &Report, options: &Options) -> Result<Vec<u8>, DocxError> {
                     document = document.add_paragraph(paragraph);
                 }
             }
+            // A case study is boxed: its title (not a chapter heading), then a shaded, bordered box
+            // with the school, the text and the photos.
             Block::Case { caption, school, paragraphs, figures } => {
                 document = document.add_paragraph(bookmarked(
-                    Paragraph::new().style("Heading3").keep_next(true),
+                    Paragraph::new().style("CaseTitle").keep_next(true),
                     &bookmarks,
                     &caption.anchor,
                     &caption.full(),
                 ));
-                document = document.add_paragraph(Paragraph::new().add_run(run(school).italic().size(24)));
+                let mut boxed = TableCell::new()
+                    .width(TEXT_WIDTH, WidthType::Dxa)
+                    .shading(Shading::new().fill("F3F6FB"))
+                    .add_paragraph(Paragraph::new().add_run(run(school).italic().size(24)));
                 for paragraph in paragraphs {
-                    document = document.add_paragraph(inline_runs(
+                    boxed = boxed.add_paragraph(inline_runs(
                         Paragraph::new().indent(None, Some(SpecialIndentType::FirstLine(560)), None, None),
                         paragraph,
                     ));
                 }
                 for figure in figures {
                     for paragraph in figure_paragraphs(figure, options, &bookmarks)? {
-                        document = document.add_paragraph(paragraph);
+                        boxed = boxed.add_paragraph(paragraph);
                     }
                 }
+                document = document
+                    .add_table(Table::new(vec![TableRow::new(vec![boxed])]).set_grid(vec![TEXT_WIDTH]))
+                    .add_paragraph(Paragraph::new());
             }
             Block::Catalogue(kind) => {
                 // A catalogue's title is no chapter: it stays out of the navigation pane and the TOC.
