@@ -93,6 +93,13 @@ fn pdf_reads_back_clean_with_its_page_numbers() {
     // The catalogues were read with their page numbers, and every one was checked against the
     // page its item is printed on (a wrong one would be a finding above).
     let audit = audit("ganzhou-2024.pdf", DocumentKind::Pdf, &pdf);
+    // A table that runs onto the next page says so there, above its repeated header; a table that
+    // does not, does not (its caption stays with it).
+    let document = nianbao_io::printed::read_printed("ganzhou-2024.pdf", DocumentKind::Pdf, &pdf).expect("read");
+    let continued: Vec<&str> =
+        document.lines.iter().map(|l| l.text.as_str()).filter(|t| t.starts_with("续表（")).collect();
+    assert!(continued.contains(&"续表（附表 3 教学资源表）"), "{continued:?}");
+    assert!(!continued.iter().any(|t| t.starts_with("续表（表 1")), "表 1 fits on one page: {continued:?}");
     let listed = audit.structure.catalogue.iter().filter(|e| e.page.is_some()).count();
     assert!(listed >= 60, "catalogue entries with pages: {listed}");
     assert!(audit.structure.page_numbers.iter().filter(|p| p.is_some()).count() >= 20, "printed page numbers read");

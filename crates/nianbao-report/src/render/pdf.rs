@@ -183,6 +183,14 @@ fn table_markup(view: &TableView, caption: &str, anchor: &str) -> String {
             }
         }
     }
+    // On every page after the table's first, its header repeats under a 续表 line naming it (empty
+    // and without height on the first page).
+    let continued = format!(
+        "table.cell(colspan: {columns}, stroke: none, inset: 0pt)[#context {{ if here().page() > locate({}).page() {{ block(above: 0pt, below: 4pt, width: 100%, align(center, text(size: 10.5pt)[#{}])) }} }}]",
+        label(anchor),
+        string(&format!("续表（{caption}）"))
+    );
+    header.insert(0, continued);
     format!(
         "#figure(kind: table, numbering: none, caption: [#{}], table(columns: {columns}, align: ({}), stroke: 0.5pt, inset: (x: 5pt, y: 3pt), table.header(repeat: true, {}), {}))\n{}\n\n",
         string(caption),
@@ -223,7 +231,7 @@ fn markup(report: &Report, files: &mut HashMap<FileId, Bytes>, style: PageStyle)
         PageStyle::PlainA4 => "margin: (x: 25mm, y: 25mm), numbering: \"1\", number-align: center",
     };
     out.push_str(&format!(
-        "#set document(title: {})\n#set page(paper: \"a4\", {page})\n#set text(font: {}, size: 12pt, lang: \"zh\", region: \"cn\")\n#set par(justify: true, leading: 0.9em, first-line-indent: (amount: 2em, all: true))\n#show heading: set text(font: {})\n#show heading.where(level: 1): set text(size: 16pt)\n#show heading: set block(above: 1.4em, below: 1em, sticky: true)\n#show figure.where(kind: table): set figure.caption(position: top)\n#show figure: set block(breakable: true)\n#show figure.where(kind: image): set block(breakable: false)\n#show figure.caption: set text(font: {}, size: 10.5pt)\n#show outline.entry.where(level: 1): set block(above: 0.8em)\n",
+        "#set document(title: {})\n#set page(paper: \"a4\", {page})\n#set text(font: {}, size: 12pt, lang: \"zh\", region: \"cn\")\n#set par(justify: true, leading: 0.9em, first-line-indent: (amount: 2em, all: true))\n#show heading: set text(font: {})\n#show heading.where(level: 1): set text(size: 16pt)\n#show heading: set block(above: 1.4em, below: 1em, sticky: true)\n#show figure.where(kind: table): set figure.caption(position: top)\n#show figure.caption.where(kind: table): it => block(sticky: true, it)\n#show figure: set block(breakable: true)\n#show figure.where(kind: image): set block(breakable: false)\n#show figure.caption: set text(font: {}, size: 10.5pt)\n#show outline.entry.where(level: 1): set block(above: 0.8em)\n",
         string(&report.title),
         font_list(&BODY_FONTS),
         font_list(&HEADING_FONTS),
