@@ -95,7 +95,7 @@ fn pdf_reads_back_clean_with_its_page_numbers() {
     let audit = audit("ganzhou-2024.pdf", DocumentKind::Pdf, &pdf);
     // A table that runs onto the next page says so there, above its repeated header; a table that
     // does not, does not (its caption stays with it).
-    let document = nianbao_io::printed::read_printed("ganzhou-2024.pdf", DocumentKind::Pdf, &pdf).expect("read");
+    let document = read_printed("ganzhou-2024.pdf", DocumentKind::Pdf, &pdf).expect("read");
     let continued: Vec<&str> =
         document.lines.iter().map(|l| l.text.as_str()).filter(|t| t.starts_with("续表（")).collect();
     assert!(continued.contains(&"续表（附表 3 教学资源表）"), "{continued:?}");
