@@ -718,13 +718,16 @@ impl Builder<'_, '_> {
                 bound(text, format!("{}@{}..{year}", binding.framework.indicator(index).id, year - 1))
             }
             // What to say when a figure is zero or not given: “获奖 {} 项” or “尚未获奖”.
+            // Only a stated zero is said in words: a figure not given (or not applicable) is a
+            // problem as in `value`, never printed as if it were zero.
             ("nonzero", [id, said, otherwise]) => {
                 let index = indicator(self, id)?;
-                let indicator = binding.framework.indicator(index);
+                let value = self.number(index, year, line, column)?;
                 let (said, otherwise) = (said.trim_matches('"'), otherwise.trim_matches('"'));
-                let text = match binding.dataset.get(binding.org, year, index) {
-                    Value::Number(n) if !n.is_zero() => said.replace("{}", &format_decimal(*n, indicator.decimals)),
-                    _ => otherwise.to_string(),
+                let text = if value.is_zero() {
+                    otherwise.to_string()
+                } else {
+                    said.replace("{}", &format_decimal(value, binding.framework.indicator(index).decimals))
                 };
                 bound(text, source(index, year))
             }

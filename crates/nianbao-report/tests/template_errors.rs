@@ -77,3 +77,20 @@ fn cover_placeholders_are_filled_or_refused_at_their_line() {
     assert!(lines.iter().any(|l| l.starts_with("cover.md:6:4：“{yaer}”不是可用的占位符")), "{lines:#?}");
     assert_eq!(lines.len(), 2, "{lines:#?}");
 }
+
+/// `nonzero` says a stated zero in words; a figure not given is a problem at its place, never
+/// printed as if it were zero.
+#[test]
+fn nonzero_says_a_zero_in_words_and_refuses_a_missing_figure() {
+    let zero = "# 标题\n国际技能大赛{{ nonzero(a5.joint_programmes, \"合作专业 {} 个\", \"尚无合作专业\") }}。\n";
+    let markdown = |report| nianbao_report::render::markdown::markdown(&report, &Default::default());
+    let text = markdown(build_for_ganzhou("zero.md", zero).expect("builds"));
+    assert!(text.contains("尚无合作专业") && !text.contains("0 个"), "{text}");
+    let many = "# 标题\n{{ nonzero(a1.graduates, \"毕业生 {} 人\", \"没有毕业生\") }}。\n";
+    let text = markdown(build_for_ganzhou("many.md", many).expect("builds"));
+    assert!(text.contains("毕业生 39481 人"), "{text}");
+    let missing = "# 标题\n{{ nonzero(a2.staff, \"满意度 {}\", \"无\") }}。\n";
+    // 教职工满意度 is printed “-” (not applicable): no zero either.
+    let refused = build_for_ganzhou("missing.md", missing).expect_err("a figure not given is no zero");
+    assert!(refused.iter().any(|d| d.at_line(Language::Chinese).starts_with("第 2 行")), "{refused}");
+}
