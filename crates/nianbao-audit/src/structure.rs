@@ -490,21 +490,22 @@ fn read_rows(
             index += 1;
             continue;
         }
-        let figures = text.chars().any(|c| c.is_ascii_digit())
-            && !line.cells.iter().all(|c| looks_like_year(c) || !c.chars().any(|ch| ch.is_ascii_digit()));
+        // A row of figures ends a header that wraps over several lines; that header seen again
+        // line by line (on a new page) is skipped.
+        let key = compact(&text);
+        let figures =
+            line.cells.iter().any(|c| is_figure(c) || (c.chars().any(|ch| ch.is_ascii_digit()) && !looks_like_year(c)));
         if recording_header {
-            if figures || line.cells.iter().any(|c| matches!(c.trim(), "-" | "—")) {
+            if figures {
                 recording_header = false;
             } else {
-                header_lines.push(compact(&text));
+                header_lines.push(key.clone());
             }
-        } else if !header_lines.is_empty() && header_lines.get(repeat_at) == Some(&compact(&text)) {
-            // The header again, line by line, on a new page.
+        } else if header_lines.get(repeat_at) == Some(&key) {
             repeat_at += 1;
             index += 1;
             continue;
-        }
-        if header_lines.get(repeat_at).is_none_or(|h| *h != compact(&text)) {
+        } else {
             repeat_at = 0;
         }
         if line.cells.is_empty() {
@@ -552,11 +553,6 @@ fn read_rows(
         }
         let is_header = cells.iter().all(|c| !c.chars().any(|ch| ch.is_ascii_digit()) || looks_like_year(c));
         if is_header {
-            if header.as_ref() == Some(&cells) {
-                // A header repeated on the next page.
-                index += 1;
-                continue;
-            }
             // Words without figures under a row of figures, in laid-out text: that row's cells
             // wrapped onto the next line (“治课）教学满意度 … 一网上”), each joined to the column it
             // sits under. A header has years, and a row of “-” is a row.
@@ -623,16 +619,7 @@ fn refine_cell(cell: &str, units: &[&str]) -> Vec<(String, usize, usize)> {
         offset += part.chars().count() + 1;
     }
     let whole = vec![(cell.to_string(), 0, cell.chars().count())];
-    let is_column = |token: &str| {
-        looks_like_year(token)
-            || units.contains(&token)
-            || matches!(token, "-" | "—" | "－")
-            || token
-                .trim_end_matches('%')
-                .replace(',', "")
-                .parse::<f64>()
-                .is_ok_and(|_| token.chars().any(|c| c.is_ascii_digit()))
-    };
+    let is_column = |token: &str| looks_like_year(token) || units.contains(&token) || is_figure(token);
     // A token's text with its start and end (a year keeps its 年).
     let span = |tokens: &[(String, usize)]| -> (String, usize, usize) {
         let text = tokens.iter().map(|t| t.0.as_str()).collect::<Vec<_>>().join(" ");

@@ -33,7 +33,8 @@ fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
 }
 
 async fn upload(deployment: &Deployment, user: &str, files: &[(&str, &[u8])]) -> (StatusCode, String) {
-    let mut fields: Vec<(&str, &str, &[u8])> = vec![("csrf", "", csrf_of(user).leak().as_bytes())];
+    // The session's CSRF token goes in the request's header (Deployment::request).
+    let mut fields: Vec<(&str, &str, &[u8])> = Vec::new();
     for (name, bytes) in files {
         fields.push(("files", name, bytes));
     }
@@ -43,9 +44,7 @@ async fn upload(deployment: &Deployment, user: &str, files: &[(&str, &[u8])]) ->
         .header(header::CONTENT_TYPE, content_type)
         .body(body)
         .expect("request");
-    let response = deployment.send(request).await;
-    let status = response.status();
-    (status, body_text(response).await)
+    deployment.send_read(request).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,9 +26,7 @@ async fn upload(deployment: &Deployment, org: &str, bytes: &[u8]) -> (StatusCode
         .header(header::CONTENT_TYPE, kind)
         .body(body)
         .expect("request");
-    let response = deployment.send(request).await;
-    let status = response.status();
-    (status, body_text(response).await)
+    deployment.send_read(request).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -183,9 +183,7 @@ async fn post_entry(deployment: &Deployment, table: &str, typed: &[(&str, &str)]
         .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(form(&pairs))
         .expect("request");
-    let response = deployment.send(request).await;
-    let status = response.status();
-    (status, body_text(response).await)
+    deployment.send_read(request).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

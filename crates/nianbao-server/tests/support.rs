@@ -119,6 +119,13 @@ impl Deployment {
         nianbao_server::router(self.state.clone()).oneshot(request).await.expect("infallible")
     }
 
+    /// Sends a request and reads the answer: its status and its body as text.
+    pub async fn send_read(&self, request: Request<Body>) -> (StatusCode, String) {
+        let response = self.send(request).await;
+        let status = response.status();
+        (status, body_text(response).await)
+    }
+
     /// A request as `user` (None: anonymous) with its session cookie; `csrf` adds the token to
     /// state-changing requests.
     pub fn request(&self, user: Option<&str>, method: &str, path: &str) -> axum::http::request::Builder {

@@ -119,6 +119,12 @@ pub(crate) struct EntryPage {
     problems: Vec<String>,
 }
 
+/// The element id of a grid row (`row-…`), its input (`v-…`) and a finding's message there: the
+/// id with every character other than letters, digits and `_` as `-` (t2.campus_staff → t2-campus_staff).
+pub(crate) fn cell_dom_id(id: &str) -> String {
+    id.replace(|c: char| !c.is_ascii_alphanumeric() && c != '_', "-")
+}
+
 pub(crate) fn finding_place(finding: &Finding) -> String {
     // The cell of the finding's own year first (a year-over-year check also names the year before).
     let cell = finding.cells.iter().find(|c| c.year == finding.year).or(finding.cells.first());
@@ -159,7 +165,6 @@ fn cell_note(
     asked: &[&str],
     org_id: &str,
 ) -> CellNote {
-    let dom = |id: &str| id.replace(|c: char| !c.is_ascii_alphanumeric() && c != '_', "-");
     let shown_here = |cell: &&nianbao_core::validation::CellRef| {
         cell.year == year && cell.table_id == table.id && asked.contains(&cell.indicator_id.as_str())
     };
@@ -173,7 +178,7 @@ fn cell_note(
         .min_by_key(|cell| depth(&cell.indicator_id))
         .map(|c| c.indicator_id.as_str())
         .unwrap_or(indicator_id);
-    let anchor = format!("finding-{}-{}", dom(&finding.rule_id), dom(home));
+    let anchor = format!("finding-{}-{}", cell_dom_id(&finding.rule_id), cell_dom_id(home));
     let severity = finding.severity.as_str();
     if home != indicator_id {
         let home_label = finding
@@ -205,11 +210,11 @@ fn cell_note(
                 .to_string(),
             )
         } else if cell.table_id == table.id {
-            (format!("#row-{}", dom(&cell.indicator_id)), format!("{} {value}{unit}", cell.label))
+            (format!("#row-{}", cell_dom_id(&cell.indicator_id)), format!("{} {value}{unit}", cell.label))
         } else {
             let number = cell.table_number.clone().unwrap_or_else(|| cell.table_caption.clone());
             (
-                format!("/app/entry/{org_id}/{}#row-{}", cell.table_id, dom(&cell.indicator_id)),
+                format!("/app/entry/{org_id}/{}#row-{}", cell.table_id, cell_dom_id(&cell.indicator_id)),
                 format!("{number} {} {value}{unit}", cell.label),
             )
         };
@@ -382,7 +387,7 @@ pub(crate) async fn entry_page(
                 copy_note,
                 copy_editable,
                 indicator_id: indicator.id.clone(),
-                dom_id: indicator.id.replace('.', "-"),
+                dom_id: cell_dom_id(&indicator.id),
                 label: indicator.printed_label(),
                 depth: framework.depth(index),
                 unit: indicator.printed_unit().to_string(),

@@ -432,7 +432,7 @@ pub async fn review_school(
                         None => (indicator_id.clone(), "", String::new()),
                     };
                     ChangeView {
-                        href: format!("/app/entry/{}/{table_id}#row-{}", unit.id, indicator_id.replace('.', "-")),
+                        href: format!("/app/entry/{}/{table_id}#row-{}", unit.id, cell_dom_id(&indicator_id)),
                         place,
                         before: entry
                             .old_value
@@ -497,7 +497,7 @@ pub async fn review_school(
                             "/app/entry/{}/{}#row-{}",
                             unit.id,
                             cell.table_id,
-                            cell.indicator_id.replace('.', "-")
+                            cell_dom_id(&cell.indicator_id)
                         ),
                         place: format!(
                             "{} {} {}{}",
