@@ -70,7 +70,8 @@ fn unzip(name: &str, bytes: &[u8], limit: usize, out: &mut Vec<Upload>, refused:
         return;
     };
     for index in 0..archive.len() {
-        if out.len() >= MAX_AUDIT_DOCUMENTS {
+        // One more than may be audited is enough for the caller to refuse the upload, saying so.
+        if out.len() > MAX_AUDIT_DOCUMENTS {
             break;
         }
         let Ok(entry) = archive.by_index(index) else { continue };

@@ -82,6 +82,12 @@ async fn a_reviewer_audits_uploaded_reports_and_a_school_clerk_may_not() {
         .send(deployment.request(Some(COUNTY), "GET", "/app").body(axum::body::Body::empty()).expect("r"))
         .await;
     assert!(body_text(home).await.contains("href=\"/app/audit\""), "the reviewer's home links the audit");
+    // More reports than one audit takes, in a zip: refused whole, saying how many, not cut short.
+    let names: Vec<String> = (0..=nianbao_server::audit::MAX_AUDIT_DOCUMENTS).map(|n| format!("r{n}.md")).collect();
+    let many: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), "# 报告".as_bytes())).collect();
+    let (status, page) = upload(&deployment, CITY, &[("many.zip", &zip_of(&many))]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("一次最多审查 50 份报告"), "{page:.500}");
     // An upload without a report says what to choose.
     let (status, page) = upload(&deployment, CITY, &[]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
