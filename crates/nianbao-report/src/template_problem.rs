@@ -57,25 +57,38 @@ impl ImageProblem {
                     "images must be .svg, .png or .jpg".into()
                 }
             }
-            ImageProblem::Photo(PhotoError::NotAnImage) => {
+            ImageProblem::Photo(error) => error.message(language),
+        }
+    }
+}
+
+impl PhotoError {
+    /// Why the bytes are no printable photo, and what to do, in `language`: said the same to a
+    /// school uploading a case photo and to an editor whose template names one.
+    pub fn message(&self, language: Language) -> String {
+        let zh = language == Language::Chinese;
+        match self {
+            PhotoError::NotAnImage => {
                 if zh {
-                    "照片不是 PNG 或 JPEG 图片".into()
+                    "照片须为 PNG 或 JPEG 图片，请另存为其中一种格式后重新上传".into()
                 } else {
-                    "the photo is not a PNG or JPEG image".into()
+                    "the photo must be a PNG or JPEG image; save it as one and upload it again".into()
                 }
             }
-            ImageProblem::Photo(PhotoError::TooLarge { width, height, max }) => {
+            PhotoError::TooLarge { width, height, max } => {
                 if zh {
-                    format!("照片为 {width} × {height} 像素，超过 {max} 百万像素")
+                    format!("照片为 {width} × {height} 像素，超过 {max} 百万像素，请缩小后重新上传")
                 } else {
-                    format!("the photo is {width} × {height} pixels, more than {max} megapixels")
+                    format!(
+                        "the photo is {width} × {height} pixels, more than {max} megapixels; shrink it and upload again"
+                    )
                 }
             }
-            ImageProblem::Photo(PhotoError::Unreadable(_)) => {
+            PhotoError::Unreadable(_) => {
                 if zh {
-                    "照片文件已损坏或不完整".into()
+                    "照片文件已损坏或不完整，无法读取，请重新导出后上传".into()
                 } else {
-                    "the photo file is damaged or incomplete".into()
+                    "the photo file is damaged or incomplete; export it again and upload it".into()
                 }
             }
         }

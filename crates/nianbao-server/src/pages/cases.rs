@@ -94,27 +94,8 @@ pub async fn cases(
 
 /// Why an uploaded photo cannot be used, in the reader's language, naming the field.
 pub(crate) fn photo_problem(lang: Lang, field: &str, error: &nianbao_report::document::PhotoError) -> String {
-    use nianbao_report::document::PhotoError;
-    match error {
-        PhotoError::NotAnImage => lang
-            .t(
-                &format!("{field}：照片须为 PNG 或 JPEG 图片，请另存为其中一种格式后重新上传"),
-                &format!("{field}: the photo must be a PNG or JPEG image; save it as one and upload it again"),
-            )
-            .to_string(),
-        PhotoError::TooLarge { width, height, max } => lang
-            .t(
-                &format!("{field}：照片为 {width} × {height} 像素，超过 {max} 百万像素，请缩小后重新上传"),
-                &format!("{field}: the photo is {width} × {height} pixels, more than {max} megapixels; shrink it and upload again"),
-            )
-            .to_string(),
-        PhotoError::Unreadable(_) => lang
-            .t(
-                &format!("{field}：照片文件已损坏或不完整，无法读取，请重新导出后上传"),
-                &format!("{field}: the photo file is damaged or incomplete; export it again and upload it"),
-            )
-            .to_string(),
-    }
+    let reason = error.message(lang.language());
+    if lang.is_en() { format!("{field}: {reason}") } else { format!("{field}：{reason}") }
 }
 
 /// Saves a new case study or, with `id`, an edited one: title, text, chapter, the captions of
