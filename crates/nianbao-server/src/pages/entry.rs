@@ -58,7 +58,7 @@ pub(crate) struct EntryRow {
 /// A finding as shown at one cell of the grid.
 #[derive(Debug)]
 pub(crate) struct CellNote {
-    severity: &'static str,
+    severity: Severity,
     /// The message (at its home cell), or where it is said (at the others).
     text: String,
     /// The element id of the message at its home cell.
@@ -179,7 +179,7 @@ fn cell_note(
         .map(|c| c.indicator_id.as_str())
         .unwrap_or(indicator_id);
     let anchor = format!("finding-{}-{}", cell_dom_id(&finding.rule_id), cell_dom_id(home));
-    let severity = finding.severity.as_str();
+    let severity = finding.severity;
     if home != indicator_id {
         let home_label = finding
             .cells
@@ -266,8 +266,7 @@ fn merge_pointers(lang: Lang, notes: Vec<CellNote>) -> Vec<CellNote> {
         }
     }
     for (mut pointer, count) in grouped {
-        let severity = if pointer.severity == "error" { Severity::Error } else { Severity::Warning };
-        pointer.text = pointer_text(lang, severity, &pointer.home_label, count);
+        pointer.text = pointer_text(lang, pointer.severity, &pointer.home_label, count);
         merged.push(pointer);
     }
     merged
