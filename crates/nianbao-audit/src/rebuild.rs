@@ -170,6 +170,8 @@ pub fn rebuild(framework: &Framework, structure: &Structure) -> Rebuilt {
             }
             TableLayout::YearRows => read_years_as_rows(framework, table_index, table, &caption_text, &mut rebuilt),
             TableLayout::SingleRow => single_rows.push((table_index, table, caption_text)),
+            // No framework table is laid out so (a report's comparison of its units).
+            TableLayout::OrgRows => {}
         }
     }
     for (table_index, table, caption_text) in single_rows {

@@ -93,13 +93,26 @@ pub fn write_formats(
     }
     // A format that cannot be built does not stop the others; it is named at the end.
     let mut failed: Vec<String> = Vec::new();
+    // With both PDF and DOCX asked for, the report is typeset once: the PDF is written from it and
+    // the DOCX's catalogues cache its pages.
+    let typeset = (formats.iter().any(|f| f == "pdf") && formats.iter().any(|f| f == "docx"))
+        .then(|| render::pdf::pdf_and_pages(report, &options).ok())
+        .flatten();
     for format in formats {
         let started = Instant::now();
         let built: Result<(Vec<u8>, &str)> = match format.as_str() {
             "html" => Ok((render::html::html(report, &options).into_bytes(), "html")),
             "md" | "markdown" => Ok((render::markdown::markdown(report, &options).into_bytes(), "md")),
-            "docx" => render::docx::docx(report, &options).map(|b| (b, "docx")).map_err(Into::into),
-            "pdf" => render::pdf::pdf(report, &options).map(|b| (b, "pdf")).map_err(Into::into),
+            "docx" => match &typeset {
+                Some((_, pages)) => render::docx::docx_with_pages(report, &options, pages),
+                None => render::docx::docx(report, &options),
+            }
+            .map(|b| (b, "docx"))
+            .map_err(Into::into),
+            "pdf" => match &typeset {
+                Some((bytes, _)) => Ok((bytes.clone(), "pdf")),
+                None => render::pdf::pdf(report, &options).map(|b| (b, "pdf")).map_err(Into::into),
+            },
             _ => nianbao_io::excel::export_tables(&tables.0.framework, &tables.0.dataset, tables.1, report.year)
                 .map(|b| (b, "xlsx"))
                 .map_err(Into::into),
@@ -121,6 +134,18 @@ pub fn write_formats(
             started.elapsed().as_millis(),
             path.display()
         );
+        if extension == "pdf" {
+            // Which faces were found: a fallback is named, so the editor knows what to install.
+            let fonts: Vec<String> = render::pdf::fonts_used(&options)
+                .into_iter()
+                .map(|font| match (font.used, font.fallback) {
+                    (Some(used), false) => format!("{} {used}", font.role),
+                    (Some(used), true) => format!("{} {used}（未装{}）", font.role, font.wanted),
+                    (None, _) => format!("{} 内置字体（未装{}）", font.role, font.wanted),
+                })
+                .collect();
+            eprintln!("        字体：{}", fonts.join("，"));
+        }
         written.push(path);
     }
     if !failed.is_empty() {

@@ -63,6 +63,12 @@ fn every_level_of_nianbaos_own_report_passes_the_document_checks() {
                 .expect("findings")
                 .iter()
                 .filter(|f| !matches!(f["kind"].as_str(), Some("rule" | "text_number")))
+                // The county's comparison of its schools is no framework table: the audit says
+                // it did not check its figures (a warning), and that is all it may say of it.
+                .filter(|f| {
+                    !(f["kind"].as_str() == Some("unknown_table")
+                        && f["message_zh"].as_str().is_some_and(|m| m.contains("各校主要指标")))
+                })
                 .collect();
             assert!(structural.is_empty(), "{stem}.{extension}: {structural:#?}");
             assert!(document["values_read"].as_u64() > Some(200), "{stem}.{extension}: {document}");

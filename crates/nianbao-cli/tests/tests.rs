@@ -3,6 +3,7 @@
 mod audit;
 mod database;
 mod demo;
+mod docx_native;
 mod exchange;
 mod expect;
 mod framework_check;

@@ -164,6 +164,11 @@ pub enum TableLayout {
     YearRows,
     /// One row of values for the report year, indicators as (grouped) columns (表 2 style).
     SingleRow,
+    /// One row per org unit under the report's (its schools, or its counties), then the report's
+    /// own figure; one column per indicator; the report year. A report's comparison of its units
+    /// ([`crate::table_view::TableView::compare`]), never a framework table's layout (it has no
+    /// name in [`TableLayout::NAMES`]).
+    OrgRows,
 }
 
 impl TableLayout {

@@ -47,6 +47,11 @@ pub struct TableView {
     pub printed_years: Vec<i32>,
     pub extra_headers: Vec<&'static str>,
     pub rows: Vec<RowView>,
+    /// [`TableLayout::OrgRows`] only: the org units compared, one per printed row (the last is
+    /// the report's own org unit), each row's cell `i` of every column; and the first column's
+    /// header (“学校” or “单位”).
+    pub orgs: Vec<String>,
+    pub org_header: &'static str,
 }
 
 impl TableView {
@@ -97,7 +102,67 @@ impl TableView {
             printed_years,
             extra_headers: table.extra_columns.iter().map(|c| c.header()).collect(),
             rows,
+            orgs: Vec::new(),
+            org_header: "",
         }
+    }
+
+    /// A comparison of the org units directly under `org` (a county's schools, a city's
+    /// counties) in `year`: one printed row per unit, then `org`'s own figure; one column per
+    /// indicator. A figure not given prints as in every table (empty, or “-” when not
+    /// applicable), never as zero. None when `org` has no units under it.
+    pub fn compare(
+        framework: &Framework,
+        dataset: &Dataset,
+        org: usize,
+        year: i32,
+        indicators: &[crate::IndicatorIndex],
+        caption: &str,
+    ) -> Option<TableView> {
+        let mut units: Vec<usize> = (0..dataset.orgs.len()).filter(|&i| dataset.orgs[i].parent == Some(org)).collect();
+        if units.is_empty() {
+            return None;
+        }
+        let all_schools = units.iter().all(|&i| dataset.orgs[i].level == crate::OrgLevel::School);
+        units.push(org);
+        let rows = indicators
+            .iter()
+            .map(|&index| {
+                let indicator = framework.indicator(index);
+                RowView {
+                    indicator_id: indicator.id.clone(),
+                    label: indicator.printed_label(),
+                    header: indicator.column_header().to_string(),
+                    group: None,
+                    unit: indicator.printed_unit(),
+                    name_en: indicator.name_en.clone(),
+                    depth: 0,
+                    cells: units
+                        .iter()
+                        .map(|&unit| {
+                            let value = dataset.get(unit, year, index).clone();
+                            CellView { text: value.format(indicator.decimals), value }
+                        })
+                        .collect(),
+                    extras: Vec::new(),
+                }
+            })
+            .collect();
+        Some(TableView {
+            table_id: "compare".to_string(),
+            number: None,
+            caption: caption.to_string(),
+            title: caption.to_string(),
+            caption_en: String::new(),
+            layout: TableLayout::OrgRows,
+            report_year: year,
+            years: vec![year],
+            printed_years: vec![year],
+            extra_headers: Vec::new(),
+            rows,
+            orgs: units.iter().map(|&unit| dataset.orgs[unit].name.clone()).collect(),
+            org_header: if all_schools { "学校" } else { "单位" },
+        })
     }
 
     /// The cell of a row for a given year, if that year is in the view.

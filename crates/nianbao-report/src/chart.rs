@@ -135,8 +135,11 @@ pub fn bar(chart: &Chart) -> String {
                 format_decimal(*value, series.decimals)
             ));
         }
+        // A group's label fits its group: a long one (a school's name) is set smaller.
+        let label_width = crate::text_width::width(&series.name).max(1) as f64 * 7.0;
+        let size = (14.0 * (group_width - 8.0) / label_width).clamp(8.0, 14.0);
         svg.push_str(&format!(
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="{size:.1}">{}</text>"#,
             left + g as f64 * group_width + group_width / 2.0,
             bottom + 22.0,
             escape(&series.name)

@@ -126,6 +126,25 @@ pub fn grid(view: &TableView) -> Grid {
             let header = if has_groups { vec![top, bottom] } else { vec![top] };
             Grid { header, body, right: view.rows.iter().map(|_| true).collect() }
         }
+        TableLayout::OrgRows => {
+            let mut header = vec![view.org_header.to_string()];
+            header.extend(view.rows.iter().map(column_title_with_unit));
+            let body = view
+                .orgs
+                .iter()
+                .enumerate()
+                .map(|(i, org)| {
+                    let mut line = vec![org.clone()];
+                    line.extend(
+                        view.rows.iter().map(|row| row.cells.get(i).map(|c| c.text.clone()).unwrap_or_default()),
+                    );
+                    line
+                })
+                .collect();
+            let mut right = vec![false];
+            right.extend(view.rows.iter().map(|_| true));
+            Grid { header: vec![header], body, right }
+        }
     }
 }
 

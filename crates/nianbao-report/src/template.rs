@@ -371,6 +371,7 @@ impl Builder<'_, '_> {
                 });
             }
             "chart" => self.chart(&words, label, line, column),
+            "compare" => self.compare(&words, label, line, column),
             "figure" => {
                 let (Some(file), Some(caption)) = (words.get(1), words.get(2)) else {
                     self.problem(self.position(line, column), TemplateProblem::FigureWithoutCaption);
@@ -445,10 +446,24 @@ impl Builder<'_, '_> {
     /// The number of an indicator for the report's org unit, or a problem at (line, column) when it
     /// is missing or not applicable.
     fn number(&mut self, index: IndicatorIndex, year: i32, line: usize, column: usize) -> Option<Decimal> {
+        self.number_of(self.binding.org, index, year, line, column)
+    }
+
+    /// The number of an indicator for the org unit at `org`, or a problem naming that unit.
+    fn number_of(
+        &mut self,
+        org: usize,
+        index: IndicatorIndex,
+        year: i32,
+        line: usize,
+        column: usize,
+    ) -> Option<Decimal> {
         let binding = self.binding;
         let indicator = binding.framework.indicator(index);
-        let (id, label, org) = (indicator.id.clone(), indicator.label.clone(), self.org_name());
-        match binding.dataset.get(binding.org, year, index) {
+        let (id, label) = (indicator.id.clone(), indicator.label.clone());
+        let value = binding.dataset.get(org, year, index);
+        let org = binding.dataset.orgs.get(org).map(|o| o.name.clone()).unwrap_or_default();
+        match value {
             Value::Number(n) => Some(*n),
             Value::NotApplicable => {
                 self.problem(self.position(line, column), TemplateProblem::NotApplicable { id, label, org, year });
@@ -463,6 +478,64 @@ impl Builder<'_, '_> {
 
     fn org_name(&self) -> String {
         self.binding.dataset.orgs.get(self.binding.org).map(|o| o.name.clone()).unwrap_or_default()
+    }
+
+    /// The org units directly under the report's (a county's schools), in order; a problem when
+    /// there are none.
+    fn units(&mut self, line: usize, column: usize) -> Option<Vec<usize>> {
+        let dataset = self.binding.dataset;
+        let units: Vec<usize> =
+            (0..dataset.orgs.len()).filter(|&i| dataset.orgs[i].parent == Some(self.binding.org)).collect();
+        if units.is_empty() {
+            self.problem(self.position(line, column), TemplateProblem::NothingToCompare { org: self.org_name() });
+            return None;
+        }
+        Some(units)
+    }
+
+    /// `::: compare "caption" id id …`: a table of the units under the report's org unit, one row
+    /// each and the org unit's own figure last, one column per indicator (numbered as a 表).
+    fn compare(&mut self, words: &[String], label: Option<String>, line: usize, column: usize) {
+        let binding = self.binding;
+        let Some(caption) = words.get(1) else {
+            self.problem(self.position(line, column), TemplateProblem::CompareWithoutCaption);
+            return;
+        };
+        let mut indicators = Vec::new();
+        for id in &words[2..] {
+            match binding.framework.lookup(id) {
+                Some(index) => indicators.push(index),
+                None => self.problem(
+                    self.position(line, column),
+                    TemplateProblem::UnknownIndicator { id: id.clone(), expression: words.join(" ") },
+                ),
+            }
+        }
+        if indicators.len() + 2 != words.len() {
+            return;
+        }
+        if indicators.is_empty() {
+            self.problem(self.position(line, column), TemplateProblem::CompareWithoutCaption);
+            return;
+        }
+        let caption = match fill_placeholders(caption, &self.org_name(), binding.year) {
+            Ok(filled) => filled,
+            Err(name) => {
+                self.problem(self.position(line, column), TemplateProblem::UnknownPlaceholder { name });
+                return;
+            }
+        };
+        let Some(view) =
+            TableView::compare(binding.framework, binding.dataset, binding.org, binding.year, &indicators, &caption)
+        else {
+            self.problem(self.position(line, column), TemplateProblem::NothingToCompare { org: self.org_name() });
+            return;
+        };
+        self.tables += 1;
+        let number = format!("表 {}", self.tables);
+        let anchor = label.unwrap_or_else(|| format!("tab-compare-{}", self.tables));
+        self.labels.insert(anchor.clone(), number.clone());
+        self.blocks.push(Block::Table { caption: Caption { anchor, number, text: caption }, view, appendix: false });
     }
 
     fn chart(&mut self, words: &[String], label: Option<String>, line: usize, column: usize) {
@@ -492,6 +565,10 @@ impl Builder<'_, '_> {
             if words.len() <= 3 {
                 self.problem(self.position(line, column), TemplateProblem::ChartWithoutIndicator);
             }
+            return;
+        }
+        if kind == "compare" {
+            self.compare_chart(&series, caption, label, line, column);
             return;
         }
         let years: Vec<i32> = match kind.as_str() {
@@ -531,6 +608,61 @@ impl Builder<'_, '_> {
             _ => chart::line(&chart),
         };
         let image = Image { svg: Some(svg), raster: None, width_mm: 150, height_mm: 90, alt: caption.text.clone() };
+        self.blocks.push(Block::Figure(Figure { caption, image }));
+    }
+
+    /// A bar chart of the units under the report's org unit in the report year: one bar per unit
+    /// for each indicator. Every unit's figure must be given (none is drawn as zero).
+    fn compare_chart(
+        &mut self,
+        series: &[(IndicatorIndex, String)],
+        caption: &str,
+        label: Option<String>,
+        line: usize,
+        column: usize,
+    ) {
+        let binding = self.binding;
+        let Some(units) = self.units(line, column) else { return };
+        let indicator = |index: IndicatorIndex| binding.framework.indicator(index);
+        let first = indicator(series[0].0);
+        if series.iter().any(|(index, _)| {
+            indicator(*index).printed_unit() != first.printed_unit() || indicator(*index).decimals != first.decimals
+        }) {
+            self.problem(self.position(line, column), TemplateProblem::CompareChartMixed);
+            return;
+        }
+        // One group per unit (named under it), one bar per indicator (named in the legend).
+        let mut data = Vec::new();
+        for &unit in &units {
+            let values: Vec<Decimal> = series
+                .iter()
+                .filter_map(|(index, _)| self.number_of(unit, *index, binding.year, line, column))
+                .collect();
+            if values.len() == series.len() {
+                data.push(Series {
+                    name: binding.dataset.orgs[unit].name.clone(),
+                    values,
+                    unit: first.printed_unit().to_string(),
+                    decimals: first.decimals,
+                });
+            }
+        }
+        if data.len() != units.len() {
+            return;
+        }
+        let caption = self.figure_caption(label, caption, false, line, column);
+        let chart = Chart {
+            title: caption.text.clone(),
+            categories: series.iter().map(|(_, name)| name.clone()).collect(),
+            series: data,
+        };
+        let image = Image {
+            svg: Some(chart::bar(&chart)),
+            raster: None,
+            width_mm: 150,
+            height_mm: 90,
+            alt: caption.text.clone(),
+        };
         self.blocks.push(Block::Figure(Figure { caption, image }));
     }
 
@@ -730,6 +862,37 @@ impl Builder<'_, '_> {
                     said.replace("{}", &format_decimal(value, binding.framework.indicator(index).decimals))
                 };
                 bound(text, source(index, year))
+            }
+            // The unit under the report's org unit with the largest (smallest) figure, with it:
+            // “于都县第一中等职业学校（1 234 人）”; units tied are all named. Every unit's figure
+            // must be given: a unit without one could be the largest.
+            ("most" | "least", [id]) => {
+                let index = indicator(self, id)?;
+                let units = self.units(line, column)?;
+                let values: Vec<(usize, Decimal)> = units
+                    .iter()
+                    .filter_map(|&unit| self.number_of(unit, index, year, line, column).map(|v| (unit, v)))
+                    .collect();
+                if values.len() != units.len() {
+                    return None;
+                }
+                let pick =
+                    if name == "most" { values.iter().map(|v| v.1).max() } else { values.iter().map(|v| v.1).min() }?;
+                let indicator = binding.framework.indicator(index);
+                let names: Vec<&str> =
+                    values.iter().filter(|v| v.1 == pick).map(|v| binding.dataset.orgs[v.0].name.as_str()).collect();
+                let figure = if indicator.printed_unit() == "%" {
+                    format_zh::percent(pick, indicator.decimals)
+                } else {
+                    format!("{} {}", format_decimal(pick, indicator.decimals), indicator.printed_unit())
+                        .trim_end()
+                        .to_string()
+                };
+                // Every unit the same: nobody is the largest.
+                if names.len() == units.len() && units.len() > 1 {
+                    return bound(format!("各校相同（均为 {figure}）"), source(index, year));
+                }
+                bound(format!("{}（{figure}）", names.join("、")), source(index, year))
             }
             ("share", [part, whole]) => {
                 let (part, whole) = (indicator(self, part), indicator(self, whole));

@@ -140,6 +140,14 @@ pub enum TemplateProblem {
     },
     ChartWithoutCaption,
     ChartWithoutIndicator,
+    /// `::: compare`, a `compare` chart, `most` or `least` in the report of an org unit with no
+    /// units under it (a school).
+    NothingToCompare {
+        org: String,
+    },
+    CompareWithoutCaption,
+    /// A `compare` chart's indicators print with different units or decimals (one axis).
+    CompareChartMixed,
     UnknownChartKind {
         kind: String,
     },
@@ -190,8 +198,8 @@ pub enum TemplateProblem {
     },
 }
 
-const BLOCKS: &str = "contents, list-of-tables, list-of-figures, list-of-cases, table, chart, figure, narrative, case, appendix, pagebreak";
-const BINDINGS: &str = "value(id[, -1]), prev(id), pct(id), money(id), diff(id), change(id), growth(id), share(part, whole), nonzero(id, \"…{}…\", \"…\"), ref(label), year, prev_year, org";
+const BLOCKS: &str = "contents, list-of-tables, list-of-figures, list-of-cases, table, compare, chart, figure, narrative, case, appendix, pagebreak";
+const BINDINGS: &str = "value(id[, -1]), prev(id), pct(id), money(id), diff(id), change(id), growth(id), share(part, whole), nonzero(id, \"…{}…\", \"…\"), most(id), least(id), ref(label), year, prev_year, org";
 
 /// At most this many known names are listed after “unknown …”.
 const LISTED_NAMES: usize = 12;
@@ -238,10 +246,23 @@ impl TemplateProblem {
             P::CaseWithoutKey => "::: case 之后须写案例的名称".into(),
             P::UnknownCase { key, known } => format!("没有案例“{key}”；已有的案例：{}", listed(known, "、")),
             P::Photo { file, problem } => format!("案例照片“{file}”无法使用：{}", problem.message(Language::Chinese)),
-            P::ChartWithoutCaption => "::: chart 之后须写图的类型（pie、bar 或 line）和用英文引号括起的图题".into(),
+            P::ChartWithoutCaption => {
+                "::: chart 之后须写图的类型（pie、bar、line 或 compare）和用英文引号括起的图题".into()
+            }
             P::ChartWithoutIndicator => "图至少要有一项指标".into(),
+            P::NothingToCompare { org } => {
+                format!("{org}下没有学校或下级单位，无法比较；学校报告请勿使用 compare、most 或 least")
+            }
+            P::CompareWithoutCaption => {
+                "::: compare 之后须写用英文引号括起的表题，再写要比较的指标（如 t1.enrolled）".into()
+            }
+            P::CompareChartMixed => {
+                "compare 图的各项指标须有相同的单位和小数位数（共用一条坐标轴），请分成几幅图".into()
+            }
             P::UnknownChartKind { kind } => {
-                format!("没有“{kind}”这种图；可用 pie（饼图）、bar（柱状图）或 line（折线图）")
+                format!(
+                    "没有“{kind}”这种图；可用 pie（饼图）、bar（柱状图）、line（折线图）或 compare（各校对比柱状图）"
+                )
             }
             P::UnknownIndicatorInChart { id } => format!("图中的指标“{id}”在指标体系中不存在"),
             P::NoValue { label, org, year, .. } => format!("{org} {year} 年的“{label}”没有数据"),
@@ -285,9 +306,20 @@ impl TemplateProblem {
             P::CaseWithoutKey => "::: case needs a case key".into(),
             P::UnknownCase { key, known } => format!("no case {key:?}; cases: {}", listed(known, ", ")),
             P::Photo { file, problem } => format!("photo {file:?}: {}", problem.message(Language::English)),
-            P::ChartWithoutCaption => "::: chart needs a kind (pie, bar, line) and a \"caption\"".into(),
+            P::ChartWithoutCaption => "::: chart needs a kind (pie, bar, line, compare) and a \"caption\"".into(),
             P::ChartWithoutIndicator => "a chart needs at least one indicator".into(),
-            P::UnknownChartKind { kind } => format!("unknown chart kind {kind:?}; expected pie, bar or line"),
+            P::NothingToCompare { org } => {
+                format!(
+                    "{org} has no schools or units under it to compare; a school's report cannot use compare, most or least"
+                )
+            }
+            P::CompareWithoutCaption => {
+                "::: compare needs a \"caption\" and then the indicators to compare (e.g. t1.enrolled)".into()
+            }
+            P::CompareChartMixed => {
+                "a compare chart's indicators must share their unit and decimals (one axis); make several charts".into()
+            }
+            P::UnknownChartKind { kind } => format!("unknown chart kind {kind:?}; expected pie, bar, line or compare"),
             P::UnknownIndicatorInChart { id } => format!("unknown indicator {id:?} in chart"),
             P::NoValue { id, org, year, .. } => format!("no value of {id} for {org} {year}"),
             P::NotApplicable { id, org, year, .. } => format!("{id} is not applicable for {org} {year}"),

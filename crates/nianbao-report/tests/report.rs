@@ -208,9 +208,23 @@ fn every_appendix_number_is_in_its_cell_in_docx() {
     }
     assert!(xml.contains("<w:tblHeader />"), "header rows repeat");
     assert!(xml.contains("PAGEREF _nb"), "catalogue lines carry page references");
+    // The text of each paragraph (a caption's number is a SEQ field: its cached result counts,
+    // its instruction does not).
+    let paragraphs: Vec<String> = xml
+        .split("<w:p ")
+        .skip(1)
+        .map(|paragraph| {
+            let paragraph = paragraph.split("</w:p>").next().unwrap_or("");
+            paragraph
+                .split("<w:t xml:space=\"preserve\">")
+                .skip(1)
+                .filter_map(|t| t.split("</w:t>").next())
+                .collect::<String>()
+        })
+        .collect();
     for entry in report.catalogue(CatalogueKind::Tables) {
         assert!(
-            xml.matches(&format!(">{}<", entry.text)).count() >= 2,
+            paragraphs.iter().filter(|p| p.starts_with(&entry.text)).count() >= 2,
             "{} appears in the catalogue and in the body",
             entry.text
         );
@@ -397,4 +411,76 @@ fn docx_properties_language_and_page_numbers() {
     assert_eq!(render::docx::cover_date("2024年12月").as_deref(), Some("2024-12-01T00:00:00Z"));
     assert_eq!(render::docx::cover_date("二〇二五年十一月").as_deref(), Some("2025-11-01T00:00:00Z"));
     assert_eq!(render::docx::cover_date("2024 年度"), None);
+}
+
+/// A county's report compares its schools: a table with one row per school and the county's own
+/// figure last, a chart of them, and sentences naming the largest and smallest; a school's report
+/// cannot compare (it has nothing under it), and says so at the line.
+#[test]
+fn a_county_report_compares_its_schools() {
+    let root = crate::root();
+    let sample = nianbao_io::load_dataset_dir(&root.join("datasets/ganzhou-sample")).expect("sample");
+    let mut dataset = sample.dataset.clone();
+    nianbao_core::aggregate::fill_with_roll_up(&sample.framework, &mut dataset, &[2023, 2024]);
+    let folder = root.join("reports/county");
+    let content =
+        Content::from_toml("content.toml", &std::fs::read_to_string(folder.join("content.toml")).expect("content"))
+            .expect("content parses");
+    let template = std::fs::read_to_string(folder.join("template.md")).expect("template");
+    let loader = |_: &str| -> Result<Image, ImageProblem> { Err(ImageProblem::NotFound) };
+    let county = dataset.org_index("yudu").expect("county");
+    let binding = Binding {
+        framework: &sample.framework,
+        dataset: &dataset,
+        org: county,
+        year: 2024,
+        content: &content,
+        content_file: "content.toml",
+        load_image: &loader,
+    };
+    let report = build("template.md", &template, &binding).unwrap_or_else(|problems| panic!("{problems}"));
+    let enrolled = sample.framework.lookup("t1.enrolled").expect("t1.enrolled");
+    let schools: Vec<usize> = (0..dataset.orgs.len()).filter(|&i| dataset.orgs[i].parent == Some(county)).collect();
+    assert_eq!(schools.len(), 3);
+    let figure = |org: usize| match dataset.get(org, 2024, enrolled) {
+        nianbao_core::Value::Number(n) => *n,
+        other => panic!("{other:?}"),
+    };
+    let view = report
+        .blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Table { caption, view, .. } if caption.text.contains("各校主要指标") => Some(view),
+            _ => None,
+        })
+        .expect("the comparison table");
+    let grid = nianbao_report::table_output::grid(view);
+    assert_eq!(grid.header[0][0], "学校");
+    assert_eq!(grid.body.len(), 4, "three schools, then the county");
+    assert_eq!(grid.body[3][0], "于都县");
+    for (row, &school) in schools.iter().enumerate() {
+        assert_eq!(grid.body[row][0], dataset.orgs[school].name);
+        assert_eq!(grid.body[row][1], figure(school).to_string(), "{}", dataset.orgs[school].name);
+    }
+    assert_eq!(grid.body[3][1], figure(county).to_string(), "the county's own figure");
+    // The sentence names the largest school with its figure.
+    let largest = schools.iter().copied().max_by_key(|&s| figure(s)).expect("a school");
+    let text: String = report
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Paragraph(inlines) => Some(plain_text(inlines)),
+            _ => None,
+        })
+        .collect();
+    let said = format!("在校生最多的是{}（{} 人）", dataset.orgs[largest].name, figure(largest));
+    assert!(text.contains(&said), "{said} not in the text");
+    assert!(report.catalogue(CatalogueKind::Figures).iter().any(|f| f.text.contains("各校在校生人数")), "the chart");
+
+    // A school has nothing to compare.
+    let school = schools[0];
+    let binding = Binding { org: school, ..binding };
+    let problems = build("t.md", "# 比较\n\n::: compare \"各校\" t1.enrolled\n", &binding).expect_err("refused");
+    let message = problems.lines(nianbao_report::validation_output::Language::Chinese).join("\n");
+    assert!(message.contains("t.md") && message.contains("下没有学校或下级单位，无法比较"), "{message}");
 }

@@ -40,6 +40,8 @@ fn view() -> TableView {
             row("x1.total", "总数", "万元", [Value::Number(1234.into()), Value::NotApplicable], 0),
             row("x1.part", "其中：甲, \"乙\"", "万元", [Value::Missing, Value::Number(5.into())], 1),
         ],
+        orgs: vec![],
+        org_header: "",
     }
 }
 

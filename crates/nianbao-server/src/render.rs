@@ -431,10 +431,12 @@ pub struct Rendered {
 pub fn render_all(framework: &Framework, dataset: &Dataset, org: usize, report: &Report) -> Result<Rendered, AppError> {
     let options = Options::default();
     let failed = |format: &str, error: String| AppError::Internal(format!("{format}: {error}"));
+    // Typeset once: the DOCX's catalogues cache the pages the PDF prints each item on.
+    let (pdf, pages) = render::pdf::pdf_and_pages(report, &options).map_err(|e| failed("PDF", e.to_string()))?;
     Ok(Rendered {
         html: render::html::html(report, &options).into_bytes(),
-        docx: render::docx::docx(report, &options).map_err(|e| failed("DOCX", e.to_string()))?,
-        pdf: render::pdf::pdf(report, &options).map_err(|e| failed("PDF", e.to_string()))?,
+        docx: render::docx::docx_with_pages(report, &options, &pages).map_err(|e| failed("DOCX", e.to_string()))?,
+        pdf,
         xlsx: nianbao_io::excel::export_tables(framework, dataset, org, report.year)
             .map_err(|e| failed("XLSX", e.to_string()))?,
     })

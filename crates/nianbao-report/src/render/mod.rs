@@ -4,6 +4,7 @@
 pub mod docx;
 pub mod html;
 pub mod markdown;
+mod ooxml_order;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod raster;
@@ -41,6 +42,28 @@ pub const BUNDLED_FONTS: [&[u8]; 2] = [
 ];
 
 /// The heading font list (黑体 first) and the body font list (仿宋 first), with fallbacks that
-/// exist on Linux (Noto CJK) and on Windows.
+/// exist on Linux (Noto CJK) and on Windows; the cover title's list (方正小标宋, the face of
+/// bureau documents' titles, then 华文中宋, then a bold serif).
 pub const HEADING_FONTS: [&str; 4] = ["SimHei", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei"];
 pub const BODY_FONTS: [&str; 5] = ["FangSong", "仿宋", "Noto Serif CJK SC", "Source Han Serif SC", "SimSun"];
+pub const TITLE_FONTS: [&str; 7] = [
+    "FZXiaoBiaoSong-B05S",
+    "方正小标宋简体",
+    "FZXiaoBiaoSong-B05",
+    "STZhongsong",
+    "Noto Serif CJK SC",
+    "Source Han Serif SC",
+    "SimSun",
+];
+
+/// What each kind of text is set in: the face wanted and the face found (the first of its list
+/// that is installed), for the editor to see when a fallback was used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FontUse {
+    /// 标题, 章节标题 or 正文.
+    pub role: &'static str,
+    pub wanted: &'static str,
+    pub used: Option<String>,
+    /// The face used is a fallback (or none of the list is installed).
+    pub fallback: bool,
+}

@@ -2,7 +2,7 @@
 //! CJK fonts are taken from the system or from configured folders; without any, a clear error
 //! names what to install.
 
-use super::{BODY_FONTS, HEADING_FONTS, Options, PageStyle};
+use super::{BODY_FONTS, FontUse, HEADING_FONTS, Options, PageStyle, TITLE_FONTS};
 use crate::document::{Block, CatalogueKind, Figure, Inline, Report, heading_text};
 use crate::table_output::grid;
 use nianbao_core::TableLayout;
@@ -239,9 +239,10 @@ fn markup(report: &Report, files: &mut HashMap<FileId, Bytes>, style: PageStyle)
     ));
     // Cover page without a page number.
     out.push_str("#page(numbering: none, footer: none)[\n#v(6cm)\n#align(center)[\n");
+    // The title in 二号 (22 pt) 小标宋 where installed, else a bold serif.
     out.push_str(&format!(
-        "#text(font: {}, size: 24pt, weight: \"bold\")[#{}]\n",
-        font_list(&HEADING_FONTS),
+        "#text(font: {}, size: 22pt, weight: \"bold\")[#{}]\n",
+        font_list(&TITLE_FONTS),
         string(&report.title)
     ));
     if let Some(notice) = &report.sample_notice {
@@ -306,8 +307,42 @@ fn markup(report: &Report, files: &mut HashMap<FileId, Bytes>, style: PageStyle)
     Ok(format!("{prelude}{out}"))
 }
 
-/// Renders the report as PDF.
-pub fn pdf(report: &Report, options: &Options) -> Result<Vec<u8>, PdfError> {
+/// The faces the PDF sets its title, headings and body in, from what is installed (and the
+/// configured folders): the first of each list found, or None when only the bundled subsets
+/// (or another CJK face) will print it.
+pub fn fonts_used(options: &Options) -> Vec<FontUse> {
+    let mut scanned = FontStore::new();
+    let store = if options.font_dirs.is_empty() && !options.without_system_fonts {
+        system_fonts()
+    } else {
+        if !options.without_system_fonts {
+            scanned.extend(typst_kit::fonts::system());
+        }
+        for dir in &options.font_dirs {
+            scanned.extend(typst_kit::fonts::scan(dir));
+        }
+        &scanned
+    };
+    let installed: Vec<String> = store.book().families().map(|(family, _)| family.to_lowercase()).collect();
+    // Each list's preferred faces come first: the 方正小标宋 names, SimHei, FangSong/仿宋.
+    let choose = |role: &'static str, wanted: &'static str, list: &[&str], preferred: usize| {
+        let found = list.iter().position(|f| installed.contains(&f.to_lowercase()));
+        FontUse {
+            role,
+            wanted,
+            used: found.map(|at| list[at].to_string()),
+            fallback: found.is_none_or(|at| at >= preferred),
+        }
+    };
+    vec![
+        choose("标题", "方正小标宋", &TITLE_FONTS, 3),
+        choose("章节标题", "黑体", &HEADING_FONTS, 1),
+        choose("正文", "仿宋", &BODY_FONTS, 2),
+    ]
+}
+
+/// Typesets the report (the pages, before they are written as PDF).
+fn typeset(report: &Report, options: &Options) -> Result<typst_layout::PagedDocument, PdfError> {
     let fonts = system_fonts();
     let has_cjk = |store: &FontStore| {
         store.book().families().any(|(family, _)| CJK_FAMILIES.contains(&family.to_lowercase().as_str()))
@@ -359,12 +394,67 @@ pub fn pdf(report: &Report, options: &Options) -> Result<Vec<u8>, PdfError> {
     let main = Source::new(file_id("/main.typ")?, text);
     let world = ReportWorld { library: LazyHash::new(Library::default()), fonts, extra, main, files };
     let compiled = typst::compile::<typst_layout::PagedDocument>(&world);
-    let document = compiled.output.map_err(|errors| {
+    compiled.output.map_err(|errors| {
         PdfError::Typeset(errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))
-    })?;
+    })
+}
+
+/// The printed page of every anchored item (headings, captions, cases) as the page footer numbers
+/// it (the cover is page 1): what the catalogues print, and what the DOCX's contents and
+/// catalogues carry as their cached page numbers.
+fn anchor_pages(report: &Report, document: &typst_layout::PagedDocument) -> HashMap<String, usize> {
+    use typst::introspection::Introspector;
+    let introspector = document.introspector();
+    let mut pages = HashMap::new();
+    let mut add = |anchor: &str| {
+        let name = label(anchor);
+        let name = &name[1..name.len() - 1];
+        let found = typst::foundations::Label::new(typst::utils::PicoStr::intern(name))
+            .and_then(|label| introspector.query_label(label).ok())
+            .and_then(|content| content.location())
+            .and_then(|location| introspector.page(location));
+        if let Some(page) = found {
+            pages.insert(anchor.to_string(), page.get());
+        }
+    };
+    for block in &report.blocks {
+        match block {
+            Block::Heading { anchor, .. } => add(anchor),
+            Block::Table { caption, .. } => add(&caption.anchor),
+            Block::Figure(figure) => add(&figure.caption.anchor),
+            Block::Case { caption, figures, .. } => {
+                add(&caption.anchor);
+                for figure in figures {
+                    add(&figure.caption.anchor);
+                }
+            }
+            _ => {}
+        }
+    }
+    pages
+}
+
+/// Renders the report as PDF.
+pub fn pdf(report: &Report, options: &Options) -> Result<Vec<u8>, PdfError> {
+    Ok(pdf_and_pages(report, options)?.0)
+}
+
+/// The printed page of every anchored item, by anchor (see [`anchor_pages`]), without writing
+/// the PDF.
+pub fn pages(report: &Report, options: &Options) -> Result<HashMap<String, usize>, PdfError> {
+    let document = typeset(report, options)?;
+    let pages = anchor_pages(report, &document);
+    typst::comemo::evict(10);
+    Ok(pages)
+}
+
+/// Renders the report as PDF, with the printed page of every anchored item by anchor.
+pub fn pdf_and_pages(report: &Report, options: &Options) -> Result<(Vec<u8>, HashMap<String, usize>), PdfError> {
+    let document = typeset(report, options)?;
+    let pages = anchor_pages(report, &document);
     let bytes = typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|errors| {
         PdfError::Export(errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))
     })?;
     typst::comemo::evict(10);
-    Ok(bytes)
+    Ok((bytes, pages))
 }
