@@ -208,11 +208,16 @@ pub fn aggregate(location: &Location, year: i32) -> Result<ExitCode> {
 
 /// Reads the stored values as a dataset, for the table commands.
 pub fn read(location: &Location, layer: ReadLayer) -> Result<LoadedDataset> {
+    read_scoped(location, layer, &nianbao_store::ReadScope::everything())
+}
+
+/// Reads the stored values of one subtree and some years (the whole org tree, always).
+pub fn read_scoped(location: &Location, layer: ReadLayer, scope: &nianbao_store::ReadScope) -> Result<LoadedDataset> {
     let framework = framework(location)?;
     runtime()?.block_on(async {
         let store = open(location).await?;
         store.bind_framework(&framework).await?;
-        let mut dataset = store.read_dataset(&framework, layer).await?;
+        let mut dataset = store.read_scoped(&framework, layer, scope).await?;
         dataset.name = format!("{} ({})", location.describe(), store.backend());
         Ok(LoadedDataset {
             framework,

@@ -347,11 +347,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Report { source, out, formats, template, strict, drafts, page } => {
             let from_database = source.db.is_some() || source.database_url.is_some();
-            let mut loaded = if from_database {
+            let mut loaded = match (from_database, source.org.as_deref(), source.year) {
+                // One org unit's report of a year reads its subtree in the two years it prints,
+                // not the whole store (a school's report from a national database reads the school).
+                (true, Some(org), Some(year)) => {
+                    let scope = nianbao_store::ReadScope::subtree(org, &[year - 1, year]);
+                    database::read_scoped(&location_of(&source), nianbao_store::ReadLayer::Reported, &scope)?
+                }
                 // The schools' returns, rolled up afresh below: never a stored aggregate of drafts.
-                load_selection_raw(&Source { layer: "reported".into(), ..source.clone() })?
-            } else {
-                load_selection_raw(&source)?
+                (true, _, _) => load_selection_raw(&Source { layer: "reported".into(), ..source.clone() })?,
+                (false, _, _) => load_selection_raw(&source)?,
             };
             let year = match source.year {
                 Some(year) => year,
@@ -452,6 +457,15 @@ fn load_selection(selection: &Source) -> Result<LoadedDataset> {
 }
 
 /// The dataset a command reads, exactly as held: a dataset folder, or a database.
+/// The database a source names.
+fn location_of(source: &Source) -> database::Location {
+    database::Location {
+        db: source.db.clone(),
+        database_url: source.database_url.clone(),
+        framework: source.framework.clone(),
+    }
+}
+
 fn load_selection_raw(selection: &Source) -> Result<LoadedDataset> {
     if selection.db.is_none() && selection.database_url.is_none() {
         return load_raw(&selection.dataset);

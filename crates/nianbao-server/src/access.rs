@@ -1066,9 +1066,15 @@ impl<'a> Access<'a> {
     /// The whole tree with reported values, and aggregated ones where nothing was reported.
     /// The schools' reported values of every year; with [`DataScope::Approved`], only the
     /// school-years whose return is approved (the units above keep their own entered figures).
-    async fn school_data(&self, scope: DataScope) -> Result<Dataset, AppError> {
+    /// `within`: only the values of that unit's subtree in those years are read (a report's
+    /// roll-up needs nothing outside its subtree); None reads every value.
+    async fn school_data(&self, scope: DataScope, within: Option<(&str, &[i32])>) -> Result<Dataset, AppError> {
         let framework = &self.state.framework;
-        let mut dataset = self.store().read_dataset(framework, ReadLayer::Reported).await?;
+        let read_scope = match within {
+            Some((root, years)) => ReadScope::subtree(root, years),
+            None => ReadScope::everything(),
+        };
+        let mut dataset = self.store().read_scoped(framework, ReadLayer::Reported, &read_scope).await?;
         if scope == DataScope::Approved {
             let mut approved: HashSet<(String, i32)> = HashSet::new();
             for year in dataset.years() {
@@ -1093,7 +1099,7 @@ impl<'a> Access<'a> {
         self.check(org_id, Action::Edit)?;
         let framework = &self.state.framework;
         let year = self.state.config.year;
-        let mut dataset = self.school_data(scope).await?;
+        let mut dataset = self.school_data(scope, Some((org_id, &[year - 1, year]))).await?;
         let index = dataset.org_index(org_id).ok_or(AppError::NotFound)?;
         // The unit's own entered figures of the open year, before the roll-up fills the gaps.
         let entered: Option<Vec<Value>> = dataset.slots(index, year).map(<[Value]>::to_vec);
@@ -1178,7 +1184,8 @@ impl<'a> Access<'a> {
     pub async fn aggregate(&self, org_id: &str, year: i32) -> Result<usize, AppError> {
         self.check(org_id, Action::Edit)?;
         let framework = &self.state.framework;
-        let dataset = self.school_data(DataScope::Approved).await?;
+        // The whole store: the roll-up replaces every aggregate of the year.
+        let dataset = self.school_data(DataScope::Approved, None).await?;
         let rolled = nianbao_core::aggregate::roll_up(framework, &dataset, year);
         let written = self.store().replace_aggregates(framework, &dataset, &rolled, &self.user.username).await?;
         self.record(org_id, year, "aggregate", &format!("{written} 个汇总值")).await?;

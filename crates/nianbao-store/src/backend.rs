@@ -686,7 +686,7 @@ macro_rules! implement_store {
                 Ok(report)
             }
 
-            async fn read_dataset(&self, framework: &Framework, layer: ReadLayer) -> Result<Dataset, StoreError> {
+            async fn read_scoped(&self, framework: &Framework, layer: ReadLayer, scope: &ReadScope) -> Result<Dataset, StoreError> {
                 let mut dataset = Dataset::new(framework.indicators.len());
                 for unit in self.org_units().await? {
                     dataset.add_org(unit).map_err(StoreError::Invalid)?;
@@ -699,10 +699,32 @@ macro_rules! implement_store {
                     // Reported first, so that aggregated values only fill the gaps.
                     ReadLayer::Combined => &["reported", "aggregated"],
                 };
+                // The years as a range (bound the same way on both backends); a year inside the
+                // range but not asked for is skipped below.
+                let (first_year, last_year) = match (scope.years.iter().min(), scope.years.iter().max()) {
+                    (Some(&first), Some(&last)) => (i64::from(first), i64::from(last)),
+                    _ => (i64::from(i32::MIN), i64::from(i32::MAX)),
+                };
+                let wanted_year = |year: i32| scope.years.is_empty() || scope.years.contains(&year);
                 for (pass, row_layer) in layers.iter().enumerate() {
-                    let mut rows = sqlx::query("SELECT org_id, year, indicator_id, value, state, note FROM value WHERE layer = $1")
+                    let mut rows = match &scope.root {
+                        None => sqlx::query("SELECT org_id, year, indicator_id, value, state, note FROM value WHERE layer = $1 AND year >= $2 AND year <= $3")
+                            .bind(*row_layer)
+                            .bind(first_year)
+                            .bind(last_year)
+                            .fetch(&self.pool),
+                        // The subtree by a recursive query over the parent links (indexed).
+                        Some(root) => sqlx::query(
+                            "WITH RECURSIVE scope(id) AS (SELECT id FROM org_unit WHERE id = $1 UNION ALL SELECT o.id FROM org_unit o JOIN scope s ON o.parent_id = s.id) \
+                             SELECT v.org_id, v.year, v.indicator_id, v.value, v.state, v.note FROM value v JOIN scope s ON v.org_id = s.id \
+                             WHERE v.layer = $2 AND v.year >= $3 AND v.year <= $4",
+                        )
+                        .bind(root.as_str())
                         .bind(*row_layer)
-                        .fetch(&self.pool);
+                        .bind(first_year)
+                        .bind(last_year)
+                        .fetch(&self.pool),
+                    };
                     while let Some(row) = rows.try_next().await? {
                         let org_id: &str = row.try_get(0)?;
                         let indicator_id: &str = row.try_get(2)?;
@@ -710,7 +732,7 @@ macro_rules! implement_store {
                             return Err(StoreError::Invalid(format!("value of unknown org {org_id:?} or indicator {indicator_id:?}")));
                         };
                         let year = i32::try_from(row.try_get::<i64, _>(1)?).map_err(|_| StoreError::Invalid("year out of range".into()))?;
-                        if pass > 0 && !dataset.get(org, year, indicator).is_missing() {
+                        if !wanted_year(year) || (pass > 0 && !dataset.get(org, year, indicator).is_missing()) {
                             continue;
                         }
                         let value = decode_value(row.try_get::<&str, _>(3)?, row.try_get::<&str, _>(4)?)?;

@@ -88,7 +88,19 @@ pub trait Store: Platform + Send + Sync {
 
     /// Reads the org tree and one layer of values into a dataset (`Combined`: reported values,
     /// and aggregated ones where nothing was reported).
-    async fn read_dataset(&self, framework: &Framework, layer: ReadLayer) -> Result<Dataset, StoreError>;
+    async fn read_dataset(&self, framework: &Framework, layer: ReadLayer) -> Result<Dataset, StoreError> {
+        self.read_scoped(framework, layer, &ReadScope::everything()).await
+    }
+
+    /// Reads the whole org tree and one layer of the values within `scope` (a subtree's units,
+    /// some years): what a school's page or report, a county's roll-up or a city's report needs,
+    /// without reading the rest of the nation. An unknown root reads no values.
+    async fn read_scoped(
+        &self,
+        framework: &Framework,
+        layer: ReadLayer,
+        scope: &ReadScope,
+    ) -> Result<Dataset, StoreError>;
 
     /// Replaces the aggregated values of `roll_up.year` (with coverage) in one transaction.
     async fn replace_aggregates(

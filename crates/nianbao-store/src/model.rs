@@ -28,6 +28,27 @@ pub enum ReadLayer {
     Combined,
 }
 
+/// Which part of the store a read takes ([`crate::Store::read_scoped`]): the values of one org
+/// unit's subtree (every unit when `root` is None) in some years (every year when `years` is
+/// empty). The org tree itself is always read whole, so org indices and parents stay as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadScope {
+    pub root: Option<String>,
+    pub years: Vec<i32>,
+}
+
+impl ReadScope {
+    /// Everything: what [`crate::Store::read_dataset`] reads.
+    pub fn everything() -> ReadScope {
+        ReadScope::default()
+    }
+
+    /// The subtree of `root` (the unit and every unit under it) in `years`.
+    pub fn subtree(root: &str, years: &[i32]) -> ReadScope {
+        ReadScope { root: Some(root.to_string()), years: years.to_vec() }
+    }
+}
+
 /// How a value came to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Provenance {

@@ -2,7 +2,7 @@
 
 use nianbao_core::aggregate::roll_up;
 use nianbao_core::{Aggregation, Dataset, Framework, IndicatorIndex, OrgLevel, OrgUnit, Value};
-use nianbao_store::{Layer, LoadOptions, Provenance, ReadLayer, Store, StoreError, ValueWrite};
+use nianbao_store::{Layer, LoadOptions, Provenance, ReadLayer, ReadScope, Store, StoreError, ValueWrite};
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -229,6 +229,44 @@ pub async fn unknown_org_and_framework_mismatch_are_refused(store: &dyn Store) {
     assert!(
         error.to_string().contains("holds values of framework zhongzhi-2024 2024.1, not zhongzhi-2024 2099.1"),
         "{error}"
+    );
+}
+
+/// A read scoped to a subtree and some years holds exactly that part of the store: every value
+/// of the subtree's units in those years as a whole read has it, and nothing else; the org tree
+/// is whole either way.
+pub async fn scoped_reads_hold_exactly_their_subtree_and_years(store: &dyn Store) {
+    let sample = nianbao_io::load_dataset_dir(&root().join("datasets/ganzhou-sample")).expect("sample");
+    let framework = &sample.framework;
+    store.load(framework, &sample.dataset, &options(), &no_progress).await.expect("load");
+    let whole = store.read_dataset(framework, ReadLayer::Reported).await.expect("read");
+    for (root, years) in [("yudu", vec![2024]), ("yudu-s1", vec![2023, 2024]), ("ganzhou", vec![2023])] {
+        let scoped =
+            store.read_scoped(framework, ReadLayer::Reported, &ReadScope::subtree(root, &years)).await.expect("scoped");
+        assert_eq!(scoped.orgs, whole.orgs, "the whole tree");
+        let top = whole.org_index(root).expect("root");
+        let mut inside = 0;
+        for ((org, year), slots) in whole.iter_slots() {
+            let within = nianbao_core::dataset::is_within(&whole.orgs, org, top) && years.contains(&year);
+            for (index, value) in slots.iter().enumerate() {
+                let read = scoped.get(org, year, IndicatorIndex(index));
+                if within {
+                    assert_eq!(read, value, "{root}: {} {year} {}", whole.orgs[org].id, framework.indicators[index].id);
+                    inside += usize::from(!value.is_missing());
+                } else {
+                    assert!(read.is_missing(), "{root}: {} {year} was read", whole.orgs[org].id);
+                }
+            }
+        }
+        assert!(inside > 100, "{root}: {inside} values");
+    }
+    let nothing = store
+        .read_scoped(framework, ReadLayer::Reported, &ReadScope::subtree("no-such-unit", &[]))
+        .await
+        .expect("read");
+    assert!(
+        nothing.iter_slots().all(|(_, slots)| slots.iter().all(Value::is_missing)),
+        "an unknown root reads nothing"
     );
 }
 
