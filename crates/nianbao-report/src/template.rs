@@ -631,12 +631,13 @@ impl Builder<'_, '_> {
             self.problem(self.position(line, column), TemplateProblem::CompareChartMixed);
             return;
         }
-        // One group per unit (named under it), one bar per indicator (named in the legend).
+        // One group per unit (named under it), one bar per indicator (named in the legend); a
+        // unit without every figure (not given, or not yet approved) is left out, never drawn as 0.
         let mut data = Vec::new();
         for &unit in &units {
             let values: Vec<Decimal> = series
                 .iter()
-                .filter_map(|(index, _)| self.number_of(unit, *index, binding.year, line, column))
+                .filter_map(|(index, _)| binding.dataset.get(unit, binding.year, *index).number())
                 .collect();
             if values.len() == series.len() {
                 data.push(Series {
@@ -647,7 +648,8 @@ impl Builder<'_, '_> {
                 });
             }
         }
-        if data.len() != units.len() {
+        if data.is_empty() {
+            self.number_of(units[0], series[0].0, binding.year, line, column);
             return;
         }
         let caption = self.figure_caption(label, caption, false, line, column);
@@ -869,13 +871,18 @@ impl Builder<'_, '_> {
             ("most" | "least", [id]) => {
                 let index = indicator(self, id)?;
                 let units = self.units(line, column)?;
+                // Units without a figure (not given, or not yet approved) are left out, and the
+                // sentence says how many: never a largest among some that reads as among all.
                 let values: Vec<(usize, Decimal)> = units
                     .iter()
-                    .filter_map(|&unit| self.number_of(unit, index, year, line, column).map(|v| (unit, v)))
+                    .filter_map(|&unit| binding.dataset.get(unit, year, index).number().map(|n| (unit, n)))
                     .collect();
-                if values.len() != units.len() {
+                if values.is_empty() {
+                    // Names the first unit's missing figure.
+                    self.number_of(units[0], index, year, line, column);
                     return None;
                 }
+                let left_out = units.len() - values.len();
                 let pick =
                     if name == "most" { values.iter().map(|v| v.1).max() } else { values.iter().map(|v| v.1).min() }?;
                 let indicator = binding.framework.indicator(index);
@@ -888,11 +895,16 @@ impl Builder<'_, '_> {
                         .trim_end()
                         .to_string()
                 };
+                let note = if left_out > 0 {
+                    format!("（另有 {left_out} 个单位无数据，未计入）")
+                } else {
+                    String::new()
+                };
                 // Every unit the same: nobody is the largest.
-                if names.len() == units.len() && units.len() > 1 {
-                    return bound(format!("各校相同（均为 {figure}）"), source(index, year));
+                if names.len() == values.len() && values.len() > 1 {
+                    return bound(format!("各校相同（均为 {figure}）{note}"), source(index, year));
                 }
-                bound(format!("{}（{figure}）", names.join("、")), source(index, year))
+                bound(format!("{}（{figure}）{note}", names.join("、")), source(index, year))
             }
             ("share", [part, whole]) => {
                 let (part, whole) = (indicator(self, part), indicator(self, whole));

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# A school's and a county's report from a province-size database against the same from the
+# one-city database (issue 14: a city's work costs a city's time). The province is the bundled
+# Ganzhou sample replicated COPIES times under new ids (default 10: 430 schools, ≈130 k values),
+# all under one province. Prints each timing (median of RUNS runs) and the ratios.
+#
+#   scripts/bench-scoped-report.sh [COPIES] [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+copies="${1:-10}"
+runs="${2:-5}"
+cargo build --release -q -p nianbao-cli
+binary="$PWD/target/release/nianbao"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# The province: copy k renames every unit below the province `<id>-k` (copy 0 keeps the ids).
+python3 - "$copies" "$work/province" <<'EOF'
+import csv, os, sys
+copies, out = int(sys.argv[1]), sys.argv[2]
+source = "datasets/ganzhou-sample"
+os.makedirs(out)
+with open(f"{source}/dataset.toml") as f:
+    text = f.read().replace('framework = "../../frameworks/', 'framework = "' + os.path.abspath("frameworks") + '/')
+with open(f"{out}/dataset.toml", "w") as f:
+    f.write(text)
+orgs = list(csv.DictReader(open(f"{source}/orgs.csv")))
+values = list(csv.DictReader(open(f"{source}/values.csv")))
+province = [o for o in orgs if o["level"] == "province"][0]["id"]
+rename = lambda id, k: id if id == province or k == 0 else f"{id}-{k}"
+def write(name, rows, key, change):
+    """Writes rows of a CSV once per copy, with `change(row, k)` applied; the province once."""
+    with open(f"{out}/{name}", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=rows[0].keys())
+        w.writeheader()
+        for k in range(copies):
+            for row in rows:
+                if row[key] != province or k == 0:
+                    w.writerow(change(dict(row), k))
+def org_row(o, k):
+    o.update(id=rename(o["id"], k), parent=rename(o["parent"], k) if o["parent"] else "")
+    if k > 0 and o["id"] != province:
+        o["name"] = f'{o["name"]}{k}'
+    return o
+write("orgs.csv", orgs, "id", org_row)
+write("values.csv", values, "org", lambda v, k: dict(v, org=rename(v["org"], k)))
+EOF
+
+for name in city province; do
+  data="datasets/ganzhou-sample"
+  [ "$name" = province ] && data="$work/province"
+  "$binary" db init --db "$work/$name.sqlite" >/dev/null
+  "$binary" load "$data" --db "$work/$name.sqlite" >/dev/null
+done
+
+median() {
+  local label="$1"; shift
+  local times=()
+  for _ in $(seq 1 "$runs"); do
+    local start end
+    start=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || true
+    end=$(date +%s%N)
+    times+=($(((end - start) / 1000000)))
+  done
+  local sorted
+  sorted=$(printf '%s\n' "${times[@]}" | sort -n)
+  local middle
+  middle=$(sed -n "$(((runs + 1) / 2))p" <<<"$sorted")
+  echo "$middle"
+}
+
+for org in yudu-s1 yudu; do
+  one=$(median city "$binary" report --db "$work/city.sqlite" --org "$org" --year 2024 --format html --drafts --out "$work/out")
+  many=$(median province "$binary" report --db "$work/province.sqlite" --org "$org" --year 2024 --format html --drafts --out "$work/out")
+  echo "report of $org: one-city database ${one} ms, province database (${copies} cities) ${many} ms, ratio $(python3 -c "print(f'{$many/$one:.2f}')")×"
+done
+ls -l "$work"/*.sqlite | awk '{print $5, $9}'
