@@ -119,7 +119,7 @@ impl TableView {
         indicators: &[crate::IndicatorIndex],
         caption: &str,
     ) -> Option<TableView> {
-        let mut units: Vec<usize> = (0..dataset.orgs.len()).filter(|&i| dataset.orgs[i].parent == Some(org)).collect();
+        let mut units: Vec<usize> = dataset.children_of(org).collect();
         if units.is_empty() {
             return None;
         }

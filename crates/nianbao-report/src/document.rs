@@ -268,18 +268,30 @@ pub struct CatalogueEntry {
 }
 
 impl Report {
+    /// The contents down to `deepest` heading level (the printed catalogues go to level 2; the
+    /// DOCX's TOC field, which Word rebuilds, to level 3).
+    pub fn contents(&self, deepest: u8) -> Vec<CatalogueEntry> {
+        self.blocks
+            .iter()
+            .filter_map(|block| match block {
+                Block::Heading { level, number, text, anchor } if *level <= deepest => Some(CatalogueEntry {
+                    anchor: anchor.clone(),
+                    level: *level,
+                    text: heading_text(number.as_deref(), text),
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The entries of a catalogue, generated from the content: they always equal the body.
     pub fn catalogue(&self, kind: CatalogueKind) -> Vec<CatalogueEntry> {
+        if kind == CatalogueKind::Contents {
+            return self.contents(2);
+        }
         let mut entries = Vec::new();
         for block in &self.blocks {
             match (kind, block) {
-                (CatalogueKind::Contents, Block::Heading { level, number, text, anchor }) if *level <= 2 => {
-                    entries.push(CatalogueEntry {
-                        anchor: anchor.clone(),
-                        level: *level,
-                        text: heading_text(number.as_deref(), text),
-                    });
-                }
                 (CatalogueKind::Tables, Block::Table { caption, .. }) => {
                     entries.push(CatalogueEntry { anchor: caption.anchor.clone(), level: 1, text: caption.full() })
                 }

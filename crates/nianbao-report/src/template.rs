@@ -483,9 +483,7 @@ impl Builder<'_, '_> {
     /// The org units directly under the report's (a county's schools), in order; a problem when
     /// there are none.
     fn units(&mut self, line: usize, column: usize) -> Option<Vec<usize>> {
-        let dataset = self.binding.dataset;
-        let units: Vec<usize> =
-            (0..dataset.orgs.len()).filter(|&i| dataset.orgs[i].parent == Some(self.binding.org)).collect();
+        let units: Vec<usize> = self.binding.dataset.children_of(self.binding.org).collect();
         if units.is_empty() {
             self.problem(self.position(line, column), TemplateProblem::NothingToCompare { org: self.org_name() });
             return None;
@@ -652,6 +650,7 @@ impl Builder<'_, '_> {
             self.number_of(units[0], series[0].0, binding.year, line, column);
             return;
         }
+        let drawn = data.len();
         let caption = self.figure_caption(label, caption, false, line, column);
         let chart = Chart {
             title: caption.text.clone(),
@@ -666,6 +665,12 @@ impl Builder<'_, '_> {
             alt: caption.text.clone(),
         };
         self.blocks.push(Block::Figure(Figure { caption, image }));
+        // Units left out are said under the chart, so that it never reads as every unit.
+        let left_out = units.len() - drawn;
+        if left_out > 0 {
+            self.blocks
+                .push(Block::Note(vec![Inline::Text(format!("注：另有 {left_out} 个单位无数据，未列入本图。"))]));
+        }
     }
 
     fn case(&mut self, key: Option<&str>, label: Option<String>, line: usize, column: usize) {

@@ -477,10 +477,59 @@ fn a_county_report_compares_its_schools() {
     assert!(text.contains(&said), "{said} not in the text");
     assert!(report.catalogue(CatalogueKind::Figures).iter().any(|f| f.text.contains("各校在校生人数")), "the chart");
 
+    // A school without the figure (not given, or its return not approved) is left out of the
+    // sentence and the chart, and both say so; its cell in the table is blank, never 0.
+    let mut partial = dataset.clone();
+    partial.set(schools[1], 2024, enrolled, nianbao_core::Value::Missing);
+    let partial_report =
+        build("template.md", &template, &Binding { dataset: &partial, ..binding }).unwrap_or_else(|p| panic!("{p}"));
+    let texts: Vec<String> = partial_report
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Paragraph(inlines) | Block::Note(inlines) => Some(plain_text(inlines)),
+            _ => None,
+        })
+        .collect();
+    assert!(texts.iter().any(|t| t.contains("（另有 1 个单位无数据，未计入）")), "the sentence says who is left out");
+    assert!(texts.iter().any(|t| t.contains("另有 1 个单位无数据，未列入本图")), "the chart says who is left out");
+    let partial_view = partial_report
+        .blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Table { caption, view, .. } if caption.text.contains("各校主要指标") => Some(view),
+            _ => None,
+        })
+        .expect("the comparison table");
+    assert_eq!(nianbao_report::table_output::grid(partial_view).body[1][1], "", "a blank, never 0");
+
     // A school has nothing to compare.
     let school = schools[0];
     let binding = Binding { org: school, ..binding };
     let problems = build("t.md", "# 比较\n\n::: compare \"各校\" t1.enrolled\n", &binding).expect_err("refused");
     let message = problems.lines(nianbao_report::validation_output::Language::Chinese).join("\n");
     assert!(message.contains("t.md") && message.contains("下没有学校或下级单位，无法比较"), "{message}");
+}
+
+/// A caption label whose numbers do not run 1, 2, 3 … in order keeps them as plain text in the
+/// DOCX: a SEQ field would renumber it on Word's update and print a number other than the one
+/// meant. The other labels stay fields.
+#[test]
+fn docx_numbers_a_label_by_field_only_when_word_would_count_the_same() {
+    let mut report = ganzhou_report();
+    let second = report
+        .blocks
+        .iter_mut()
+        .filter_map(|b| match b {
+            Block::Table { caption, appendix: false, .. } => Some(caption),
+            _ => None,
+        })
+        .nth(1)
+        .expect("表 2");
+    assert_eq!(second.number, "表 2");
+    second.number = "表 5".into();
+    let xml = docx_xml(&render::docx::docx(&report, &Options::default()).expect("docx"));
+    assert!(!xml.contains("SEQ 表 "), "表 is numbered as printed");
+    assert!(xml.contains(">表 5 "), "表 5 printed as meant");
+    assert!(xml.contains("SEQ 附表 ") && xml.contains("SEQ 图 "), "the other labels stay fields");
 }

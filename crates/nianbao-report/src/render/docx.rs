@@ -124,18 +124,14 @@ impl Bookmarks {
         let mut add = |anchor: &str, caption: Option<&Caption>| {
             let id = names.len() + 1;
             names.entry(anchor.to_string()).or_insert_with(|| (id, format!("_nb{id}")));
+            // A number not of the form “label n” is printed as written, never as a field.
             if let Some(caption) = caption {
                 numbers.insert(anchor.to_string(), caption.number.clone());
-                match caption_label(&caption.number) {
-                    Some((label, n)) => {
-                        let count = seen.entry(label.to_string()).or_insert(0);
-                        *count += 1;
-                        if *count != n {
-                            broken.insert(label.to_string());
-                        }
-                    }
-                    None => {
-                        broken.insert(caption.number.clone());
+                if let Some((label, n)) = caption_label(&caption.number) {
+                    let count = seen.entry(label.to_string()).or_insert(0);
+                    *count += 1;
+                    if *count != n {
+                        broken.insert(label.to_string());
                     }
                 }
             }
@@ -633,28 +629,13 @@ pub fn docx_with_pages(
                 // A catalogue's title is no chapter: it stays out of the navigation pane and the TOC.
                 document = document.add_paragraph(Paragraph::new().style("CatalogueTitle").add_run(run(kind.title())));
                 // The contents lists levels 1–3, as its field does (the other formats print 1–2).
-                let mut entries = report.catalogue(*kind);
-                if *kind == CatalogueKind::Contents {
-                    entries = report
-                        .blocks
-                        .iter()
-                        .filter_map(|block| match block {
-                            Block::Heading { level, number, text, anchor } if *level <= 3 => {
-                                Some(crate::document::CatalogueEntry {
-                                    anchor: anchor.clone(),
-                                    level: *level,
-                                    text: heading_text(number.as_deref(), text),
-                                })
-                            }
-                            _ => None,
-                        })
-                        .collect();
-                }
+                let entries =
+                    if *kind == CatalogueKind::Contents { report.contents(3) } else { report.catalogue(*kind) };
                 let lines: Vec<CatalogueLine> = entries
                     .into_iter()
                     .map(|entry| CatalogueLine {
                         bookmark: bookmarks.get(&entry.anchor).1,
-                        level: if *kind == CatalogueKind::Contents { entry.level } else { 1 },
+                        level: entry.level,
                         page: pages.get(&entry.anchor).copied(),
                         text: entry.text,
                     })

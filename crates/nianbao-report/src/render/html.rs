@@ -33,6 +33,10 @@ figcaption { font-size: 0.95rem; }
 .case .school { color: var(--muted); text-indent: 0; }
 .note { color: var(--muted); font-size: 0.9rem; text-indent: 0; }
 .bound { font-variant-numeric: tabular-nums; }
+@media (max-width: 600px) {
+  th, td { padding: 0.2rem 0.3rem; }
+  th[scope=row] { min-width: 5em; }
+}
 @media print {
   body { max-width: none; margin: 0; font-size: 12pt; }
   @page { size: A4; margin: 25mm 20mm; }
