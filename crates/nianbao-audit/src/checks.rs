@@ -231,6 +231,16 @@ fn rebuild_problems(rebuilt: &Rebuilt, findings: &mut Vec<AuditFinding>) {
             RebuildProblem::UnknownTable { caption, place } => {
                 finding(Severity::Warning, Some(place.clone()), AuditProblem::UnknownTable { caption: caption.clone() })
             }
+            RebuildProblem::ComparisonSum { table, column, sum, total, place } => finding(
+                Severity::Error,
+                Some(place.clone()),
+                AuditProblem::ComparisonSum {
+                    table: table.clone(),
+                    column: column.clone(),
+                    sum: sum.clone(),
+                    total: total.clone(),
+                },
+            ),
             RebuildProblem::UnknownRow { table, label, place } => finding(
                 Severity::Warning,
                 Some(place.clone()),
@@ -304,6 +314,24 @@ fn decimals_of(text: &str) -> Option<usize> {
 fn presentation(framework: &Framework, rebuilt: &Rebuilt, findings: &mut Vec<AuditFinding>) {
     let mut keys: Vec<&(IndicatorIndex, i32)> = rebuilt.printed.keys().collect();
     keys.sort();
+    // One quantity printed in two places (表 1 and a comparison's total row, a table repeated
+    // in an appendix): the same value in both, whatever its decimals.
+    for key in &keys {
+        let printed = &rebuilt.printed[key];
+        let Some(first) = printed.iter().find(|p| p.value.number().is_some()) else { continue };
+        for other in printed.iter().filter(|p| p.value.number().is_some() && p.value.number() != first.value.number()) {
+            findings.push(finding(
+                Severity::Error,
+                Some(other.place.clone()),
+                AuditProblem::PrintedDifferently {
+                    label: framework.indicator(key.0).label.clone(),
+                    year: key.1,
+                    first: format!("{} {}", first.table, first.text),
+                    other: format!("{} {}", other.table, other.text),
+                },
+            ));
+        }
+    }
     for key in &keys {
         let indicator = framework.indicator(key.0);
         if indicator.kind != Kind::Percentage || indicator.allow_over_100 {

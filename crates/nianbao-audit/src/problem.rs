@@ -88,6 +88,20 @@ pub enum AuditProblem {
     UnknownTable {
         caption: String,
     },
+    /// One quantity printed with two different values: (table and text) of each.
+    PrintedDifferently {
+        label: String,
+        year: i32,
+        first: String,
+        other: String,
+    },
+    /// The units' figures in a comparison do not add up to the org unit's own.
+    ComparisonSum {
+        table: String,
+        column: String,
+        sum: String,
+        total: String,
+    },
     /// A printed row that matches no indicator of its table.
     UnknownRow {
         table: String,
@@ -137,6 +151,8 @@ impl AuditProblem {
             AuditProblem::InconsistentDecimals { .. } => "inconsistent_decimals",
             AuditProblem::UnknownTable { .. } => "unknown_table",
             AuditProblem::UnknownRow { .. } => "unknown_row",
+            AuditProblem::ComparisonSum { .. } => "comparison_sum",
+            AuditProblem::PrintedDifferently { .. } => "printed_differently",
             AuditProblem::UnreadableValue { .. } => "unreadable_value",
             AuditProblem::Rule { .. } => "rule",
         }
@@ -183,6 +199,12 @@ impl AuditProblem {
             }
             P::UnknownTable { caption } => format!("“{caption}”不是指标体系中的表，其数字未核对"),
             P::UnknownRow { table, label } => format!("{table}中的“{label}”一行无法对应到指标体系的指标，其数字未核对"),
+            P::ComparisonSum { table, column, sum, total } => {
+                format!("{table}中各单位的“{column}”之和为 {sum}，合计一行为 {total}，两者不符")
+            }
+            P::PrintedDifferently { label, year, first, other } => {
+                format!("{year} 年的“{label}”印了两个不同的数：{first}，{other}")
+            }
             P::UnreadableValue { table, label, text } => format!("{table}“{label}”中的“{text}”不是数值"),
             P::Rule { message_zh, cells_zh, .. } => {
                 if cells_zh.is_empty() {
@@ -237,6 +259,12 @@ impl AuditProblem {
             }
             P::UnknownRow { table, label } => {
                 format!("the row “{label}” of {table} matches no indicator; its figures were not checked")
+            }
+            P::ComparisonSum { table, column, sum, total } => {
+                format!("in {table} the units' “{column}” add up to {sum}, but the total row says {total}")
+            }
+            P::PrintedDifferently { label, year, first, other } => {
+                format!("“{label}” of {year} is printed as two different numbers: {first}; {other}")
             }
             P::UnreadableValue { table, label, text } => format!("“{text}” in {table} “{label}” is not a value"),
             P::Rule { message_en, cells_en, .. } => {

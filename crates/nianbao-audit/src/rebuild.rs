@@ -39,6 +39,15 @@ pub enum RebuildProblem {
         text: String,
         place: Place,
     },
+    /// A comparison of the units under the report's org unit whose units' figures of a summed
+    /// indicator do not add up to the org unit's own figure in its last row.
+    ComparisonSum {
+        table: String,
+        column: String,
+        sum: String,
+        total: String,
+        place: Place,
+    },
     /// A table printed for a year other than the one its caption names: (caption year, the year
     /// its figures are, the evidence: an equal figure printed elsewhere for that year).
     CaptionYear {
@@ -156,7 +165,9 @@ pub fn rebuild(framework: &Framework, structure: &Structure) -> Rebuilt {
     for table in &structure.tables {
         let caption_text = format!("{} {} {}", table.caption.kind.prefix(), table.caption.number, table.caption.title);
         let Some(table_index) = framework_table(framework, table) else {
-            if matches!(table.caption.kind, CaptionKind::Table | CaptionKind::AppendixTable) {
+            if matches!(table.caption.kind, CaptionKind::Table | CaptionKind::AppendixTable)
+                && !read_comparison(framework, table, &caption_text, &mut rebuilt)
+            {
                 rebuilt
                     .problems
                     .push(RebuildProblem::UnknownTable { caption: caption_text, place: table.caption.place.clone() });
@@ -413,6 +424,78 @@ fn align_by_kind(header: &PrintedRow, row: &PrintedRow) -> Option<Vec<Option<Str
         aligned[column] = Some((*cell).clone());
     }
     Some(aligned)
+}
+
+/// A comparison of the units under the report's org unit (a county's schools), as nianbao's
+/// `::: compare` prints one: a header “学校|单位, indicator（unit）…”, one row per unit, the org
+/// unit's own row last. Its last row is recorded as the org unit's figures (so it is checked
+/// against the same figures elsewhere), and for a summed indicator the units' figures, when all
+/// are given, must add up to it. False (the table stays unknown) when the header does not name
+/// every column's indicator or the last row is not the org unit's.
+fn read_comparison(framework: &Framework, table: &PrintedTable, caption: &str, rebuilt: &mut Rebuilt) -> bool {
+    let Some((header, rows)) = table.rows.split_first() else { return false };
+    if !matches!(header.cells.first().map(|c| compact(c)).as_deref(), Some("学校" | "单位")) {
+        return false;
+    }
+    // Each column's indicator, by its printed header and unit (an indicator printed as a copy of
+    // another, `same_as`, is the same quantity: its primary is taken).
+    let indicator_of = |text: &str| -> Option<IndicatorIndex> {
+        let wanted = compact(text);
+        framework
+            .indicators
+            .iter()
+            .enumerate()
+            .filter(|(_, indicator)| indicator.same_as.is_none())
+            .find(|(_, indicator)| {
+                let unit = indicator.printed_unit();
+                let printed = if unit.is_empty() {
+                    indicator.column_header().to_string()
+                } else {
+                    format!("{}（{unit}）", indicator.column_header())
+                };
+                compact(&printed) == wanted
+            })
+            .map(|(index, _)| IndicatorIndex(index))
+    };
+    let Some(columns) = header.cells[1..].iter().map(|c| indicator_of(c)).collect::<Option<Vec<_>>>() else {
+        return false;
+    };
+    let org_name = compact(&rebuilt.dataset.orgs[rebuilt.org].name);
+    let Some((total, units)) = rows.split_last() else { return false };
+    if total.cells.first().map(|c| compact(c)) != Some(org_name)
+        || total.cells.len() != header.cells.len()
+        || columns.is_empty()
+    {
+        return false;
+    }
+    let year = caption_year(&table.caption.title).unwrap_or(rebuilt.report_year);
+    for (column, &index) in columns.iter().enumerate() {
+        let indicator = framework.indicator(index);
+        let label = indicator.label.clone();
+        record(framework, rebuilt, index, year, &total.cells[column + 1], &total.place, caption, &label);
+        if !matches!(indicator.aggregation, nianbao_core::Aggregation::Sum) {
+            continue;
+        }
+        let read =
+            |text: &str| nianbao_io::lenient::read_text(text.trim(), indicator.kind).ok().and_then(|v| v.number());
+        let figures: Option<Vec<_>> =
+            units.iter().map(|row| row.cells.get(column + 1).and_then(|text| read(text))).collect();
+        let (Some(figures), Some(printed_total)) = (figures, read(&total.cells[column + 1])) else { continue };
+        let Some(sum) = figures.iter().try_fold(rust_decimal::Decimal::ZERO, |sum, figure| sum.checked_add(*figure))
+        else {
+            continue;
+        };
+        if !units.is_empty() && sum != printed_total {
+            rebuilt.problems.push(RebuildProblem::ComparisonSum {
+                table: caption.to_string(),
+                column: label,
+                sum: nianbao_core::value::format_decimal(sum, indicator.decimals),
+                total: total.cells[column + 1].trim().to_string(),
+                place: total.place.clone(),
+            });
+        }
+    }
+    true
 }
 
 /// 表 1 style: one row per year, one column per indicator.
