@@ -469,6 +469,29 @@ fn read_comparison(framework: &Framework, table: &PrintedTable, caption: &str, r
         return false;
     }
     let year = caption_year(&table.caption.title).unwrap_or(rebuilt.report_year);
+    // Every unit's row: as many cells as the header, each a value or blank (not given).
+    for row in units {
+        let label = row.cells.first().cloned().unwrap_or_default();
+        if row.cells.len() != header.cells.len() {
+            rebuilt.problems.push(RebuildProblem::UnknownRow {
+                table: caption.to_string(),
+                label: row.cells.join(" "),
+                place: row.place.clone(),
+            });
+            continue;
+        }
+        for (text, &index) in row.cells[1..].iter().zip(&columns) {
+            let text = text.trim();
+            if !text.is_empty() && nianbao_io::lenient::read_text(text, framework.indicator(index).kind).is_err() {
+                rebuilt.problems.push(RebuildProblem::UnreadableValue {
+                    table: caption.to_string(),
+                    label: label.clone(),
+                    text: text.to_string(),
+                    place: row.place.clone(),
+                });
+            }
+        }
+    }
     for (column, &index) in columns.iter().enumerate() {
         let indicator = framework.indicator(index);
         let label = indicator.label.clone();
@@ -481,15 +504,16 @@ fn read_comparison(framework: &Framework, table: &PrintedTable, caption: &str, r
         let figures: Option<Vec<_>> =
             units.iter().map(|row| row.cells.get(column + 1).and_then(|text| read(text))).collect();
         let (Some(figures), Some(printed_total)) = (figures, read(&total.cells[column + 1])) else { continue };
-        let Some(sum) = figures.iter().try_fold(rust_decimal::Decimal::ZERO, |sum, figure| sum.checked_add(*figure))
-        else {
-            continue;
-        };
-        if !units.is_empty() && sum != printed_total {
+        // A sum beyond what a decimal holds is no total any printed figure can be: said as such.
+        let sum = figures.iter().try_fold(rust_decimal::Decimal::ZERO, |sum, figure| sum.checked_add(*figure));
+        if !units.is_empty() && sum != Some(printed_total) {
             rebuilt.problems.push(RebuildProblem::ComparisonSum {
                 table: caption.to_string(),
                 column: label,
-                sum: nianbao_core::value::format_decimal(sum, indicator.decimals),
+                sum: match sum {
+                    Some(sum) => nianbao_core::value::format_decimal(sum, indicator.decimals),
+                    None => format!("> {}", rust_decimal::Decimal::MAX),
+                },
                 total: total.cells[column + 1].trim().to_string(),
                 place: total.place.clone(),
             });

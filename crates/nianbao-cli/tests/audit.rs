@@ -113,6 +113,24 @@ fn a_comparison_of_schools_is_checked_against_its_total_and_the_other_tables() {
             .any(|(kind, message)| kind == "comparison_sum" && message.contains("之和为 7704，合计一行为 7703")),
         "{found:#?}"
     );
+    // Messy rows: a word where a figure belongs, a row missing a cell, a figure too large for
+    // any sum. Each is said at its row; none passes as a figure.
+    let cases = [
+        ("| 3374 |", "| 三千 |", "unreadable_value", "“三千”不是数值"),
+        ("| 3374 | 1018 |", "| 3374 |", "unknown_row", "无法对应到指标体系的指标"),
+        (
+            "| 3374 |",
+            "| 99999999999999999999999999999 |",
+            "unreadable_value",
+            "“99999999999999999999999999999”不是数值",
+        ),
+        ("| 3374 |", "| 79228162514264337593543950335 |", "comparison_sum", "之和为 > 79228162514264337593543950335"),
+    ];
+    for (number, (from, to, kind, said)) in cases.iter().enumerate() {
+        let found =
+            kinds(&original.replacen(school_row, &school_row.replacen(from, to, 1), 1), &format!("messy-{number}.md"));
+        assert!(found.iter().any(|(k, message)| k == kind && message.contains(said)), "{to}: {found:#?}");
+    }
     // The county's row changed: it disagrees with the schools and with 表 1.
     let found = kinds(&original.replacen(total_row, &total_row.replacen("| 7703 |", "| 7704 |", 1), 1), "total.md");
     assert!(found.iter().any(|(kind, _)| kind == "comparison_sum"), "{found:#?}");

@@ -124,3 +124,29 @@ fn a_backup_opens_with_the_same_figures() {
     let again = nianbao(&["db", "backup", "--to", copy, "--db", db]);
     assert_eq!(again.status.code(), Some(1), "an existing file is never overwritten");
 }
+
+/// A report of one org unit and year reads only its subtree and the two years it prints; what
+/// it prints is what a whole read gives (a county and a school, every format that holds text).
+#[test]
+fn a_report_read_by_subtree_prints_what_a_whole_read_prints() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("city.sqlite");
+    let db = db.to_str().expect("utf-8 path");
+    nianbao_ok(&["db", "init", "--db", db]);
+    nianbao_ok(&["load", "datasets/ganzhou-sample", "--db", db]);
+    for org in ["yudu", "yudu-s1"] {
+        let scoped = dir.path().join(format!("scoped-{org}"));
+        let whole = dir.path().join(format!("whole-{org}"));
+        // With --year the read is scoped; without it (the year found from the data) it is whole.
+        let common = ["report", "--db", db, "--org", org, "--drafts", "--format", "md,html"];
+        nianbao_ok(&[&common[..], &["--year", "2024", "--out", scoped.to_str().expect("path")]].concat());
+        nianbao_ok(&[&common[..], &["--out", whole.to_str().expect("path")]].concat());
+        for extension in ["md", "html"] {
+            let file = format!("{org}-2024.{extension}");
+            let a = std::fs::read_to_string(scoped.join(&file)).expect("scoped report");
+            let b = std::fs::read_to_string(whole.join(&file)).expect("whole report");
+            assert!(a.len() > 5000, "{file}");
+            assert_eq!(a, b, "{file}: the scoped read prints otherwise");
+        }
+    }
+}

@@ -94,3 +94,48 @@ fn nonzero_says_a_zero_in_words_and_refuses_a_missing_figure() {
     let refused = build_for_ganzhou("missing.md", missing).expect_err("a figure not given is no zero");
     assert!(refused.iter().any(|d| d.at_line(Language::Chinese).starts_with("第 2 行")), "{refused}");
 }
+
+/// Comparisons written wrong are refused, each at its line, all at once; a comparison whose units
+/// hold no figure at all (the city's counties, before any roll-up) names the first unit's missing
+/// figure rather than printing a largest of nothing.
+#[test]
+fn comparisons_written_wrong_are_refused_at_their_lines() {
+    let sample = nianbao_io::load_dataset_dir(&crate::root().join("datasets/ganzhou-sample")).expect("sample");
+    let content = Content::default();
+    let loader = |_: &str| -> Result<Image, ImageProblem> { Err(ImageProblem::NotFound) };
+    let binding = Binding {
+        framework: &sample.framework,
+        dataset: &sample.dataset,
+        org: sample.dataset.org_index("ganzhou").expect("city"),
+        year: 2024,
+        content: &content,
+        content_file: "content.toml",
+        load_image: &loader,
+    };
+    let template = [
+        "# 比较",
+        "::: compare",
+        "::: compare \"各县\"",
+        "::: compare \"各县\" t1.nothing",
+        "::: compare \"{orgg}各县\" t1.enrolled",
+        "::: chart compare \"各县\" t1.enrolled a3.dual_qualified_share",
+        "最多的是{{ most(t1.nothing) }}。",
+        "最多的是{{ most(t1.enrolled) }}。",
+    ]
+    .join("\n");
+    let refused = build("compare.md", &template, &binding).expect_err("refused");
+    let lines: Vec<String> = refused.iter().map(|d| d.at_line(Language::Chinese)).collect();
+    let expected = [
+        ("第 2 行", "::: compare 之后须写用英文引号括起的表题"),
+        ("第 3 行", "::: compare 之后须写用英文引号括起的表题"),
+        ("第 4 行", "“t1.nothing”在指标体系中不存在"),
+        ("第 5 行", "“{orgg}”不是可用的占位符"),
+        ("第 6 行", "compare 图的各项指标须有相同的单位和小数位数"),
+        ("第 7 行", "“t1.nothing”在指标体系中不存在"),
+        ("第 8 行", "2024 年的“中等职业学校在校生人数”没有数据"),
+    ];
+    for (line, text) in expected {
+        assert!(lines.iter().any(|l| l.starts_with(line) && l.contains(text)), "{line} {text}: {lines:#?}");
+    }
+    assert_eq!(lines.len(), expected.len(), "{lines:#?}");
+}
