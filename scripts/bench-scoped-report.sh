@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A school's and a county's report from a province-size database against the same from the
-# one-city database (issue 14: a city's work costs a city's time). The province is the bundled
+# A school's and a county's report, and a city's re-aggregation, from a province-size database
+# against the same from the one-city database (issue 14: a city's work costs a city's time). The province is the bundled
 # Ganzhou sample replicated COPIES times under new ids (default 10: 430 schools, ≈130 k values),
 # all under one province. Prints each timing (median of RUNS runs) and the ratios.
 #
@@ -82,4 +82,11 @@ for org in yudu-s1 yudu; do
   many=$(median province "$binary" report --db "$work/province.sqlite" --org "$org" --year 2024 --format html --drafts --out "$work/out")
   echo "report of $org: one-city database ${one} ms, province database (${copies} cities) ${many} ms, ratio $(python3 -c "print(f'{$many/$one:.2f}')")×"
 done
+# A city's re-aggregation (`aggregate --org ganzhou`): its subtree read and rewritten, in the
+# one-city database and in the province; and the province's whole roll-up for comparison.
+one=$(median city "$binary" aggregate --year 2024 --org ganzhou --db "$work/city.sqlite")
+many=$(median province "$binary" aggregate --year 2024 --org ganzhou --db "$work/province.sqlite")
+echo "aggregate of ganzhou: one-city database ${one} ms, province database (${copies} cities) ${many} ms, ratio $(python3 -c "print(f'{$many/$one:.2f}')")×"
+whole=$(median province "$binary" aggregate --year 2024 --db "$work/province.sqlite")
+echo "aggregate of the whole province database: ${whole} ms"
 ls -l "$work"/*.sqlite | awk '{print $5, $9}'

@@ -1,9 +1,9 @@
 //! The database commands: `db init`, `load`, `aggregate`, and reading tables from a database.
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use nianbao_core::aggregate::{differences, roll_up};
 use nianbao_io::LoadedDataset;
-use nianbao_store::{LoadOptions, Provenance, ReadLayer, Store};
+use nianbao_store::{LoadOptions, Provenance, ReadLayer, ReadScope, Store};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -163,16 +163,32 @@ pub fn load(directory: &Path, location: &Location) -> Result<ExitCode> {
     })
 }
 
-pub fn aggregate(location: &Location, year: i32) -> Result<ExitCode> {
+pub fn aggregate(location: &Location, year: i32, org: Option<&str>) -> Result<ExitCode> {
     let framework = framework(location)?;
     runtime()?.block_on(async {
         let store = open(location).await?;
         store.bind_framework(&framework).await?;
-        let mut dataset = store.read_dataset(&framework, ReadLayer::Reported).await?;
+        let scope = match org {
+            Some(root) => ReadScope::subtree(root, &[year]),
+            None => ReadScope::everything(),
+        };
+        let mut dataset = store.read_scoped(&framework, ReadLayer::Reported, &scope).await?;
         nianbao_core::completeness::fill_copies(&framework, &mut dataset);
-        let rolled = roll_up(&framework, &dataset, year);
-        let written = store.replace_aggregates(&framework, &dataset, &rolled, "nianbao aggregate").await?;
-        println!("aggregated {year}: {written} values for {} org units above the schools", rolled.values.len());
+        let rolled = match org {
+            Some(root) => {
+                let Some(index) = dataset.org_index(root) else { bail!("unknown org unit {root:?}") };
+                nianbao_core::aggregate::roll_up_within(&framework, &dataset, year, index)
+            }
+            None => roll_up(&framework, &dataset, year),
+        };
+        let outcome = store.replace_aggregates(&framework, &dataset, &rolled, "nianbao aggregate").await?;
+        println!("aggregated {year}: {} values for {} org units above the schools", outcome.written, outcome.units);
+        if !outcome.marked_stale.is_empty() {
+            println!(
+                "marked for re-aggregation (their schools' figures changed below them): {}",
+                outcome.marked_stale.join(", ")
+            );
+        }
         // A sum beyond an exact decimal's range gives no aggregate: named here, and the exit says so.
         for &(org, index) in &rolled.overflows {
             let indicator = framework.indicator(index);
@@ -208,11 +224,11 @@ pub fn aggregate(location: &Location, year: i32) -> Result<ExitCode> {
 
 /// Reads the stored values as a dataset, for the table commands.
 pub fn read(location: &Location, layer: ReadLayer) -> Result<LoadedDataset> {
-    read_scoped(location, layer, &nianbao_store::ReadScope::everything())
+    read_scoped(location, layer, &ReadScope::everything())
 }
 
 /// Reads the stored values of one subtree and some years (the whole org tree, always).
-pub fn read_scoped(location: &Location, layer: ReadLayer, scope: &nianbao_store::ReadScope) -> Result<LoadedDataset> {
+pub fn read_scoped(location: &Location, layer: ReadLayer, scope: &ReadScope) -> Result<LoadedDataset> {
     let framework = framework(location)?;
     runtime()?.block_on(async {
         let store = open(location).await?;

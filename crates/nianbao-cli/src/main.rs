@@ -183,6 +183,10 @@ enum Command {
     Aggregate {
         #[arg(long)]
         year: i32,
+        /// Only this org unit and the units below it (reads its subtree only); the units above
+        /// it are marked for re-aggregation where its figures changed. Default: the whole tree.
+        #[arg(long)]
+        org: Option<String>,
         #[command(flatten)]
         location: database::Location,
     },
@@ -434,7 +438,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             DbCommand::Backup { to, location } => database::backup(&location, &to),
         },
         Command::Load { dataset, location } => database::load(&dataset, &location),
-        Command::Aggregate { year, location } => database::aggregate(&location, year),
+        Command::Aggregate { year, org, location } => database::aggregate(&location, year, org.as_deref()),
         Command::Sample { published, out, org, seed } => sample(&published, &out, &org, seed),
         Command::Validate { dataset, year, org, format, lang } => {
             validate(&dataset, year, org.as_deref(), &format, &lang)

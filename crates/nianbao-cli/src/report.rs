@@ -324,7 +324,7 @@ pub fn demo(out: &Path) -> Result<ExitCode> {
     // The sample returns count as reviewed in the demo (recorded as such in its audit trail).
     crate::database::approve_every_school(&location, &[2023, 2024], "样例数据：演示中视为已审核通过")?;
     for year in [2023, 2024] {
-        crate::database::aggregate(&location, year)?;
+        crate::database::aggregate(&location, year, None)?;
     }
     let loaded = crate::database::read(&location, nianbao_store::ReadLayer::Reported)?;
     let statuses = crate::database::statuses(&location, &[2023, 2024])?;

@@ -165,17 +165,28 @@ pub fn fill_with_roll_up(framework: &Framework, dataset: &mut Dataset, years: &[
 /// As [`roll_up`], with a plan prepared once (for repeated roll-ups). Units are visited depth
 /// first, so only the accumulators of one path through the tree are held at a time.
 pub fn roll_up_with(plan: &AggregationPlan, dataset: &Dataset, year: i32) -> RollUp {
+    let roots: Vec<usize> = (0..dataset.orgs.len()).filter(|&index| dataset.orgs[index].parent.is_none()).collect();
+    roll_up_from(plan, dataset, year, &roots)
+}
+
+/// Rolls the schools' values for `year` up to `root` and the units between it and its schools,
+/// and to nothing else: what re-aggregating one unit's subtree writes. The units above `root`
+/// are not in the result (their aggregates also depend on schools outside the subtree). A school
+/// as `root` gives an empty roll-up.
+pub fn roll_up_within(framework: &Framework, dataset: &Dataset, year: i32, root: usize) -> RollUp {
+    roll_up_from(&AggregationPlan::new(framework), dataset, year, &[root])
+}
+
+fn roll_up_from(plan: &AggregationPlan, dataset: &Dataset, year: i32, roots: &[usize]) -> RollUp {
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); dataset.orgs.len()];
-    let mut roots = Vec::new();
     for (index, org) in dataset.orgs.iter().enumerate() {
-        match org.parent {
-            Some(parent) => children[parent].push(index),
-            None => roots.push(index),
+        if let Some(parent) = org.parent {
+            children[parent].push(index);
         }
     }
     let mut result = RollUp { year, ..RollUp::default() };
-    for root in roots {
-        if dataset.orgs[root].level != OrgLevel::School {
+    for &root in roots {
+        if dataset.orgs.get(root).is_some_and(|unit| unit.level != OrgLevel::School) {
             visit(plan, dataset, &children, root, year, &mut result);
         }
     }

@@ -4,6 +4,7 @@ mod bundled_framework;
 mod completeness;
 mod extreme_values;
 mod framework_loader;
+mod subtree_roll_up;
 mod table_view;
 mod validation;
 

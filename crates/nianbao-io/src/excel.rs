@@ -1347,6 +1347,48 @@ pub fn export_tables(framework: &Framework, dataset: &Dataset, org: usize, year:
     Ok(workbook.save_to_buffer()?)
 }
 
+/// A cell of a plain list written by [`write_list`]: text, or a whole number Excel can add up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListCell {
+    Text(String),
+    Count(i64),
+}
+
+/// A work list as a workbook (the review list's export): one sheet, a bold header row that stays
+/// in view, the first column frozen, counts as numbers, every text written as text (a leading
+/// `=` is never a formula).
+pub fn write_list(sheet_name: &str, header: &[String], rows: &[Vec<ListCell>]) -> Result<Vec<u8>, ExcelError> {
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold().set_background_color("#DDE6F2").set_border(FormatBorder::Thin);
+    let sheet = workbook.add_worksheet().set_name(sheet_name)?;
+    let mut widths: Vec<u32> = header.iter().map(|h| display_width(h) + 2).collect();
+    for (c, text) in header.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, text, &bold)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = 1 + r as u32;
+        for (c, cell) in row.iter().enumerate() {
+            match cell {
+                ListCell::Text(text) => {
+                    sheet.write_string(r, c as u16, text)?;
+                    if let Some(width) = widths.get_mut(c) {
+                        *width = (*width).max(display_width(text) + 2);
+                    }
+                }
+                // Exact in a double: counts of schools and figures stay far below 2^53.
+                ListCell::Count(count) => {
+                    sheet.write_number(r, c as u16, *count as f64)?;
+                }
+            };
+        }
+    }
+    sheet.set_freeze_panes(1, 1)?;
+    for (c, width) in widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, f64::from((*width).min(60)))?;
+    }
+    Ok(workbook.save_to_buffer()?)
+}
+
 /// SDMX-CSV (version 1) of a dataset's values for one year: one observation per org unit and
 /// indicator, for open-data publication.
 pub fn sdmx_csv(framework: &Framework, dataset: &Dataset, year: i32) -> String {

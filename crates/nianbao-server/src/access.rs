@@ -809,6 +809,49 @@ impl<'a> Access<'a> {
             .await?)
     }
 
+    /// Approves one submitted return as part of a bulk approval: only if it is still the return
+    /// the reviewer confirmed (`revision`), still submitted, and — checked again now — without
+    /// errors, with every warning explained and every required figure given.
+    pub async fn approve_confirmed(
+        &self,
+        org_id: &str,
+        year: i32,
+        revision: i64,
+        comment: &str,
+    ) -> Result<Submission, AppError> {
+        self.check(org_id, Action::Review)?;
+        let data = self.school_year(org_id, year).await?;
+        if data.submission.status != SubmissionStatus::Submitted {
+            return Err(AppError::Store(StoreError::Workflow {
+                from: data.submission.status.as_str(),
+                to: SubmissionStatus::Approved.as_str(),
+            }));
+        }
+        if data.submission.revision != revision {
+            return Err(AppError::Store(StoreError::ChangedSince { org: org_id.to_string(), year }));
+        }
+        if data.errors() > 0 || data.unexplained() > 0 || !data.completeness.is_complete() {
+            return Err(AppError::NotReady {
+                errors: data.errors(),
+                unexplained: data.unexplained(),
+                missing: Vec::new(),
+            });
+        }
+        Ok(self
+            .store()
+            .transition(&Transition {
+                org_id,
+                year,
+                from: &[SubmissionStatus::Submitted],
+                to: SubmissionStatus::Approved,
+                actor: &self.user.username,
+                comment: comment.trim(),
+                action: "approve",
+                expected_revision: Some(revision),
+            })
+            .await?)
+    }
+
     pub async fn submission(&self, org_id: &str, year: i32) -> Result<Submission, AppError> {
         self.check(org_id, Action::Read)?;
         Ok(self.store().submission(org_id, year).await?)
@@ -903,15 +946,25 @@ impl<'a> Access<'a> {
     pub async fn review_rows(&self, year: i32) -> Result<Vec<ReviewRow>, AppError> {
         let submissions: HashMap<String, Submission> =
             self.store().submissions(year).await?.into_iter().map(|s| (s.org_id.clone(), s)).collect();
+        // Two queries for the whole scope, not two per school.
+        let root = &self.state.tree.unit(self.user.org).id;
+        let mut values_of: HashMap<String, Vec<OrgValue>> = HashMap::new();
+        for (org_id, value) in self.store().org_values_within(root, year - 1, year).await? {
+            values_of.entry(org_id).or_default().push(value);
+        }
+        let mut explanations_of: HashMap<String, Vec<Explanation>> = HashMap::new();
+        for (org_id, explanation) in self.store().explanations_within(root, year).await? {
+            explanations_of.entry(org_id).or_default().push(explanation);
+        }
         let mut rows = Vec::new();
         for org in self.state.tree.schools_within(self.user.org) {
             if !self.may(org, Action::Read) {
                 continue;
             }
             let org_id = &self.state.tree.unit(org).id;
-            let values = self.store().org_values(org_id, year - 1, year).await?;
+            let values = values_of.remove(org_id).unwrap_or_default();
             let (findings, completeness) = check_of(self.state, org, year, &values);
-            let explanations = self.store().explanations(org_id, year).await?;
+            let explanations = explanations_of.remove(org_id).unwrap_or_default();
             let warnings: Vec<&Finding> = findings.iter().filter(|f| f.severity == Severity::Warning).collect();
             rows.push(ReviewRow {
                 org,
@@ -1180,16 +1233,31 @@ impl<'a> Access<'a> {
         })
     }
 
-    /// Recomputes the aggregates of `year` from the schools' approved values.
-    pub async fn aggregate(&self, org_id: &str, year: i32) -> Result<usize, AppError> {
+    /// Recomputes the stored aggregates of `year` of `org_id` and the units below it from the
+    /// approved values of its schools, reading only its subtree. The units above are marked
+    /// stale where its figures changed (their own editors re-aggregate them).
+    pub async fn aggregate(&self, org_id: &str, year: i32) -> Result<AggregatesWritten, AppError> {
         self.check(org_id, Action::Edit)?;
         let framework = &self.state.framework;
-        // The whole store: the roll-up replaces every aggregate of the year.
-        let dataset = self.school_data(DataScope::Approved, None).await?;
-        let rolled = nianbao_core::aggregate::roll_up(framework, &dataset, year);
-        let written = self.store().replace_aggregates(framework, &dataset, &rolled, &self.user.username).await?;
-        self.record(org_id, year, "aggregate", &format!("{written} 个汇总值")).await?;
-        Ok(written)
+        let dataset = self.school_data(DataScope::Approved, Some((org_id, &[year]))).await?;
+        let root = dataset.org_index(org_id).ok_or(AppError::NotFound)?;
+        let rolled = nianbao_core::aggregate::roll_up_within(framework, &dataset, year, root);
+        let outcome = self.store().replace_aggregates(framework, &dataset, &rolled, &self.user.username).await?;
+        let mut detail = format!("{} 个单位，{} 个汇总值", outcome.units, outcome.written);
+        if !outcome.marked_stale.is_empty() {
+            detail.push_str(&format!("；上级 {} 个单位标记为待重新汇总", outcome.marked_stale.len()));
+        }
+        self.record(org_id, year, "aggregate", &detail).await?;
+        Ok(outcome)
+    }
+
+    /// The units of the caller's scope whose stored aggregates of `year` are marked stale.
+    pub async fn stale_aggregates(&self, year: i32) -> Result<Vec<StaleAggregate>, AppError> {
+        let stale = self.store().stale_aggregates(year).await?;
+        Ok(stale
+            .into_iter()
+            .filter(|mark| self.state.tree.find(&mark.org_id).is_some_and(|org| self.may(org, Action::Read)))
+            .collect())
     }
 
     pub async fn narratives(&self, org_id: &str, year: i32) -> Result<Vec<NarrativeEdit>, AppError> {

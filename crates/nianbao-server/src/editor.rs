@@ -89,6 +89,10 @@ struct EditorPage {
     own_cases: Option<usize>,
     /// “已审核通过 a / n 所学校…”
     review_line: String,
+    /// Why this unit's stored aggregates are marked stale, if they are.
+    stale_notice: Option<String>,
+    /// Units below this one whose stored aggregates are marked stale.
+    stale_below: Vec<String>,
     /// What stands between the report and publication.
     gate: Vec<String>,
 }
@@ -99,6 +103,13 @@ pub struct EditorQuery {
     table: Option<String>,
     #[serde(default)]
     msg: Option<String>,
+    /// After 重新汇总: units re-aggregated, values written, units above marked stale.
+    #[serde(default)]
+    units: Option<usize>,
+    #[serde(default)]
+    written: Option<usize>,
+    #[serde(default)]
+    above: Option<usize>,
 }
 
 pub async fn editor(
@@ -250,9 +261,23 @@ async fn editor_page(
         (rows.into_iter().map(|(_, row)| row).collect(), None)
     };
     let flash = match query.msg.as_deref() {
-        Some("aggregated") => Some(
-            lang.t("已按已审核通过的学校数据重新汇总。", "Aggregated from the schools' approved data.").to_string(),
-        ),
+        Some("aggregated") => {
+            let (units, written, above) =
+                (query.units.unwrap_or(0), query.written.unwrap_or(0), query.above.unwrap_or(0));
+            let mut text = lang
+                .t(
+                    &format!("已按已审核通过的学校数据重新汇总本单位及下级共 {units} 个单位（{written} 个汇总值）。"),
+                    &format!("Aggregated this unit and those below it, {units} unit(s) ({written} values), from the schools' approved data."),
+                )
+                .to_string();
+            if above > 0 {
+                text.push_str(lang.t(
+                    &format!("汇总数有变化，上级 {above} 个单位已存的汇总值已标记为待重新汇总。"),
+                    &format!(" The figures changed: the stored aggregates of {above} unit(s) above are marked for re-aggregation."),
+                ));
+            }
+            Some(text)
+        }
         Some("chosen") => Some(lang.t("已记录采用哪个数值。", "The choice is recorded.").to_string()),
         Some("saved") => Some(lang.t("已保存。", "Saved.").to_string()),
         Some("picked") => Some(lang.t("案例选择已保存。", "The picked cases are saved.").to_string()),
@@ -282,6 +307,14 @@ async fn editor_page(
             .to_string(),
         );
     }
+    let stale = access.stale_aggregates(year).await?;
+    let stale_notice = stale.iter().find(|mark| mark.org_id == org).map(|mark| stale_text(state, lang, mark));
+    let stale_below: Vec<String> = stale
+        .iter()
+        .filter_map(|mark| state.tree.find(&mark.org_id))
+        .filter(|&below| below != index && state.tree.is_within(below, index))
+        .map(|below| state.tree.unit(below).name.clone())
+        .collect();
     render(&EditorPage {
         chrome: Chrome::new(lang, lang.t("年报编辑", "Report editor"), Some(user)).with_flash(flash),
         org_id: unit.id.clone(),
@@ -307,6 +340,8 @@ async fn editor_page(
         case_places,
         own_cases,
         review_line,
+        stale_notice,
+        stale_below,
         gate,
     })
 }
@@ -390,8 +425,34 @@ pub async fn aggregate(
     User(user): User,
     Path(org): Path<String>,
 ) -> Result<Redirect, AppError> {
-    state.access(&user).aggregate(&org, state.config.year).await?;
-    Ok(Redirect::to(&format!("/app/editor/{org}?msg=aggregated")))
+    let outcome = state.access(&user).aggregate(&org, state.config.year).await?;
+    Ok(Redirect::to(&format!(
+        "/app/editor/{org}?msg=aggregated&units={}&written={}&above={}",
+        outcome.units,
+        outcome.written,
+        outcome.marked_stale.len()
+    )))
+}
+
+/// Why a unit's stored aggregates are marked stale, in the reader's language.
+fn stale_text(state: &AppState, lang: Lang, mark: &nianbao_store::StaleAggregate) -> String {
+    let name =
+        state.tree.find(&mark.cause_org_id).map_or(mark.cause_org_id.clone(), |org| state.tree.unit(org).name.clone());
+    let at = lang.time(&mark.marked_at);
+    match mark.cause {
+        nianbao_store::StaleCause::Approval => lang
+            .t(
+                &format!("本单位已存的汇总值不是最新的：{at} 下级学校“{name}”的审核状态有变化。请重新汇总。"),
+                &format!("This unit's stored aggregates are out of date: the approval of “{name}” below changed at {at}. Aggregate again."),
+            )
+            .to_string(),
+        nianbao_store::StaleCause::BelowAggregated => lang
+            .t(
+                &format!("本单位已存的汇总值不是最新的：{at} 下级单位“{name}”重新汇总后数字有变化。请重新汇总。"),
+                &format!("This unit's stored aggregates are out of date: “{name}” below was aggregated again at {at} with different figures. Aggregate again."),
+            )
+            .to_string(),
+    }
 }
 
 fn check_section(state: &AppState, org: usize, section: &str) -> Result<(), AppError> {

@@ -9,6 +9,7 @@ mod browser;
 mod cases;
 mod data_path;
 mod deadlines;
+mod review_list;
 mod security;
 mod submission;
 mod support;

@@ -550,3 +550,58 @@ async fn a_county_reopens_its_approval_until_the_city_publishes() {
     let status = deployment.store.submission("yudu-s1", 2024).await.expect("read").status;
     assert_eq!(status, nianbao_store::SubmissionStatus::Approved, "nothing changed");
 }
+
+/// 重新汇总 by a city's editor reads and rewrites the city's subtree only: another city's stored
+/// aggregates are left as they are, and the province above is marked for re-aggregation instead
+/// of being recomputed from the whole province. The page says what was done and what is stale.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_city_re_aggregates_its_own_subtree_and_marks_the_units_above() {
+    use nianbao_store::{Layer, ReadLayer, StaleCause};
+    let deployment = Deployment::new().await;
+    let framework = framework();
+    let store = &deployment.store;
+    // Stored aggregates everywhere to begin with (a whole roll-up), nothing stale.
+    let reported = store.read_dataset(&framework, ReadLayer::Reported).await.expect("read");
+    let rolled = nianbao_core::aggregate::roll_up(&framework, &reported, 2024);
+    store.replace_aggregates(&framework, &reported, &rolled, "test").await.expect("whole roll-up");
+    let other_city = || async {
+        store.value("other-city", 2024, "t1.enrolled", Layer::Aggregated).await.expect("read").map(|v| v.value)
+    };
+    let before = other_city().await;
+    assert!(before.is_some(), "the other city has a stored aggregate");
+    assert!(store.stale_aggregates(2024).await.expect("stale").is_empty());
+
+    // An approval below the city makes the city's stored aggregates stale; the editor says so.
+    approve_in_store(&deployment, SCHOOL).await;
+    let page = |path: &str| deployment.request(Some(CITY), "GET", path).body(Body::empty()).expect("r");
+    let editor = body_text(deployment.send(page("/app/editor/ganzhou")).await).await;
+    assert!(editor.contains("id=\"stale-notice\""), "the city is marked stale");
+    assert!(editor.contains("的审核状态有变化。请重新汇总。"), "with its cause");
+    let below = editor.split("id=\"stale-below\"").nth(1).and_then(|rest| rest.split("</p>").next()).unwrap_or("");
+    assert!(below.contains("于都县"), "and the county below: {below}");
+
+    let aggregate = deployment
+        .request(Some(CITY), "POST", "/app/editor/ganzhou/aggregate")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form(&[]))
+        .expect("r");
+    let answer = deployment.send(aggregate).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let location = answer.headers()[header::LOCATION].to_str().expect("location").to_string();
+    assert!(location.contains("above=1"), "{location}");
+    let done = body_text(deployment.send(page(&location)).await).await;
+    assert!(done.contains("重新汇总本单位及下级共"), "the page says what was aggregated");
+    assert!(done.contains("上级 1 个单位已存的汇总值已标记为待重新汇总"), "and what was marked");
+    assert!(!done.contains("id=\"stale-notice\""), "the city is up to date");
+
+    assert_eq!(other_city().await, before, "another city's aggregates are not touched");
+    let stale = store.stale_aggregates(2024).await.expect("stale");
+    let marks: Vec<(&str, StaleCause, &str)> =
+        stale.iter().map(|m| (m.org_id.as_str(), m.cause, m.cause_org_id.as_str())).collect();
+    assert_eq!(marks, vec![("jiangxi", StaleCause::BelowAggregated, "ganzhou")], "only the province waits");
+    let events = store.events("ganzhou", 2024).await.expect("events");
+    assert!(
+        events.iter().any(|e| e.action == "aggregate" && e.detail.contains("上级 1 个单位标记为待重新汇总")),
+        "the audit trail records it"
+    );
+}

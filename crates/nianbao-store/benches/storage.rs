@@ -50,7 +50,7 @@ async fn store_round(name: &str, store: &dyn Store, framework: &Framework, datas
     let mut written = 0;
     for &year in &YEARS {
         let rolled = roll_up_with(plan, &stored, year);
-        written += store.replace_aggregates(framework, &stored, &rolled, "bench").await.expect("aggregates");
+        written += store.replace_aggregates(framework, &stored, &rolled, "bench").await.expect("aggregates").written;
     }
     let aggregate = started.elapsed();
     println!(

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use nianbao_core::aggregate::RollUp;
 use nianbao_core::{Dataset, Framework, IndicatorIndex, OrgLevel, OrgUnit, Ownership, Value};
 use sqlx::Row;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// SQLite in one file (WAL journal), the embedded default.
@@ -192,6 +192,42 @@ macro_rules! implement_store {
                     Some("submitted") => Err(StoreError::UnderReview { org: org.to_string(), year }),
                     _ => Ok(()),
                 }
+            }
+
+            /// Marks every unit above `org` stale for `year` inside a write transaction; returns
+            /// their ids, nearest first.
+            pub(crate) async fn mark_above_stale(
+                transaction: &mut sqlx::Transaction<'static, $database>,
+                org: &str,
+                year: i32,
+                cause: StaleCause,
+                cause_org: &str,
+                stamp: &str,
+            ) -> Result<Vec<String>, StoreError> {
+                let above: Vec<String> = sqlx::query_scalar(
+                    "WITH RECURSIVE above (id, depth) AS ( \
+                       SELECT parent_id, 1 FROM org_unit WHERE id = $1 AND parent_id IS NOT NULL \
+                       UNION ALL \
+                       SELECT o.parent_id, a.depth + 1 FROM org_unit o JOIN above a ON o.id = a.id WHERE o.parent_id IS NOT NULL \
+                     ) SELECT id FROM above ORDER BY depth",
+                )
+                .bind(org)
+                .fetch_all(&mut **transaction)
+                .await?;
+                for unit in &above {
+                    sqlx::query(
+                        "INSERT INTO aggregate_stale (org_id, year, cause, cause_org_id, marked_at) VALUES ($1, $2, $3, $4, $5) \
+                         ON CONFLICT (org_id, year) DO UPDATE SET cause = excluded.cause, cause_org_id = excluded.cause_org_id, marked_at = excluded.marked_at",
+                    )
+                    .bind(unit)
+                    .bind(i64::from(year))
+                    .bind(cause.as_str())
+                    .bind(cause_org)
+                    .bind(stamp)
+                    .execute(&mut **transaction)
+                    .await?;
+                }
+                Ok(above)
             }
 
             /// Writes one audit event inside a transaction (`at` empty: now).
@@ -746,19 +782,68 @@ macro_rules! implement_store {
                 Ok(dataset)
             }
 
-            async fn replace_aggregates(&self, framework: &Framework, dataset: &Dataset, roll_up: &RollUp, actor: &str) -> Result<usize, StoreError> {
+            async fn replace_aggregates(&self, framework: &Framework, dataset: &Dataset, roll_up: &RollUp, actor: &str) -> Result<AggregatesWritten, StoreError> {
                 let stamp = now();
                 let mut transaction = self.begin_write().await?;
                 Self::check_open(&mut transaction, roll_up.year).await?;
-                sqlx::query("DELETE FROM value WHERE layer = 'aggregated' AND year = $1")
-                    .bind(i64::from(roll_up.year))
-                    .execute(&mut *transaction)
-                    .await?;
+                let year = i64::from(roll_up.year);
+                let mut units: Vec<usize> = roll_up.values.keys().copied().collect();
+                units.sort_unstable();
+                let held: HashSet<usize> = units.iter().copied().collect();
+                // The subtree's top units (their parent is outside the roll-up): the units above
+                // depend on their figures, and are marked stale where those figures changed.
+                let mut marked_stale = Vec::new();
+                let tops = units.iter().copied().filter(|&unit| dataset.orgs[unit].parent.is_some_and(|parent| !held.contains(&parent)));
+                for top in tops.collect::<Vec<_>>() {
+                    let org_id = &dataset.orgs[top].id;
+                    let mut before: Vec<(String, String, String, Option<i64>, Option<i64>)> = Vec::new();
+                    let rows = sqlx::query("SELECT indicator_id, value, state, reporting, schools FROM value WHERE org_id = $1 AND year = $2 AND layer = 'aggregated'")
+                        .bind(org_id)
+                        .bind(year)
+                        .fetch_all(&mut *transaction)
+                        .await?;
+                    for row in rows {
+                        before.push((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, row.try_get(4)?));
+                    }
+                    before.sort();
+                    let mut after: Vec<(String, String, String, Option<i64>, Option<i64>)> = roll_up.values[&top]
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, value)| !value.is_missing())
+                        .map(|(index, value)| {
+                            let (text, state) = encode_value(value);
+                            let (reporting, schools) = roll_up.coverage(top, IndicatorIndex(index));
+                            (framework.indicators[index].id.clone(), text, state.to_string(), Some(i64::from(reporting)), Some(i64::from(schools)))
+                        })
+                        .collect();
+                    after.sort();
+                    if before != after {
+                        for above in Self::mark_above_stale(&mut transaction, org_id, roll_up.year, StaleCause::BelowAggregated, org_id, &stamp).await? {
+                            if !marked_stale.contains(&above) {
+                                marked_stale.push(above);
+                            }
+                        }
+                    }
+                }
+                for chunk in units.chunks(Self::BATCH) {
+                    for table in ["value", "aggregate_stale"] {
+                        let mut delete = sqlx::QueryBuilder::<$database>::new(format!("DELETE FROM {table} WHERE year = "));
+                        delete.push_bind(year);
+                        if table == "value" {
+                            delete.push(" AND layer = 'aggregated'");
+                        }
+                        delete.push(" AND org_id IN (");
+                        let mut ids = delete.separated(", ");
+                        for &unit in chunk {
+                            ids.push_bind(dataset.orgs[unit].id.clone());
+                        }
+                        ids.push_unseparated(")");
+                        delete.build().execute(&mut *transaction).await?;
+                    }
+                }
                 let mut written = 0;
-                let mut units: Vec<&usize> = roll_up.values.keys().collect();
-                units.sort();
                 let mut rows: Vec<(usize, usize, String, &'static str)> = Vec::with_capacity(Self::BATCH);
-                for &org in units {
+                for &org in &units {
                     for (index, value) in roll_up.values[&org].iter().enumerate() {
                         if value.is_missing() {
                             continue;
@@ -777,7 +862,26 @@ macro_rules! implement_store {
                     Self::insert_aggregate_rows(&mut transaction, framework, dataset, roll_up, &rows, actor, &stamp).await?;
                 }
                 transaction.commit().await?;
-                Ok(written)
+                Ok(AggregatesWritten { written, units: units.len(), marked_stale })
+            }
+
+            async fn stale_aggregates(&self, year: i32) -> Result<Vec<StaleAggregate>, StoreError> {
+                let rows = sqlx::query("SELECT org_id, cause, cause_org_id, marked_at FROM aggregate_stale WHERE year = $1 ORDER BY org_id")
+                    .bind(i64::from(year))
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut stale = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let cause: String = row.try_get(1)?;
+                    stale.push(StaleAggregate {
+                        org_id: row.try_get(0)?,
+                        year,
+                        cause: StaleCause::parse(&cause)?,
+                        cause_org_id: row.try_get(2)?,
+                        marked_at: row.try_get(3)?,
+                    });
+                }
+                Ok(stale)
             }
 
             async fn counts(&self) -> Result<(i64, i64, i64), StoreError> {

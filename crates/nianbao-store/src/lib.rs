@@ -102,14 +102,22 @@ pub trait Store: Platform + Send + Sync {
         scope: &ReadScope,
     ) -> Result<Dataset, StoreError>;
 
-    /// Replaces the aggregated values of `roll_up.year` (with coverage) in one transaction.
+    /// Replaces, in one transaction, the aggregated values of `roll_up.year` (with coverage) of
+    /// the units the roll-up holds — every unit above the schools, or one unit's subtree
+    /// ([`nianbao_core::aggregate::roll_up_within`]) — and clears their stale marks. Units
+    /// outside the roll-up keep their aggregates. Where the subtree's top unit now has figures
+    /// other than those stored, every unit above it is marked stale
+    /// ([`StaleCause::BelowAggregated`]) rather than recomputed.
     async fn replace_aggregates(
         &self,
         framework: &Framework,
         dataset: &Dataset,
         roll_up: &RollUp,
         actor: &str,
-    ) -> Result<usize, StoreError>;
+    ) -> Result<AggregatesWritten, StoreError>;
+
+    /// The units whose stored aggregates of `year` are marked stale, by org id.
+    async fn stale_aggregates(&self, year: i32) -> Result<Vec<StaleAggregate>, StoreError>;
 
     /// Number of stored values per layer (reported, aggregated) and history rows.
     async fn counts(&self) -> Result<(i64, i64, i64), StoreError>;

@@ -95,6 +95,55 @@ pub struct ValueWrite {
     pub reason: String,
 }
 
+/// Why a unit's stored aggregates of a year were marked stale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaleCause {
+    /// A school below was approved, or its approval was withdrawn.
+    Approval,
+    /// A unit below was re-aggregated, and its figures changed.
+    BelowAggregated,
+}
+
+impl StaleCause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaleCause::Approval => "approval",
+            StaleCause::BelowAggregated => "below_aggregated",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<StaleCause, StoreError> {
+        match text {
+            "approval" => Ok(StaleCause::Approval),
+            "below_aggregated" => Ok(StaleCause::BelowAggregated),
+            other => Err(StoreError::Invalid(format!("unknown stale cause {other:?}"))),
+        }
+    }
+}
+
+/// A unit whose stored aggregates of `year` may no longer match the approved data below it:
+/// the latest cause, and the unit (a school, or a unit re-aggregated) it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleAggregate {
+    pub org_id: String,
+    pub year: i32,
+    pub cause: StaleCause,
+    pub cause_org_id: String,
+    pub marked_at: String,
+}
+
+/// What [`crate::Store::replace_aggregates`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AggregatesWritten {
+    /// Aggregated values written.
+    pub written: usize,
+    /// Units re-aggregated (their earlier aggregates of the year replaced, their stale marks cleared).
+    pub units: usize,
+    /// Units above the re-aggregated subtree now marked stale, nearest first (empty when the
+    /// subtree's top figures came out as they were, or for a whole roll-up).
+    pub marked_stale: Vec<String>,
+}
+
 /// A stored value with its bookkeeping.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredValue {

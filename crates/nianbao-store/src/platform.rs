@@ -363,6 +363,10 @@ pub struct OrgValue {
 pub trait Platform: Send + Sync {
     /// Every stored value (both layers) of one org unit in the years `first..=last`.
     async fn org_values(&self, org_id: &str, first: i32, last: i32) -> Result<Vec<OrgValue>, StoreError>;
+    /// As [`Platform::org_values`] for every unit of `root`'s subtree at once, each with its org id
+    /// (a reviewer's list of schools in one query rather than one per school).
+    async fn org_values_within(&self, root: &str, first: i32, last: i32)
+    -> Result<Vec<(String, OrgValue)>, StoreError>;
 
     async fn add_account(&self, account: &Account) -> Result<(), StoreError>;
     async fn account(&self, username: &str) -> Result<Option<Account>, StoreError>;
@@ -403,6 +407,8 @@ pub trait Platform: Send + Sync {
         actor: &str,
     ) -> Result<(), StoreError>;
     async fn explanations(&self, org_id: &str, year: i32) -> Result<Vec<Explanation>, StoreError>;
+    /// The explanations of every unit of `root`'s subtree in `year`, each with its org id.
+    async fn explanations_within(&self, root: &str, year: i32) -> Result<Vec<(String, Explanation)>, StoreError>;
 
     /// Records the editor's decision for a figure (and the audit event) in one transaction.
     async fn set_figure_choice(&self, org_id: &str, year: i32, choice: &FigureChoice) -> Result<(), StoreError>;

@@ -4,7 +4,7 @@
 use crate::model::decode_value;
 use crate::platform::*;
 use crate::time::now;
-use crate::{Layer, PostgresStore, Provenance, SqliteStore, StoreError, StoredValue};
+use crate::{Layer, PostgresStore, Provenance, SqliteStore, StaleCause, StoreError, StoredValue};
 use async_trait::async_trait;
 use sqlx::Row;
 
@@ -63,6 +63,26 @@ macro_rules! from_row {
             change_note: $row.try_get(7)?,
         }
     };
+    // An `org_values` row: org id, then the value with its bookkeeping.
+    (org_value, $row:expr) => {
+        (
+            $row.try_get::<String, _>(0)?,
+            OrgValue {
+                year: year_of($row.try_get(1)?)?,
+                indicator_id: $row.try_get(2)?,
+                layer: if $row.try_get::<String, _>(3)? == "aggregated" { Layer::Aggregated } else { Layer::Reported },
+                stored: StoredValue {
+                    value: decode_value(&$row.try_get::<String, _>(4)?, &$row.try_get::<String, _>(5)?)?,
+                    version: $row.try_get(6)?,
+                    provenance: Provenance::parse(&$row.try_get::<String, _>(7)?),
+                    note: $row.try_get(8)?,
+                    changed_by: $row.try_get(9)?,
+                    changed_at: $row.try_get(10)?,
+                    coverage: $row.try_get::<Option<i64>, _>(11)?.zip($row.try_get::<Option<i64>, _>(12)?),
+                },
+            },
+        )
+    };
     (submission, $row:expr) => {
         Submission {
             org_id: $row.try_get(0)?,
@@ -105,7 +125,7 @@ macro_rules! implement_platform {
         impl Platform for $store {
             async fn org_values(&self, org_id: &str, first: i32, last: i32) -> Result<Vec<OrgValue>, StoreError> {
                 let rows = sqlx::query(
-                    "SELECT year, indicator_id, layer, value, state, version, provenance, note, changed_by, changed_at, reporting, schools \
+                    "SELECT org_id, year, indicator_id, layer, value, state, version, provenance, note, changed_by, changed_at, reporting, schools \
                      FROM value WHERE org_id = $1 AND year >= $2 AND year <= $3",
                 )
                 .bind(org_id)
@@ -113,25 +133,51 @@ macro_rules! implement_platform {
                 .bind(i64::from(last))
                 .fetch_all(&self.pool)
                 .await?;
+                rows.iter().map(|row| Ok(from_row!(org_value, row).1)).collect()
+            }
+
+            async fn org_values_within(&self, root: &str, first: i32, last: i32) -> Result<Vec<(String, OrgValue)>, StoreError> {
+                let rows = sqlx::query(
+                    "WITH RECURSIVE inside (id) AS ( \
+                       SELECT id FROM org_unit WHERE id = $1 \
+                       UNION ALL SELECT o.id FROM org_unit o JOIN inside i ON o.parent_id = i.id \
+                     ) \
+                     SELECT v.org_id, v.year, v.indicator_id, v.layer, v.value, v.state, v.version, v.provenance, v.note, v.changed_by, v.changed_at, v.reporting, v.schools \
+                     FROM value v JOIN inside ON v.org_id = inside.id WHERE v.year >= $2 AND v.year <= $3",
+                )
+                .bind(root)
+                .bind(i64::from(first))
+                .bind(i64::from(last))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|row| Ok(from_row!(org_value, row))).collect()
+            }
+
+            async fn explanations_within(&self, root: &str, year: i32) -> Result<Vec<(String, Explanation)>, StoreError> {
+                let rows = sqlx::query(
+                    "WITH RECURSIVE inside (id) AS ( \
+                       SELECT id FROM org_unit WHERE id = $1 \
+                       UNION ALL SELECT o.id FROM org_unit o JOIN inside i ON o.parent_id = i.id \
+                     ) \
+                     SELECT e.org_id, e.rule_id, e.text, e.written_by, e.written_at, e.values_seen \
+                     FROM explanation e JOIN inside ON e.org_id = inside.id WHERE e.year = $2 ORDER BY e.org_id, e.rule_id",
+                )
+                .bind(root)
+                .bind(i64::from(year))
+                .fetch_all(&self.pool)
+                .await?;
                 rows.iter()
                     .map(|row| {
-                        let reporting: Option<i64> = row.try_get(10)?;
-                        let schools: Option<i64> = row.try_get(11)?;
-                        let layer: String = row.try_get(2)?;
-                        Ok(OrgValue {
-                            year: year_of(row.try_get(0)?)?,
-                            indicator_id: row.try_get(1)?,
-                            layer: if layer == "aggregated" { Layer::Aggregated } else { Layer::Reported },
-                            stored: StoredValue {
-                                value: decode_value(&row.try_get::<String, _>(3)?, &row.try_get::<String, _>(4)?)?,
-                                version: row.try_get(5)?,
-                                provenance: Provenance::parse(&row.try_get::<String, _>(6)?),
-                                note: row.try_get(7)?,
-                                changed_by: row.try_get(8)?,
-                                changed_at: row.try_get(9)?,
-                                coverage: reporting.zip(schools),
+                        Ok((
+                            row.try_get(0)?,
+                            Explanation {
+                                rule_id: row.try_get(1)?,
+                                text: row.try_get(2)?,
+                                written_by: row.try_get(3)?,
+                                written_at: row.try_get(4)?,
+                                values_seen: row.try_get(5)?,
                             },
-                        })
+                        ))
                     })
                     .collect()
             }
@@ -344,6 +390,12 @@ macro_rules! implement_platform {
                     detail: transition.comment.to_string(),
                 };
                 Self::event_in(&mut transaction, &event).await?;
+                // A school's approval decides whether its figures count in the aggregates above
+                // it: when that changes, those aggregates no longer match (marked, in the same
+                // transaction, so no approval can leave a stale aggregate unmarked).
+                if (current == SubmissionStatus::Approved) != (transition.to == SubmissionStatus::Approved) {
+                    Self::mark_above_stale(&mut transaction, transition.org_id, transition.year, StaleCause::Approval, transition.org_id, &stamp).await?;
+                }
                 transaction.commit().await?;
                 Ok(Submission {
                     org_id: transition.org_id.to_string(),

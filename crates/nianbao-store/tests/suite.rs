@@ -734,3 +734,112 @@ pub async fn deadlines_are_set_per_org_and_audited(store: &dyn Store) {
     let details: Vec<&str> = events.iter().filter(|e| e.action == "deadline").map(|e| e.detail.as_str()).collect();
     assert_eq!(details, ["submit 2025-01-10", "review 2025-01-20", "submit 2025-01-15", "review -"]);
 }
+
+/// Re-aggregating one unit's subtree replaces the aggregates of exactly that subtree; the units
+/// above are marked stale when (and only when) the subtree's top figures changed, and a school's
+/// approval changing marks every unit above it. Re-aggregating a unit clears its mark.
+pub async fn subtree_aggregation_replaces_its_units_and_marks_those_above(store: &dyn Store) {
+    use nianbao_core::aggregate::roll_up_within;
+    use nianbao_store::{StaleCause, SubmissionStatus as S, Transition};
+    let framework = framework();
+    let mut dataset = Dataset::new(framework.indicators.len());
+    let unit = |id: &str, level: OrgLevel, parent: Option<usize>| OrgUnit::new(id, format!("{id}名"), level, parent);
+    let province = dataset.add_org(unit("p", OrgLevel::Province, None)).expect("org");
+    let city_a = dataset.add_org(unit("a", OrgLevel::City, Some(province))).expect("org");
+    let county_a = dataset.add_org(unit("a1", OrgLevel::County, Some(city_a))).expect("org");
+    let city_b = dataset.add_org(unit("b", OrgLevel::City, Some(province))).expect("org");
+    let county_b = dataset.add_org(unit("b1", OrgLevel::County, Some(city_b))).expect("org");
+    let graduates = framework.lookup("a1.graduates").expect("indicator");
+    for (id, county, count) in [("sa1", county_a, 100), ("sa2", county_a, 200), ("sb1", county_b, 400)] {
+        let school = dataset.add_org(unit(id, OrgLevel::School, Some(county))).expect("org");
+        dataset.set(school, 2024, graduates, Value::Number(count.into()));
+    }
+    store.load(&framework, &dataset, &options(), &no_progress).await.expect("load");
+    let aggregated = |org: &'static str| async move {
+        store.value(org, 2024, "a1.graduates", Layer::Aggregated).await.expect("read").map(|v| v.value)
+    };
+    let number = |n: i64| Some(Value::Number(n.into()));
+
+    let stored = store.read_dataset(&framework, ReadLayer::Reported).await.expect("read");
+    let whole =
+        store.replace_aggregates(&framework, &stored, &roll_up(&framework, &stored, 2024), "t").await.expect("all");
+    assert_eq!((whole.units, whole.marked_stale.len()), (5, 0), "a whole roll-up has nothing above it");
+    assert_eq!(aggregated("p").await, number(700));
+    assert!(store.stale_aggregates(2024).await.expect("stale").is_empty());
+
+    // A school of city a changes; city a is re-aggregated alone.
+    let mut change = write(150, Some(1), "clerk");
+    change.org = "sa1".into();
+    change.indicator = "a1.graduates".into();
+    store.write_value(&change).await.expect("write");
+    let stored = store.read_dataset(&framework, ReadLayer::Reported).await.expect("read");
+    let a = stored.org_index("a").expect("a");
+    let outcome = store
+        .replace_aggregates(&framework, &stored, &roll_up_within(&framework, &stored, 2024, a), "t")
+        .await
+        .expect("a");
+    assert_eq!(outcome.units, 2, "city a and its county");
+    assert_eq!(outcome.marked_stale, vec!["p".to_string()]);
+    assert_eq!((aggregated("a").await, aggregated("a1").await), (number(350), number(350)));
+    assert_eq!(aggregated("b").await, number(400), "city b is not touched");
+    assert_eq!(aggregated("p").await, number(700), "the province keeps its figure until its own re-aggregation");
+    let stale = store.stale_aggregates(2024).await.expect("stale");
+    assert_eq!(stale.len(), 1);
+    assert_eq!(
+        (stale[0].org_id.as_str(), stale[0].cause, stale[0].cause_org_id.as_str()),
+        ("p", StaleCause::BelowAggregated, "a")
+    );
+
+    // The same figures again mark nothing above.
+    let again = store
+        .replace_aggregates(&framework, &stored, &roll_up_within(&framework, &stored, 2024, a), "t")
+        .await
+        .expect("a");
+    assert!(again.marked_stale.is_empty(), "unchanged figures leave the units above as they are");
+
+    // The province's own re-aggregation brings it up to date and clears its mark.
+    let p = stored.org_index("p").expect("p");
+    store.replace_aggregates(&framework, &stored, &roll_up_within(&framework, &stored, 2024, p), "t").await.expect("p");
+    assert_eq!(aggregated("p").await, number(750));
+    assert!(store.stale_aggregates(2024).await.expect("stale").is_empty());
+
+    // Approval decides what the aggregates count: approving a school, and withdrawing the
+    // approval, mark every unit above it; submitting alone does not.
+    let step = |from: &'static [S], to: S, action: &'static str| Transition {
+        org_id: "sb1",
+        year: 2024,
+        from,
+        to,
+        actor: "reviewer",
+        comment: "",
+        action,
+        expected_revision: None,
+    };
+    store.transition(&step(&[S::NotStarted], S::Submitted, "submit")).await.expect("submit");
+    assert!(store.stale_aggregates(2024).await.expect("stale").is_empty(), "a submission counts in no aggregate");
+    store.transition(&step(&[S::Submitted], S::Approved, "approve")).await.expect("approve");
+    let marked: Vec<(String, StaleCause, String)> = store
+        .stale_aggregates(2024)
+        .await
+        .expect("stale")
+        .into_iter()
+        .map(|mark| (mark.org_id, mark.cause, mark.cause_org_id))
+        .collect();
+    let expected: Vec<(String, StaleCause, String)> =
+        ["b", "b1", "p"].iter().map(|id| (id.to_string(), StaleCause::Approval, "sb1".to_string())).collect();
+    assert_eq!(marked, expected);
+    let b = stored.org_index("b").expect("b");
+    store.replace_aggregates(&framework, &stored, &roll_up_within(&framework, &stored, 2024, b), "t").await.expect("b");
+    let left: Vec<String> = store.stale_aggregates(2024).await.expect("stale").into_iter().map(|m| m.org_id).collect();
+    assert_eq!(left, vec!["p".to_string()], "b's subtree is up to date; the province still waits");
+    store.transition(&step(&[S::Approved], S::Returned, "unlock")).await.expect("unlock");
+    assert_eq!(store.stale_aggregates(2024).await.expect("stale").len(), 3, "withdrawing the approval marks again");
+
+    // A closed year refuses the re-aggregation and changes nothing.
+    store.set_year_closed(2024, true).await.expect("close");
+    let refused =
+        store.replace_aggregates(&framework, &stored, &roll_up_within(&framework, &stored, 2024, p), "t").await;
+    assert!(matches!(refused, Err(StoreError::YearClosed(2024))), "{refused:?}");
+    assert_eq!(store.stale_aggregates(2024).await.expect("stale").len(), 3);
+    assert_eq!(aggregated("p").await, number(750));
+}

@@ -72,6 +72,7 @@ both_backends!(
     failed_load_leaves_database_as_before,
     sample_schools_aggregate_to_the_published_city_figures,
     scoped_reads_hold_exactly_their_subtree_and_years,
+    subtree_aggregation_replaces_its_units_and_marks_those_above,
     unknown_org_and_framework_mismatch_are_refused,
     workflow_transitions_lock_and_audit,
     submission_is_atomic_with_its_check,
