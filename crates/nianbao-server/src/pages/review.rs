@@ -195,6 +195,8 @@ pub(crate) struct ReviewListPage {
     /// complete) and that the user may approve.
     eligible: usize,
     may_review: bool,
+    /// Some school on this page may be ticked for bulk approval (the column shows).
+    pickable: bool,
     deadlines: Vec<DeadlineView>,
     may_set_deadlines: bool,
     overdue: usize,
@@ -414,6 +416,7 @@ pub async fn review_list(
         Some("deadlines") => Some(lang.t("截止日期已保存。", "Deadlines saved.").to_string()),
         _ => None,
     };
+    let pickable = user.role != Role::School && views.iter().any(|row| row.eligible);
     render(&ReviewListPage {
         chrome: Chrome::new(lang, lang.t("审核", "Review"), Some(&user)).with_flash(flash),
         org_path: state.tree.path_name(user.org),
@@ -427,6 +430,7 @@ pub async fn review_list(
         rows: views,
         eligible,
         may_review: user.role != Role::School,
+        pickable,
         deadlines: deadline_views,
         may_set_deadlines: user.role != Role::School,
         overdue,
