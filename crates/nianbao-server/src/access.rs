@@ -429,6 +429,8 @@ pub struct ReviewRow {
     pub warnings: usize,
     pub unexplained: usize,
     pub values: usize,
+    /// The framework's tables (indices) holding an error or an unexplained warning of the return.
+    pub problem_tables: Vec<usize>,
 }
 
 /// A deadline as typed: empty (none) or a real `YYYY-MM-DD` day.
@@ -982,6 +984,16 @@ impl<'a> Access<'a> {
                 warnings: warnings.len(),
                 unexplained: warnings.iter().filter(|f| explanation_for(&explanations, f).is_none()).count(),
                 values: values.iter().filter(|v| v.year == year && v.layer == Layer::Reported).count(),
+                problem_tables: {
+                    let mut tables: Vec<usize> = findings
+                        .iter()
+                        .filter(|f| f.severity == Severity::Error || explanation_for(&explanations, f).is_none())
+                        .filter_map(|f| f.table)
+                        .collect();
+                    tables.sort_unstable();
+                    tables.dedup();
+                    tables
+                },
             });
         }
         Ok(rows)
@@ -1638,13 +1650,9 @@ impl<'a> PublicAccess<'a> {
         Ok(years)
     }
 
-    /// One indicator of many schools in each school's latest approved year: (school, year, value).
-    /// Reads each year's submissions once rather than each school's.
-    pub async fn latest_public_school_values(
-        &self,
-        schools: &[usize],
-        indicator_id: &str,
-    ) -> Result<Vec<(usize, i32, Value)>, AppError> {
+    /// The schools among `schools` that have a public (approved) year, each with its latest, in
+    /// the order given. Reads each year's submissions once rather than each school's.
+    pub async fn latest_public_years(&self, schools: &[usize]) -> Result<Vec<(usize, i32)>, AppError> {
         let mut latest: HashMap<&str, i32> = HashMap::new();
         for year in (self.state.config.year - 9)..=self.state.config.year {
             for submission in self.store().submissions(year).await? {
@@ -1655,16 +1663,25 @@ impl<'a> PublicAccess<'a> {
                 }
             }
         }
-        let mut out = Vec::new();
-        for &school in schools {
+        Ok(schools
+            .iter()
+            .filter(|&&school| self.state.tree.unit(school).level == OrgLevel::School)
+            .filter_map(|&school| latest.get(self.state.tree.unit(school).id.as_str()).map(|&year| (school, year)))
+            .collect())
+    }
+
+    /// One indicator of the given schools, each in the (public) year given with it; None where
+    /// the school gave no figure. Only the schools asked for are read (a page of them).
+    pub async fn public_school_values(
+        &self,
+        picks: &[(usize, i32)],
+        indicator_id: &str,
+    ) -> Result<Vec<(usize, i32, Option<Value>)>, AppError> {
+        let mut out = Vec::with_capacity(picks.len());
+        for &(school, year) in picks {
             let unit = self.state.tree.unit(school);
-            if unit.level != OrgLevel::School {
-                continue;
-            }
-            let Some(&year) = latest.get(unit.id.as_str()) else { continue };
-            if let Some(stored) = self.store().value(&unit.id, year, indicator_id, Layer::Reported).await? {
-                out.push((school, year, stored.value));
-            }
+            let stored = self.store().value(&unit.id, year, indicator_id, Layer::Reported).await?;
+            out.push((school, year, stored.map(|stored| stored.value)));
         }
         Ok(out)
     }

@@ -220,7 +220,37 @@ struct TrendPage {
     unit: String,
     points: Vec<(i32, String)>,
     chart_svg: String,
+    /// One page of the schools below: (name, latest public year, figure or “—”).
     compare: Vec<(String, String, String)>,
+    /// Schools below with a public year, on all pages.
+    compare_total: usize,
+    page: usize,
+    pages: usize,
+    /// `&per=N` when not the default, for the page links.
+    per: String,
+}
+
+/// Schools per page a trend page's comparison offers; the first is the default.
+pub const COMPARE_PAGE_SIZES: [usize; 4] = [50, 10, 20, 100];
+
+/// A trend page's comparison page (1-based) and schools per page; anything else is the default.
+#[derive(Debug, Deserialize, Default)]
+pub struct TrendQuery {
+    #[serde(default)]
+    page: String,
+    #[serde(default)]
+    per: String,
+}
+
+impl TrendQuery {
+    fn per_page(&self) -> usize {
+        self.per.trim().parse().ok().filter(|n| COMPARE_PAGE_SIZES.contains(n)).unwrap_or(COMPARE_PAGE_SIZES[0])
+    }
+
+    /// The 1-based page asked for, within `pages`.
+    fn page(&self, pages: usize) -> usize {
+        self.page.trim().parse::<usize>().ok().filter(|&p| p >= 1).unwrap_or(1).min(pages)
+    }
 }
 
 pub async fn indicator_trend(
@@ -228,6 +258,7 @@ pub async fn indicator_trend(
     MaybeUser(user): MaybeUser,
     lang: Lang,
     Path((org, indicator_id)): Path<(String, String)>,
+    Query(query): Query<TrendQuery>,
 ) -> Result<Html<String>, AppError> {
     let index = state.tree.find(&org).ok_or(AppError::NotFound)?;
     let at = state.framework.lookup(&indicator_id).ok_or(AppError::NotFound)?;
@@ -252,19 +283,31 @@ pub async fn indicator_trend(
             }],
         })
     };
-    // The same indicator for the schools below, in their latest public (approved) year.
-    let compare = if state.tree.unit(index).level == OrgLevel::School {
-        Vec::new()
+    // The same indicator for the schools below, in their latest public (approved) year: a page
+    // of them at a time, so a province or the nation reads one page's figures.
+    let (compare, compare_total, pages) = if state.tree.unit(index).level == OrgLevel::School {
+        (Vec::new(), 0, 1)
     } else {
-        public
-            .latest_public_school_values(&state.tree.schools_within(index), &indicator_id)
+        let public_schools = public.latest_public_years(&state.tree.schools_within(index)).await?;
+        let per_page = query.per_page();
+        let pages = public_schools.len().div_ceil(per_page).max(1);
+        let page = query.page(pages);
+        let shown: Vec<(usize, i32)> =
+            public_schools.iter().copied().skip((page - 1) * per_page).take(per_page).collect();
+        let rows = public
+            .public_school_values(&shown, &indicator_id)
             .await?
             .into_iter()
             .map(|(school, year, value)| {
-                (state.tree.unit(school).name.clone(), format!("{year}"), value.format(indicator.decimals))
+                let shown = value.map(|v| v.format(indicator.decimals)).unwrap_or_else(|| "—".to_string());
+                (state.tree.unit(school).name.clone(), format!("{year}"), shown)
             })
-            .collect()
+            .collect();
+        (rows, public_schools.len(), pages)
     };
+    let page = query.page(pages);
+    let per =
+        if query.per_page() == COMPARE_PAGE_SIZES[0] { String::new() } else { format!("&per={}", query.per_page()) };
     render(&TrendPage {
         chrome: Chrome::new(lang, indicator.printed_label(), user.as_ref()),
         org_id: org.clone(),
@@ -274,5 +317,9 @@ pub async fn indicator_trend(
         points: points.iter().map(|(y, v)| (*y, v.map(|v| v.format(indicator.decimals)).unwrap_or_default())).collect(),
         chart_svg,
         compare,
+        compare_total,
+        page,
+        pages,
+        per,
     })
 }

@@ -68,6 +68,31 @@ async fn the_review_list_pages_sorts_filters_and_exports_what_it_shows() {
     let html = page(&deployment, CITY, "/app/review?show=errors&per=200").await;
     assert_eq!(listed(&html).len(), with_errors);
     assert!(html.contains(&format!("有错误 <strong>{with_errors}</strong>")), "the count at the top");
+    let unexplained_column = header.iter().position(|h| h == "未说明").expect("未说明 column");
+    let unexplained = all[1..].iter().filter(|row| row[unexplained_column] != "0").count();
+    let html = page(&deployment, CITY, "/app/review?show=unexplained&per=200").await;
+    assert_eq!(listed(&html).len(), unexplained, "schools with unexplained warnings");
+    // By the table a problem is in: the option's count is the rows it shows, page and export alike.
+    let select =
+        html.split("id=\"problem-table\"").nth(1).and_then(|rest| rest.split("</select>").next()).expect("select");
+    let options: Vec<(String, usize)> = select
+        .split("<option value=\"")
+        .skip(2)
+        .map(|option| {
+            let id = option.split('"').next().unwrap_or("").to_string();
+            let count = option.rsplit('（').next().and_then(|c| c.split('）').next()).and_then(|n| n.parse().ok());
+            (id, count.expect("a count per table"))
+        })
+        .collect();
+    assert!(!options.is_empty(), "tables with problems are offered");
+    for (table, count) in &options {
+        let shown = listed(&page(&deployment, CITY, &format!("/app/review?table={table}&per=200")).await);
+        assert_eq!(shown.len(), *count, "table {table}");
+        let exported_rows = exported(&deployment, CITY, &format!("?table={table}")).await;
+        let exported_ids: Vec<String> = exported_rows[1..].iter().map(|row| row[1].clone()).collect();
+        assert_eq!(exported_ids, shown, "table {table}: the export holds what the list shows");
+    }
+    assert!(listed(&page(&deployment, CITY, "/app/review?table=no-such-table").await).is_empty());
     let yudu = exported(&deployment, CITY, "?q=yudu").await;
     assert!(yudu.len() > 1 && yudu[1..].iter().all(|row| row[1].contains("yudu")), "search by id");
 

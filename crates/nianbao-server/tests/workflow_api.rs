@@ -283,6 +283,39 @@ async fn publishing_makes_immutable_versions_and_the_figures_public() {
     assert!(trend.contains("<svg") && trend.contains("<td>2023</td>") && trend.contains("<td>116392</td>"), "{trend}");
     // Schools below are compared in their latest public (approved) year: 2023 for the sample.
     assert!(trend.contains("各校最近公开年度") && trend.contains("于都县第一中等职业学校"), "schools below are listed");
+    // …a page at a time: every school once over the pages, the count said on each.
+    let first = public_page(&deployment, "/data/ganzhou/t1.enrolled?per=10").await;
+    let total: usize = first
+        .split("（共 ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the count of schools");
+    assert!(total > 10, "{total} schools");
+    let pages = total.div_ceil(10);
+    let mut seen: Vec<String> = Vec::new();
+    for page in 1..=pages + 1 {
+        let html = public_page(&deployment, &format!("/data/ganzhou/t1.enrolled?per=10&page={page}")).await;
+        let table = html.split("id=\"compare\"").nth(1).and_then(|rest| rest.split("</table>").next()).expect("table");
+        let names: Vec<String> = table
+            .split("<tbody>")
+            .nth(1)
+            .unwrap_or("")
+            .split("<tr><td>")
+            .skip(1)
+            .map(|row| row.split("</td>").next().unwrap_or("").to_string())
+            .collect();
+        if page > pages {
+            assert!(html.contains(&format!("第 {pages} / {pages} 页")), "a page beyond the last shows the last");
+            continue;
+        }
+        assert!(names.len() <= 10 && !names.is_empty(), "page {page}: {names:?}");
+        seen.extend(names);
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (total, total), "every school once");
 }
 
 async fn public_page(deployment: &Deployment, path: &str) -> String {

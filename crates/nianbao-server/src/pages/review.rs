@@ -50,6 +50,9 @@ pub struct ReviewFilter {
     /// Schools per page: one of [`PAGE_SIZES`]; anything else is the default.
     #[serde(default)]
     per: String,
+    /// Only schools with an error or an unexplained warning in this table (a table id).
+    #[serde(default)]
+    table: String,
 }
 
 /// Schools per page the dashboard offers; the first is the default.
@@ -67,13 +70,15 @@ pub(crate) struct ListView {
     descending: bool,
     page: usize,
     per_page: usize,
+    /// A framework table id (an unknown one matches no school), or empty.
+    table: String,
 }
 
 impl ListView {
     fn from_filter(filter: &ReviewFilter) -> ListView {
         let show = match filter.show.as_str() {
             "" | "all" => String::new(),
-            "overdue" | "errors" | "eligible" => filter.show.clone(),
+            "overdue" | "errors" | "unexplained" | "eligible" => filter.show.clone(),
             status if SubmissionStatus::from_name(status).is_some() => filter.show.clone(),
             _ => String::new(),
         };
@@ -90,6 +95,7 @@ impl ListView {
                 .ok()
                 .filter(|n| PAGE_SIZES.contains(n))
                 .unwrap_or(PAGE_SIZES[0]),
+            table: filter.table.trim().chars().take(40).collect(),
         }
     }
 
@@ -101,6 +107,9 @@ impl ListView {
         }
         if !self.query.is_empty() {
             out.append_pair("q", &self.query);
+        }
+        if !self.table.is_empty() {
+            out.append_pair("table", &self.table);
         }
         if !sort.is_empty() {
             out.append_pair("sort", sort);
@@ -201,6 +210,8 @@ pub(crate) struct ReviewListPage {
     may_set_deadlines: bool,
     overdue: usize,
     page_sizes: [usize; 5],
+    /// (table id, “附表1 …”, schools with an error or unexplained warning in it).
+    problem_tables: Vec<(String, String, usize)>,
 }
 
 fn stage_title(lang: Lang, stage: DeadlineStage) -> &'static str {
@@ -262,12 +273,24 @@ async fn dashboard_rows(
     Ok((rows, deadlines))
 }
 
-fn matches_filter(state: &AppState, row: &DashboardRow, show: &str, query: &str) -> bool {
+fn matches_filter(state: &AppState, row: &DashboardRow, view: &ListView) -> bool {
+    let (show, query) = (view.show.as_str(), view.query.as_str());
+    let in_table = view.table.is_empty()
+        || state
+            .framework
+            .tables
+            .iter()
+            .position(|t| t.id == view.table)
+            .is_some_and(|t| row.row.problem_tables.contains(&t));
+    if !in_table {
+        return false;
+    }
     let unit = state.tree.unit(row.row.org);
     let shown = match show {
         "" | "all" => true,
         "overdue" => row.overdue.is_some(),
         "errors" => row.row.errors > 0,
+        "unexplained" => row.row.unexplained > 0,
         "eligible" => row.eligible(),
         status => row.row.submission.status.as_str() == status,
     };
@@ -288,8 +311,7 @@ fn status_rank(status: SubmissionStatus) -> u8 {
 /// The dashboard's schools under the view's filter and search, in its order (tree order unless a
 /// column is chosen; ties keep tree order).
 fn filtered_rows<'r>(state: &AppState, rows: &'r [DashboardRow], view: &ListView) -> Vec<&'r DashboardRow> {
-    let mut chosen: Vec<&DashboardRow> =
-        rows.iter().filter(|row| matches_filter(state, row, &view.show, &view.query)).collect();
+    let mut chosen: Vec<&DashboardRow> = rows.iter().filter(|row| matches_filter(state, row, view)).collect();
     let county = |row: &DashboardRow| {
         state.tree.unit(row.row.org).parent.map(|p| state.tree.unit(p).name.clone()).unwrap_or_default()
     };
@@ -382,11 +404,32 @@ pub async fn review_list(
         chosen: show == "errors",
     });
     filters.push(FilterLink {
+        value: "unexplained".into(),
+        title: lang.t("有未说明的警告", "With unexplained warnings").into(),
+        count: rows.iter().filter(|r| r.row.unexplained > 0).count(),
+        chosen: show == "unexplained",
+    });
+    filters.push(FilterLink {
         value: "eligible".into(),
         title: lang.t("可直接审核通过", "Ready to approve").into(),
         count: rows.iter().filter(|r| r.eligible()).count(),
         chosen: show == "eligible",
     });
+    // Tables with problems somewhere in the scope, each with how many schools (for the filter).
+    let problem_tables: Vec<(String, String, usize)> = state
+        .framework
+        .tables
+        .iter()
+        .enumerate()
+        .filter_map(|(index, table)| {
+            let count = rows.iter().filter(|r| r.row.problem_tables.contains(&index)).count();
+            (count > 0).then(|| {
+                let number = table.number.clone().unwrap_or_default();
+                let caption = table.caption_for(year, &state.tree.unit(user.org).name);
+                (table.id.clone(), format!("{number} {caption}").trim().to_string(), count)
+            })
+        })
+        .collect();
     let total = rows.len();
     let matching_rows = filtered_rows(&state, &rows, &view);
     let matching = matching_rows.len();
@@ -440,6 +483,7 @@ pub async fn review_list(
             sizes.sort_unstable();
             sizes
         },
+        problem_tables,
     })
 }
 
