@@ -15,36 +15,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # The province: copy k renames every unit below the province `<id>-k` (copy 0 keeps the ids).
-python3 - "$copies" "$work/province" <<'EOF'
-import csv, os, sys
-copies, out = int(sys.argv[1]), sys.argv[2]
-source = "datasets/ganzhou-sample"
-os.makedirs(out)
-with open(f"{source}/dataset.toml") as f:
-    text = f.read().replace('framework = "../../frameworks/', 'framework = "' + os.path.abspath("frameworks") + '/')
-with open(f"{out}/dataset.toml", "w") as f:
-    f.write(text)
-orgs = list(csv.DictReader(open(f"{source}/orgs.csv")))
-values = list(csv.DictReader(open(f"{source}/values.csv")))
-province = [o for o in orgs if o["level"] == "province"][0]["id"]
-rename = lambda id, k: id if id == province or k == 0 else f"{id}-{k}"
-def write(name, rows, key, change):
-    """Writes rows of a CSV once per copy, with `change(row, k)` applied; the province once."""
-    with open(f"{out}/{name}", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=rows[0].keys())
-        w.writeheader()
-        for k in range(copies):
-            for row in rows:
-                if row[key] != province or k == 0:
-                    w.writerow(change(dict(row), k))
-def org_row(o, k):
-    o.update(id=rename(o["id"], k), parent=rename(o["parent"], k) if o["parent"] else "")
-    if k > 0 and o["id"] != province:
-        o["name"] = f'{o["name"]}{k}'
-    return o
-write("orgs.csv", orgs, "id", org_row)
-write("values.csv", values, "org", lambda v, k: dict(v, org=rename(v["org"], k)))
-EOF
+python3 scripts/replicate-sample.py "$copies" "$work/province"
 
 for name in city province; do
   data="datasets/ganzhou-sample"

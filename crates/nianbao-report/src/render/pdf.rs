@@ -191,8 +191,16 @@ fn table_markup(view: &TableView, caption: &str, anchor: &str) -> String {
         string(&format!("续表（{caption}）"))
     );
     header.insert(0, continued);
+    // A comparison of units gives the unit's name twice the room of a figure (a school's full name
+    // would otherwise wrap in four lines); other tables size their columns to their content.
+    let widths = if view.layout == TableLayout::OrgRows && columns > 1 {
+        format!("(2fr, {})", vec!["1fr"; columns - 1].join(", "))
+    } else {
+        columns.to_string()
+    };
+    // Cells are set ragged: justified text in a narrow cell spreads a name's characters apart.
     format!(
-        "#figure(kind: table, numbering: none, caption: [#{}], table(columns: {columns}, align: ({}), stroke: 0.5pt, inset: (x: 5pt, y: 3pt), table.header(repeat: true, {}), {}))\n{}\n\n",
+        "#figure(kind: table, numbering: none, caption: [#{}], {{ set par(justify: false); table(columns: {widths}, align: ({}), stroke: 0.5pt, inset: (x: 5pt, y: 3pt), table.header(repeat: true, {}), {}) }})\n{}\n\n",
         string(caption),
         aligns.join(", "),
         header.join(", "),
