@@ -112,16 +112,18 @@ median() {
   done
   printf '%s\n' "${times[@]}" | sort -n | sed -n 2p
 }
-for job in "aggregate --year 2024 --org ganzhou-7" "report --org yudu-s1-7 --year 2024 --format html --drafts --out $work/out"; do
-  one_job=${job//-7/}
+# Copy k of the sample (k ≥ 1) is one city of the nation under ids ending in -k.
+k=$((copies > 7 ? 7 : copies - 1))
+for job in "aggregate --year 2024 --org ganzhou-$k" "report --org yudu-s1-$k --year 2024 --format html --drafts --out $work/out"; do
+  one_job=${job//-$k/}
   one=$(median "$binary" $one_job --db "$work/city.sqlite")
   many=$(median "$binary" $job --db "$work/nation.sqlite")
   echo "${job%% *} of one city's unit: one-city database ${one} ms, national database ${many} ms: $(ratio "$many" "$one")×"
 done
 
 # --- pages under load ----------------------------------------------------------------------------
-export NIANBAO_PASSWORD="bench-password-1"
-"$binary" user add bench-city --role city --org ganzhou-7 --db "$work/nation.sqlite" >/dev/null
+export NIANBAO_PASSWORD="synthetic-bench-7f3k9q"
+"$binary" user add bench-city --role city --org "ganzhou-$k" --db "$work/nation.sqlite" >/dev/null
 "$binary" user add bench-admin --role admin --org cn --db "$work/nation.sqlite" >/dev/null
 port=18181
 "$binary" serve --db "$work/nation.sqlite" --bind "127.0.0.1:$port" --year 2024 >"$work/serve.log" 2>&1 &
@@ -154,6 +156,6 @@ page() {
   echo "$label ($path): ${rate} requests/s, median ${p50}, 99% ${p99}"
 }
 page "city review list" "$cookie_city" "/app/review"
-page "city editor" "$cookie_city" "/app/editor/ganzhou-7"
+page "city editor" "$cookie_city" "/app/editor/ganzhou-$k"
 page "national review list, one page of $schools" "$cookie_admin" "/app/review"
 page "trend page of the nation" "" "/data/cn/t1.enrolled"

@@ -433,6 +433,50 @@ pub struct ReviewRow {
     pub problem_tables: Vec<usize>,
 }
 
+/// What the review list shows of a school's return, as checked at a pair of data revisions
+/// (the year's and the year before's).
+#[derive(Debug, Clone)]
+pub struct CheckedReturn {
+    revisions: (i64, i64),
+    completeness: Completeness,
+    errors: usize,
+    warnings: usize,
+    unexplained: usize,
+    values: usize,
+    problem_tables: Vec<usize>,
+}
+
+impl CheckedReturn {
+    fn of(
+        state: &AppState,
+        org: usize,
+        year: i32,
+        values: &[OrgValue],
+        explanations: &[Explanation],
+        revisions: (i64, i64),
+    ) -> CheckedReturn {
+        let (findings, completeness) = check_of(state, org, year, values);
+        let open = |f: &&Finding| f.severity == Severity::Error || explanation_for(explanations, f).is_none();
+        let mut problem_tables: Vec<usize> = findings.iter().filter(open).filter_map(|f| f.table).collect();
+        problem_tables.sort_unstable();
+        problem_tables.dedup();
+        let warnings: Vec<&Finding> = findings.iter().filter(|f| f.severity == Severity::Warning).collect();
+        CheckedReturn {
+            revisions,
+            completeness,
+            errors: findings.iter().filter(|f| f.severity == Severity::Error).count(),
+            warnings: warnings.len(),
+            unexplained: warnings.iter().filter(|f| explanation_for(explanations, f).is_none()).count(),
+            values: values.iter().filter(|v| v.year == year && v.layer == Layer::Reported).count(),
+            problem_tables,
+        }
+    }
+}
+
+/// The review list's checks of returns, by (school id, year), each valid for the data revisions
+/// it was made at.
+pub type ReviewCache = Mutex<HashMap<(String, i32), CheckedReturn>>;
+
 /// A deadline as typed: empty (none) or a real `YYYY-MM-DD` day.
 pub fn check_deadline_day(text: &str) -> Result<(), AppError> {
     let text = text.trim();
@@ -948,26 +992,71 @@ impl<'a> Access<'a> {
     pub async fn review_rows(&self, year: i32) -> Result<Vec<ReviewRow>, AppError> {
         let submissions: HashMap<String, Submission> =
             self.store().submissions(year).await?.into_iter().map(|s| (s.org_id.clone(), s)).collect();
-        // Two queries for the whole scope, not two per school.
-        let root = &self.state.tree.unit(self.user.org).id;
-        let mut values_of: HashMap<String, Vec<OrgValue>> = HashMap::new();
-        for (org_id, value) in self.store().org_values_within(root, year - 1, year).await? {
-            values_of.entry(org_id).or_default().push(value);
-        }
-        let mut explanations_of: HashMap<String, Vec<Explanation>> = HashMap::new();
-        for (org_id, explanation) in self.store().explanations_within(root, year).await? {
-            explanations_of.entry(org_id).or_default().push(explanation);
-        }
-        let mut rows = Vec::new();
-        for org in self.state.tree.schools_within(self.user.org) {
-            if !self.may(org, Action::Read) {
-                continue;
+        let schools: Vec<usize> = self
+            .state
+            .tree
+            .schools_within(self.user.org)
+            .into_iter()
+            .filter(|&org| self.may(org, Action::Read))
+            .collect();
+        // A school's check depends on its data of the year and the year before, and each write
+        // to either bumps its data revision: a check made at the same two revisions is reused.
+        // The revisions are read before the data, so a write in between can only make the stored
+        // check newer than its key (and it is redone next time), never older.
+        let (now, before) = (self.store().data_revisions(year).await?, self.store().data_revisions(year - 1).await?);
+        let revisions_of =
+            |org_id: &str| (now.get(org_id).copied().unwrap_or(0), before.get(org_id).copied().unwrap_or(0));
+        let to_check: Vec<usize> = {
+            let cache = self.state.review_cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            schools
+                .iter()
+                .copied()
+                .filter(|&org| {
+                    let org_id = &self.state.tree.unit(org).id;
+                    cache.get(&(org_id.clone(), year)).is_none_or(|checked| checked.revisions != revisions_of(org_id))
+                })
+                .collect()
+        };
+        if !to_check.is_empty() {
+            let mut values_of: HashMap<String, Vec<OrgValue>> = HashMap::new();
+            let mut explanations_of: HashMap<String, Vec<Explanation>> = HashMap::new();
+            if to_check.len() > 20 {
+                // Two queries for the whole scope rather than two per school.
+                let root = &self.state.tree.unit(self.user.org).id;
+                for (org_id, value) in self.store().org_values_within(root, year - 1, year).await? {
+                    values_of.entry(org_id).or_default().push(value);
+                }
+                for (org_id, explanation) in self.store().explanations_within(root, year).await? {
+                    explanations_of.entry(org_id).or_default().push(explanation);
+                }
+            } else {
+                for &org in &to_check {
+                    let org_id = &self.state.tree.unit(org).id;
+                    values_of.insert(org_id.clone(), self.store().org_values(org_id, year - 1, year).await?);
+                    explanations_of.insert(org_id.clone(), self.store().explanations(org_id, year).await?);
+                }
             }
+            let checked: Vec<(String, CheckedReturn)> = to_check
+                .iter()
+                .map(|&org| {
+                    let org_id = self.state.tree.unit(org).id.clone();
+                    let values = values_of.remove(&org_id).unwrap_or_default();
+                    let explanations = explanations_of.remove(&org_id).unwrap_or_default();
+                    let checked =
+                        CheckedReturn::of(self.state, org, year, &values, &explanations, revisions_of(&org_id));
+                    (org_id, checked)
+                })
+                .collect();
+            let mut cache = self.state.review_cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (org_id, checked) in checked {
+                cache.insert((org_id, year), checked);
+            }
+        }
+        let cache = self.state.review_cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut rows = Vec::with_capacity(schools.len());
+        for org in schools {
             let org_id = &self.state.tree.unit(org).id;
-            let values = values_of.remove(org_id).unwrap_or_default();
-            let (findings, completeness) = check_of(self.state, org, year, &values);
-            let explanations = explanations_of.remove(org_id).unwrap_or_default();
-            let warnings: Vec<&Finding> = findings.iter().filter(|f| f.severity == Severity::Warning).collect();
+            let Some(checked) = cache.get(&(org_id.clone(), year)) else { continue };
             rows.push(ReviewRow {
                 org,
                 submission: submissions.get(org_id).cloned().unwrap_or(Submission {
@@ -979,21 +1068,12 @@ impl<'a> Access<'a> {
                     comment: String::new(),
                     revision: 0,
                 }),
-                completeness,
-                errors: findings.iter().filter(|f| f.severity == Severity::Error).count(),
-                warnings: warnings.len(),
-                unexplained: warnings.iter().filter(|f| explanation_for(&explanations, f).is_none()).count(),
-                values: values.iter().filter(|v| v.year == year && v.layer == Layer::Reported).count(),
-                problem_tables: {
-                    let mut tables: Vec<usize> = findings
-                        .iter()
-                        .filter(|f| f.severity == Severity::Error || explanation_for(&explanations, f).is_none())
-                        .filter_map(|f| f.table)
-                        .collect();
-                    tables.sort_unstable();
-                    tables.dedup();
-                    tables
-                },
+                completeness: checked.completeness.clone(),
+                errors: checked.errors,
+                warnings: checked.warnings,
+                unexplained: checked.unexplained,
+                values: checked.values,
+                problem_tables: checked.problem_tables.clone(),
             });
         }
         Ok(rows)

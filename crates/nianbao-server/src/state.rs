@@ -58,6 +58,8 @@ pub struct Inner {
     pub config: ServerConfig,
     pub throttle: Throttle,
     pub(crate) guarded: Guarded,
+    /// The review list's checks of returns, reused while a return's data is unchanged.
+    pub(crate) review_cache: crate::access::ReviewCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -84,6 +86,7 @@ impl AppState {
             config,
             throttle: Throttle::default(),
             guarded: Guarded::new(store),
+            review_cache: Default::default(),
         })))
     }
 

@@ -221,3 +221,31 @@ async fn many_returns_are_approved_at_once_only_as_confirmed() {
     assert!(outcome.contains("已审核通过 <strong>0</strong> 所"), "{outcome}");
     assert_eq!(deployment.store.submission("other-school", 2024).await.expect("read").status, S::NotStarted);
 }
+
+/// The list reuses a return's check while its data is unchanged, and checks it again after any
+/// write to it: an explanation saved by the school shows at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_review_list_shows_a_change_at_once() {
+    let deployment = Deployment::new().await;
+    let unexplained_of = |rows: &[Vec<String>]| -> i64 {
+        let column = rows[0].iter().position(|h| h == "未说明").expect("未说明 column");
+        rows[1..].iter().find(|row| row[1] == SCHOOL).expect("the school")[column].parse().expect("count")
+    };
+    let before = unexplained_of(&exported(&deployment, COUNTY, "").await);
+    assert!(before > 1, "the sample school has warnings to explain: {before}");
+    assert_eq!(unexplained_of(&exported(&deployment, COUNTY, "").await), before, "the same, read again");
+    let school = deployment.token(SCHOOL).await;
+    let base = format!("/api/v1/orgs/{SCHOOL}/years/2024");
+    let (_, findings) = api(&deployment, &school, "GET", &format!("{base}/findings"), None).await;
+    let rule = findings["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["severity"] == "warning")
+        .and_then(|f| f["rule"].as_str())
+        .expect("a warning")
+        .to_string();
+    let body = serde_json::json!({ rule: "样例说明" }).to_string();
+    assert_eq!(api(&deployment, &school, "POST", &format!("{base}/explanations"), Some(&body)).await.0, StatusCode::OK);
+    assert_eq!(unexplained_of(&exported(&deployment, COUNTY, "").await), before - 1, "the explanation counts at once");
+}

@@ -391,6 +391,9 @@ pub trait Platform: Send + Sync {
     /// The workflow state (NotStarted when nothing was recorded).
     async fn submission(&self, org_id: &str, year: i32) -> Result<Submission, StoreError>;
     async fn submissions(&self, year: i32) -> Result<Vec<Submission>, StoreError>;
+    /// Every org unit's data revision of `year` (bumped by each write to its data of the year,
+    /// explanations included); a unit never written to is absent.
+    async fn data_revisions(&self, year: i32) -> Result<std::collections::HashMap<String, i64>, StoreError>;
     /// Moves a submission from one of `from` to `to` and records the audit event, in one
     /// transaction; refuses with [`StoreError::Workflow`] if the state is not one of `from`.
     async fn transition(&self, transition: &Transition<'_>) -> Result<Submission, StoreError>;

@@ -341,6 +341,14 @@ macro_rules! implement_platform {
                 rows.iter().map(|row| Ok(from_row!(submission, row))).collect()
             }
 
+            async fn data_revisions(&self, year: i32) -> Result<std::collections::HashMap<String, i64>, StoreError> {
+                let rows = sqlx::query("SELECT org_id, revision FROM data_revision WHERE year = $1")
+                    .bind(i64::from(year))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
+            }
+
             async fn transition(&self, transition: &Transition<'_>) -> Result<Submission, StoreError> {
                 let mut transaction = self.begin_write().await?;
                 // Take the year's revision row (PostgreSQL locks it until commit): a write either
