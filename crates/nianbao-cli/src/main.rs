@@ -416,7 +416,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let years = loaded.dataset.years();
                 let statuses = database::statuses(&location, &years)?;
                 let framework = loaded.framework.clone();
-                report::printed_view(&framework, &mut loaded.dataset, Some(&statuses), &years);
+                report::printed_view(&framework, &mut loaded.dataset, Some(&statuses), &years, None);
                 eprintln!("导出只含已审核通过的学校数据（汇总按其重新计算）。");
             }
             exchange::export(&loaded, source.org.as_deref(), year, &format, &out)

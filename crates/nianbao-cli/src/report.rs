@@ -172,13 +172,15 @@ pub fn default_template(loaded: &LoadedDataset, org: usize) -> PathBuf {
 
 /// What may be printed from a database's returns: with `approved`, a school's values only for
 /// the years its return is approved; copies filled; the units above rolled up afresh from the
-/// schools for `years` (their own entered figures printed over the roll-up). Reports and the
-/// published exports (tables, open data) read a database through this.
+/// schools for `years` (their own entered figures printed over the roll-up) — only `within`'s
+/// subtree when given (a report prints nothing above its own unit). Reports and the published
+/// exports (tables, open data) read a database through this.
 pub fn printed_view(
     framework: &nianbao_core::Framework,
     dataset: &mut nianbao_core::Dataset,
     approved: Option<&HashMap<(String, i32), SubmissionStatus>>,
     years: &[i32],
+    within: Option<usize>,
 ) {
     if let Some(statuses) = approved {
         dataset.retain_org_years(|unit, year| {
@@ -187,7 +189,7 @@ pub fn printed_view(
         });
     }
     nianbao_core::completeness::fill_copies(framework, dataset);
-    nianbao_core::aggregate::fill_with_roll_up(framework, dataset, years);
+    nianbao_core::aggregate::fill_with_roll_up(framework, dataset, years, within);
     nianbao_core::completeness::fill_copies(framework, dataset);
 }
 
@@ -246,7 +248,7 @@ pub fn report_reviewed(
             }
         }
         let approved = (!options.drafts).then_some(statuses);
-        printed_view(&framework, &mut loaded.dataset, approved, &[year - 1, year]);
+        printed_view(&framework, &mut loaded.dataset, approved, &[year - 1, year], Some(org));
     } else {
         nianbao_core::completeness::fill_copies(&framework, &mut loaded.dataset);
     }

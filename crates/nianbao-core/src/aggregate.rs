@@ -144,11 +144,22 @@ pub fn roll_up(framework: &Framework, dataset: &Dataset, year: i32) -> RollUp {
 /// Gives every unit above the schools, in each of `years`, the roll-up of its schools' values
 /// wherever it holds no figure of its own: its entered figures are printed over the roll-up.
 /// What a report prints when it is built from school returns. Returns the roll-up of each year.
-pub fn fill_with_roll_up(framework: &Framework, dataset: &mut Dataset, years: &[i32]) -> Vec<RollUp> {
+/// `within`: only that unit and the units below it (what its report prints; the rest of the
+/// nation is not visited); None: every unit.
+pub fn fill_with_roll_up(
+    framework: &Framework,
+    dataset: &mut Dataset,
+    years: &[i32],
+    within: Option<usize>,
+) -> Vec<RollUp> {
     let plan = AggregationPlan::new(framework);
+    let roots: Vec<usize> = match within {
+        Some(root) => vec![root],
+        None => (0..dataset.orgs.len()).filter(|&index| dataset.orgs[index].parent.is_none()).collect(),
+    };
     let mut rolled_years = Vec::with_capacity(years.len());
     for &year in years {
-        let rolled = roll_up_with(&plan, dataset, year);
+        let rolled = roll_up_from(&plan, dataset, year, &roots);
         for (&org, values) in &rolled.values {
             for (position, value) in values.iter().enumerate() {
                 let indicator = IndicatorIndex(position);

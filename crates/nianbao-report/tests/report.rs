@@ -421,7 +421,7 @@ fn a_county_report_compares_its_schools() {
     let root = crate::root();
     let sample = nianbao_io::load_dataset_dir(&root.join("datasets/ganzhou-sample")).expect("sample");
     let mut dataset = sample.dataset.clone();
-    nianbao_core::aggregate::fill_with_roll_up(&sample.framework, &mut dataset, &[2023, 2024]);
+    nianbao_core::aggregate::fill_with_roll_up(&sample.framework, &mut dataset, &[2023, 2024], None);
     let folder = root.join("reports/county");
     let content =
         Content::from_toml("content.toml", &std::fs::read_to_string(folder.join("content.toml")).expect("content"))

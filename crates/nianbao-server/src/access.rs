@@ -1248,7 +1248,8 @@ impl<'a> Access<'a> {
         let index = dataset.org_index(org_id).ok_or(AppError::NotFound)?;
         // The unit's own entered figures of the open year, before the roll-up fills the gaps.
         let entered: Option<Vec<Value>> = dataset.slots(index, year).map(<[Value]>::to_vec);
-        let rolled = nianbao_core::aggregate::fill_with_roll_up(framework, &mut dataset, &[year - 1, year]);
+        let rolled =
+            nianbao_core::aggregate::fill_with_roll_up(framework, &mut dataset, &[year - 1, year], Some(index));
         let roll_up = rolled.iter().find(|r| r.year == year);
         // Where the unit's own figure of the open year differs from its schools' roll-up, the
         // editor decides (the year before prints what was entered, as it was published then).

@@ -313,7 +313,7 @@ async fn a_school_report_prints_its_own_cases_and_every_level_has_a_report() {
     // dataset's figures under another city's name and id.
     let mut loaded =
         nianbao_io::dataset_dir::load_dataset_dir(&root().join("datasets/ganzhou-sample")).expect("dataset");
-    nianbao_core::aggregate::fill_with_roll_up(&loaded.framework, &mut loaded.dataset, &[2023, 2024]);
+    nianbao_core::aggregate::fill_with_roll_up(&loaded.framework, &mut loaded.dataset, &[2023, 2024], None);
     let city = loaded.dataset.org_index("ganzhou").expect("city");
     loaded.dataset.orgs[city].id = "other-city".into();
     loaded.dataset.orgs[city].name = "另一市".into();
