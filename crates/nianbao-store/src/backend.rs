@@ -750,10 +750,13 @@ macro_rules! implement_store {
                             .bind(last_year)
                             .fetch(&self.pool),
                         // The subtree by a recursive query over the parent links (indexed).
+                        // CROSS JOIN keeps the subtree the outer loop on SQLite (the bundled
+                        // planner otherwise scans every value of the years and probes the
+                        // subtree: a whole-nation read for one school); PostgreSQL plans freely.
                         Some(root) => sqlx::query(
                             "WITH RECURSIVE scope(id) AS (SELECT id FROM org_unit WHERE id = $1 UNION ALL SELECT o.id FROM org_unit o JOIN scope s ON o.parent_id = s.id) \
-                             SELECT v.org_id, v.year, v.indicator_id, v.value, v.state, v.note FROM value v JOIN scope s ON v.org_id = s.id \
-                             WHERE v.layer = $2 AND v.year >= $3 AND v.year <= $4",
+                             SELECT v.org_id, v.year, v.indicator_id, v.value, v.state, v.note FROM scope s CROSS JOIN value v \
+                             WHERE v.org_id = s.id AND v.layer = $2 AND v.year >= $3 AND v.year <= $4",
                         )
                         .bind(root.as_str())
                         .bind(*row_layer)

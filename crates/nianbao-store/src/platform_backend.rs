@@ -143,7 +143,7 @@ macro_rules! implement_platform {
                        UNION ALL SELECT o.id FROM org_unit o JOIN inside i ON o.parent_id = i.id \
                      ) \
                      SELECT v.org_id, v.year, v.indicator_id, v.layer, v.value, v.state, v.version, v.provenance, v.note, v.changed_by, v.changed_at, v.reporting, v.schools \
-                     FROM value v JOIN inside ON v.org_id = inside.id WHERE v.year >= $2 AND v.year <= $3",
+                     FROM inside CROSS JOIN value v WHERE v.org_id = inside.id AND v.year >= $2 AND v.year <= $3",
                 )
                 .bind(root)
                 .bind(i64::from(first))
@@ -160,7 +160,7 @@ macro_rules! implement_platform {
                        UNION ALL SELECT o.id FROM org_unit o JOIN inside i ON o.parent_id = i.id \
                      ) \
                      SELECT e.org_id, e.rule_id, e.text, e.written_by, e.written_at, e.values_seen \
-                     FROM explanation e JOIN inside ON e.org_id = inside.id WHERE e.year = $2 ORDER BY e.org_id, e.rule_id",
+                     FROM inside CROSS JOIN explanation e WHERE e.org_id = inside.id AND e.year = $2 ORDER BY e.org_id, e.rule_id",
                 )
                 .bind(root)
                 .bind(i64::from(year))
