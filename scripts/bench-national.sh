@@ -148,7 +148,7 @@ page() {
   local status first
   # The first request (the review list checks every return of the scope once; later requests
   # reuse the checks while the data is unchanged).
-  read -r status first < <(curl -s -o /dev/null -w '%{http_code} %{time_total}' -b "nianbao_session=$cookie" "http://127.0.0.1:$port$path")
+  read -r status first < <(curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -b "nianbao_session=$cookie" "http://127.0.0.1:$port$path")
   [ "$status" = 200 ] || { echo "$path answered $status" >&2; exit 1; }
   wrk -t2 -c4 -d10s --latency -H "Cookie: nianbao_session=$cookie" "http://127.0.0.1:$port$path" >"$work/wrk"
   local rate p50 p99

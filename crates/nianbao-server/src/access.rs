@@ -1219,7 +1219,12 @@ impl<'a> Access<'a> {
             Some((root, years)) => ReadScope::subtree(root, years),
             None => ReadScope::everything(),
         };
-        let mut dataset = self.store().read_scoped(framework, ReadLayer::Reported, &read_scope).await?;
+        // The org tree as the server holds it (read once at start, as stored): only values are read.
+        let mut dataset = Dataset::new(framework.indicators.len());
+        for unit in &self.state.tree.units {
+            dataset.add_org(unit.clone()).map_err(AppError::Internal)?;
+        }
+        self.store().read_values_into(framework, ReadLayer::Reported, &read_scope, &mut dataset).await?;
         if scope == DataScope::Approved {
             let mut approved: HashSet<(String, i32)> = HashSet::new();
             for year in dataset.years() {

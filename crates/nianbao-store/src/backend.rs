@@ -727,6 +727,11 @@ macro_rules! implement_store {
                 for unit in self.org_units().await? {
                     dataset.add_org(unit).map_err(StoreError::Invalid)?;
                 }
+                self.read_values_into(framework, layer, scope, &mut dataset).await?;
+                Ok(dataset)
+            }
+
+            async fn read_values_into(&self, framework: &Framework, layer: ReadLayer, scope: &ReadScope, dataset: &mut Dataset) -> Result<(), StoreError> {
                 use futures_util::TryStreamExt;
                 let org_index: HashMap<String, usize> = dataset.orgs.iter().enumerate().map(|(i, o)| (o.id.clone(), i)).collect();
                 let layers: &[&str] = match layer {
@@ -782,7 +787,7 @@ macro_rules! implement_store {
                         }
                     }
                 }
-                Ok(dataset)
+                Ok(())
             }
 
             async fn replace_aggregates(&self, framework: &Framework, dataset: &Dataset, roll_up: &RollUp, actor: &str) -> Result<AggregatesWritten, StoreError> {

@@ -102,6 +102,17 @@ pub trait Store: Platform + Send + Sync {
         scope: &ReadScope,
     ) -> Result<Dataset, StoreError>;
 
+    /// As [`Store::read_scoped`], into a dataset that already holds the stored org tree (same
+    /// ids; e.g. the server's, read once at start): only the values are read. A value of a unit
+    /// the dataset lacks is refused as invalid stored data.
+    async fn read_values_into(
+        &self,
+        framework: &Framework,
+        layer: ReadLayer,
+        scope: &ReadScope,
+        dataset: &mut Dataset,
+    ) -> Result<(), StoreError>;
+
     /// Replaces, in one transaction, the aggregated values of `roll_up.year` (with coverage) of
     /// the units the roll-up holds — every unit above the schools, or one unit's subtree
     /// ([`nianbao_core::aggregate::roll_up_within`]) — and clears their stale marks. Units
