@@ -100,6 +100,17 @@ pub fn serve(mut args: ServeArgs) -> Result<ExitCode> {
             backend = args.location.describe_for_open().split("://").next().unwrap_or(""),
             "open year"
         );
+        // The review list's checks of every return, made in the background while serving.
+        let warming = state.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            match nianbao_server::access::warm_review_cache(&warming).await {
+                Ok(checked) => {
+                    tracing::info!(checked, seconds = started.elapsed().as_secs_f64(), "review list checks ready")
+                }
+                Err(error) => tracing::warn!(%error, "review list checks not made ahead (made on first view)"),
+            }
+        });
         nianbao_server::serve(state, args.bind).await.context("serving")?;
         Ok(ExitCode::SUCCESS)
     })

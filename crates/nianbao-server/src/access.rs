@@ -477,6 +477,84 @@ impl CheckedReturn {
 /// it was made at.
 pub type ReviewCache = Mutex<HashMap<(String, i32), CheckedReturn>>;
 
+/// Checks the returns of `schools` in `year` into the review cache. Schools are read by the unit
+/// above them (a county's values and explanations in two queries; one or two schools alone by
+/// themselves), so memory stays that of one county however many schools are checked.
+async fn check_returns(
+    state: &AppState,
+    store: &dyn Store,
+    schools: &[usize],
+    year: i32,
+    revisions_of: &(dyn Fn(&str) -> (i64, i64) + Sync),
+) -> Result<(), AppError> {
+    let mut by_parent: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
+    for &school in schools {
+        let parent = state.tree.unit(school).parent;
+        match by_parent.iter_mut().find(|(p, _)| *p == parent) {
+            Some((_, group)) => group.push(school),
+            None => by_parent.push((parent, vec![school])),
+        }
+    }
+    for (parent, group) in by_parent {
+        let mut values_of: HashMap<String, Vec<OrgValue>> = HashMap::new();
+        let mut explanations_of: HashMap<String, Vec<Explanation>> = HashMap::new();
+        match parent {
+            Some(parent) if group.len() > 2 => {
+                let root = &state.tree.unit(parent).id;
+                for (org_id, value) in store.org_values_within(root, year - 1, year).await? {
+                    values_of.entry(org_id).or_default().push(value);
+                }
+                for (org_id, explanation) in store.explanations_within(root, year).await? {
+                    explanations_of.entry(org_id).or_default().push(explanation);
+                }
+            }
+            _ => {
+                for &org in &group {
+                    let org_id = &state.tree.unit(org).id;
+                    values_of.insert(org_id.clone(), store.org_values(org_id, year - 1, year).await?);
+                    explanations_of.insert(org_id.clone(), store.explanations(org_id, year).await?);
+                }
+            }
+        }
+        let checked: Vec<(String, CheckedReturn)> = group
+            .iter()
+            .map(|&org| {
+                let org_id = state.tree.unit(org).id.clone();
+                let values = values_of.remove(&org_id).unwrap_or_default();
+                let explanations = explanations_of.remove(&org_id).unwrap_or_default();
+                let checked = CheckedReturn::of(state, org, year, &values, &explanations, revisions_of(&org_id));
+                (org_id, checked)
+            })
+            .collect();
+        let mut cache = state.review_cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (org_id, checked) in checked {
+            cache.insert((org_id, year), checked);
+        }
+    }
+    Ok(())
+}
+
+/// Checks every school's return of the open year into the review cache (at start, in the
+/// background): the first review list of a province or the nation then reads the cache rather
+/// than checking every return while its reviewer waits. Returns how many were checked.
+pub async fn warm_review_cache(state: &AppState) -> Result<usize, AppError> {
+    let store = state.guarded.store.as_ref();
+    let year = state.config.year;
+    let (now, before) = (store.data_revisions(year).await?, store.data_revisions(year - 1).await?);
+    let revisions_of = |org_id: &str| (now.get(org_id).copied().unwrap_or(0), before.get(org_id).copied().unwrap_or(0));
+    let schools: Vec<usize> = (0..state.tree.units.len())
+        .filter(|&org| state.tree.unit(org).level == OrgLevel::School)
+        .filter(|&org| {
+            let cache = state.review_cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            cache
+                .get(&(state.tree.unit(org).id.clone(), year))
+                .is_none_or(|checked| checked.revisions != revisions_of(&state.tree.unit(org).id))
+        })
+        .collect();
+    check_returns(state, store, &schools, year, &revisions_of).await?;
+    Ok(schools.len())
+}
+
 /// A deadline as typed: empty (none) or a real `YYYY-MM-DD` day.
 pub fn check_deadline_day(text: &str) -> Result<(), AppError> {
     let text = text.trim();
@@ -1017,41 +1095,7 @@ impl<'a> Access<'a> {
                 })
                 .collect()
         };
-        if !to_check.is_empty() {
-            let mut values_of: HashMap<String, Vec<OrgValue>> = HashMap::new();
-            let mut explanations_of: HashMap<String, Vec<Explanation>> = HashMap::new();
-            if to_check.len() > 20 {
-                // Two queries for the whole scope rather than two per school.
-                let root = &self.state.tree.unit(self.user.org).id;
-                for (org_id, value) in self.store().org_values_within(root, year - 1, year).await? {
-                    values_of.entry(org_id).or_default().push(value);
-                }
-                for (org_id, explanation) in self.store().explanations_within(root, year).await? {
-                    explanations_of.entry(org_id).or_default().push(explanation);
-                }
-            } else {
-                for &org in &to_check {
-                    let org_id = &self.state.tree.unit(org).id;
-                    values_of.insert(org_id.clone(), self.store().org_values(org_id, year - 1, year).await?);
-                    explanations_of.insert(org_id.clone(), self.store().explanations(org_id, year).await?);
-                }
-            }
-            let checked: Vec<(String, CheckedReturn)> = to_check
-                .iter()
-                .map(|&org| {
-                    let org_id = self.state.tree.unit(org).id.clone();
-                    let values = values_of.remove(&org_id).unwrap_or_default();
-                    let explanations = explanations_of.remove(&org_id).unwrap_or_default();
-                    let checked =
-                        CheckedReturn::of(self.state, org, year, &values, &explanations, revisions_of(&org_id));
-                    (org_id, checked)
-                })
-                .collect();
-            let mut cache = self.state.review_cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            for (org_id, checked) in checked {
-                cache.insert((org_id, year), checked);
-            }
-        }
+        check_returns(self.state, self.store(), &to_check, year, &revisions_of).await?;
         let cache = self.state.review_cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut rows = Vec::with_capacity(schools.len());
         for org in schools {

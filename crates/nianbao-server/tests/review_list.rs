@@ -249,3 +249,25 @@ async fn the_review_list_shows_a_change_at_once() {
     assert_eq!(api(&deployment, &school, "POST", &format!("{base}/explanations"), Some(&body)).await.0, StatusCode::OK);
     assert_eq!(unexplained_of(&exported(&deployment, COUNTY, "").await), before - 1, "the explanation counts at once");
 }
+
+/// The checks made ahead at start cover every school, are not redone while nothing changes, and
+/// are redone for a school whose data changed; the list then shows the same as checked afresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_checks_made_ahead_cover_every_school_and_follow_changes() {
+    let deployment = Deployment::new().await;
+    let schools = deployment.state.tree.units.iter().filter(|u| u.level == nianbao_core::OrgLevel::School).count();
+    let warm = || nianbao_server::access::warm_review_cache(&deployment.state);
+    assert_eq!(warm().await.expect("warm"), schools, "every school checked");
+    assert_eq!(warm().await.expect("warm"), 0, "nothing changed, nothing redone");
+    let before = exported(&deployment, CITY, "").await;
+    let school = deployment.token(SCHOOL).await;
+    let body = r#"{"value": "1", "overwrite": true}"#;
+    let (status, answer) =
+        api(&deployment, &school, "PUT", &format!("/api/v1/orgs/{SCHOOL}/years/2024/values/t1.enrolled"), Some(body))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(warm().await.expect("warm"), 1, "the changed school is checked again");
+    let after = exported(&deployment, CITY, "").await;
+    let row = |rows: &[Vec<String>]| rows.iter().find(|row| row[1] == SCHOOL).cloned().expect("the school");
+    assert_ne!(row(&before), row(&after), "the list shows the change (在校生 1 breaks its checks)");
+}
