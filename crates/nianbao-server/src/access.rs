@@ -477,7 +477,8 @@ impl CheckedReturn {
 /// it was made at.
 pub type ReviewCache = Mutex<HashMap<(String, i32), CheckedReturn>>;
 
-/// Checks the returns of `schools` in `year` into the review cache. Schools are read by the unit
+/// Checks into the review cache the returns of `schools` in `year` whose cached check is missing
+/// or was made at other data revisions; returns how many were checked. Schools are read by the unit
 /// above them (a county's values and explanations in two queries; one or two schools alone by
 /// themselves), so memory stays that of one county however many schools are checked.
 async fn check_returns(
@@ -486,9 +487,20 @@ async fn check_returns(
     schools: &[usize],
     year: i32,
     revisions_of: &(dyn Fn(&str) -> (i64, i64) + Sync),
-) -> Result<(), AppError> {
+) -> Result<usize, AppError> {
+    let stale: Vec<usize> = {
+        let cache = state.review_cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        schools
+            .iter()
+            .copied()
+            .filter(|&org| {
+                let org_id = &state.tree.unit(org).id;
+                cache.get(&(org_id.clone(), year)).is_none_or(|checked| checked.revisions != revisions_of(org_id))
+            })
+            .collect()
+    };
     let mut by_parent: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
-    for &school in schools {
+    for &school in &stale {
         let parent = state.tree.unit(school).parent;
         match by_parent.iter_mut().find(|(p, _)| *p == parent) {
             Some((_, group)) => group.push(school),
@@ -531,7 +543,7 @@ async fn check_returns(
             cache.insert((org_id, year), checked);
         }
     }
-    Ok(())
+    Ok(stale.len())
 }
 
 /// Checks every school's return of the open year into the review cache (at start, in the
@@ -542,17 +554,9 @@ pub async fn warm_review_cache(state: &AppState) -> Result<usize, AppError> {
     let year = state.config.year;
     let (now, before) = (store.data_revisions(year).await?, store.data_revisions(year - 1).await?);
     let revisions_of = |org_id: &str| (now.get(org_id).copied().unwrap_or(0), before.get(org_id).copied().unwrap_or(0));
-    let schools: Vec<usize> = (0..state.tree.units.len())
-        .filter(|&org| state.tree.unit(org).level == OrgLevel::School)
-        .filter(|&org| {
-            let cache = state.review_cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            cache
-                .get(&(state.tree.unit(org).id.clone(), year))
-                .is_none_or(|checked| checked.revisions != revisions_of(&state.tree.unit(org).id))
-        })
-        .collect();
-    check_returns(state, store, &schools, year, &revisions_of).await?;
-    Ok(schools.len())
+    let schools: Vec<usize> =
+        (0..state.tree.units.len()).filter(|&org| state.tree.unit(org).level == OrgLevel::School).collect();
+    check_returns(state, store, &schools, year, &revisions_of).await
 }
 
 /// A deadline as typed: empty (none) or a real `YYYY-MM-DD` day.
@@ -1084,18 +1088,7 @@ impl<'a> Access<'a> {
         let (now, before) = (self.store().data_revisions(year).await?, self.store().data_revisions(year - 1).await?);
         let revisions_of =
             |org_id: &str| (now.get(org_id).copied().unwrap_or(0), before.get(org_id).copied().unwrap_or(0));
-        let to_check: Vec<usize> = {
-            let cache = self.state.review_cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            schools
-                .iter()
-                .copied()
-                .filter(|&org| {
-                    let org_id = &self.state.tree.unit(org).id;
-                    cache.get(&(org_id.clone(), year)).is_none_or(|checked| checked.revisions != revisions_of(org_id))
-                })
-                .collect()
-        };
-        check_returns(self.state, self.store(), &to_check, year, &revisions_of).await?;
+        check_returns(self.state, self.store(), &schools, year, &revisions_of).await?;
         let cache = self.state.review_cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut rows = Vec::with_capacity(schools.len());
         for org in schools {

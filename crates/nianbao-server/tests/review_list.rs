@@ -149,21 +149,8 @@ async fn many_returns_are_approved_at_once_only_as_confirmed() {
         .expect("a school of the county with errors")
         .clone();
     let (flawed_name, flawed_id) = (flawed[0].clone(), flawed[1].clone());
-    use nianbao_store::{SubmissionStatus as S, Transition};
-    deployment
-        .store
-        .transition(&Transition {
-            org_id: &flawed_id,
-            year: 2024,
-            from: &[S::NotStarted, S::Draft, S::Returned],
-            to: S::Submitted,
-            actor: "test",
-            comment: "",
-            action: "submit",
-            expected_revision: None,
-        })
-        .await
-        .expect("submit");
+    use nianbao_store::SubmissionStatus as S;
+    submit_in_store(&deployment, &flawed_id).await;
 
     // Only the ready school can be ticked; the filter counts it.
     let list = page(&deployment, COUNTY, "/app/review").await;

@@ -5,7 +5,7 @@ use axum::http::{Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use nianbao_core::{Dataset, Framework, OrgLevel, OrgUnit, Value};
 use nianbao_server::{AppState, ServerConfig};
-use nianbao_store::{LoadOptions, Provenance, SessionRecord, SqliteStore, Store};
+use nianbao_store::{LoadOptions, Provenance, SessionRecord, SqliteStore, Store, SubmissionStatus as S, Transition};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -215,24 +215,29 @@ pub async fn api(
     (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
 }
 
+/// Submits a school's 2024 return in the store, unchecked (as if its checks had passed), from
+/// not started, draft or returned.
+pub async fn submit_in_store(deployment: &Deployment, school: &str) {
+    transition_in_store(deployment, school, &[S::NotStarted, S::Draft, S::Returned], S::Submitted, "submit").await;
+}
+
 /// Submits and approves a school's 2024 return in the store (as its reviewer would), from any
 /// status a school can still change (not started, draft, returned).
 pub async fn approve_in_store(deployment: &Deployment, school: &str) {
-    use nianbao_store::{SubmissionStatus as S, Transition};
-    for (from, to, action) in [
-        (&[S::NotStarted, S::Draft, S::Returned][..], S::Submitted, "submit"),
-        (&[S::Submitted][..], S::Approved, "approve"),
-    ] {
-        let transition = Transition {
-            org_id: school,
-            year: 2024,
-            from,
-            to,
-            actor: "test",
-            comment: "",
-            action,
-            expected_revision: None,
-        };
-        deployment.store.transition(&transition).await.expect("transition");
-    }
+    submit_in_store(deployment, school).await;
+    transition_in_store(deployment, school, &[S::Submitted], S::Approved, "approve").await;
+}
+
+async fn transition_in_store(deployment: &Deployment, school: &str, from: &[S], to: S, action: &str) {
+    let transition = Transition {
+        org_id: school,
+        year: 2024,
+        from,
+        to,
+        actor: "test",
+        comment: "",
+        action,
+        expected_revision: None,
+    };
+    deployment.store.transition(&transition).await.expect("transition");
 }
